@@ -1,0 +1,232 @@
+"""The "section config" text format of the `groups` and `rules_config` files.
+
+Theory of operation
+-------------------
+Proxmox keeps many cluster files in one shape (PVE::SectionConfig)::
+
+    # a comment
+    <type>: <id>
+    <ws><key>[<ws><value>]
+    ...
+    <empty line>
+
+This module does the *structural* part of reading such a file, exactly as the
+real parser walks it (spec 02 §11.1); the meaning of types and properties is
+left to the typed readers (`hasim.ha.rules`, `hasim.ha.groups`), which use the
+small helpers at the end of this module.
+
+The walk, reproduced line by line because its corners are observable:
+
+* The text is split on ``\\n`` only.  A line whose first non-blank character
+  is ``#`` is dropped everywhere, so it never ends a section.
+* Outside a section, an empty line is skipped and a line that is not a header
+  is ignored.  A header matches ``^(\\S+):\\s*(\\S+)\\s*$``; the type is
+  lower-cased.
+* After a header, every following line up to the first *completely empty* one
+  belongs to the section.  A line of blanks is not empty: it just does not
+  look like a property and is ignored.  (So a CRLF file, whose "empty" lines
+  are ``\\r``, runs every section into the next one - as upstream does.)
+  Perl tests the line for truth, so a line consisting of ``0`` ends a section
+  too.
+* Property lines match ``^\\s+(\\S+)(\\s+(.*\\S))?\\s*$``; anything else
+  is ignored.
+* A section whose id does not match ``^[a-z][a-z0-9_-]+$`` (any case) is
+  skipped entirely, together with its property lines.
+
+Regular expressions are ASCII-only, like Perl's on the raw bytes of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
+
+import attrs
+
+__all__ = [
+    "Section",
+    "Skipped",
+    "scan_section_config",
+    "parse_section_config",
+    "format_section_config",
+    "split_list",
+    "parse_bool",
+    "first_valid",
+    "valid_id",
+]
+
+_HEADER = re.compile(r"^(\S+):\s*(\S+)\s*$", re.ASCII)
+_PROPERTY = re.compile(r"^\s+(\S+)(?:\s+(.*\S))?\s*$", re.ASCII)
+_COMMENT = re.compile(r"^\s*#", re.ASCII)
+_CONFIG_ID = re.compile(r"^[a-z][a-z0-9_-]+$", re.ASCII | re.IGNORECASE)
+_LIST_SEP = re.compile(r"[,;]")
+_BLANKS = re.compile(r"\s+", re.ASCII)
+
+
+def _frozen_props(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
+@attrs.frozen
+class Section:
+    """One section as written in the file.
+
+    `props` holds the first occurrence of each key with its raw value (a key
+    given without value reads as ``"1"``, the boolean reading).  `entries`
+    keeps every property line in file order, value ``None`` when absent: the
+    real parser keeps the first occurrence *that passes validation*, so typed
+    readers need all of them (see `first_valid`).  `order` numbers the sections
+    with a valid id from 1 in file order; `line` is the header's line number.
+    """
+
+    type: str
+    id: str
+    order: int
+    props: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_props)
+    entries: tuple[tuple[str, str | None], ...] = attrs.field(
+        default=(), converter=tuple, eq=False
+    )
+    line: int = attrs.field(default=0, eq=False)
+
+
+@attrs.frozen
+class Skipped:
+    """A section the structural parse had to skip, for error reporting."""
+
+    type: str
+    id: str
+    line: int
+    reason: str
+
+
+def valid_id(section_id: str) -> bool:
+    """Whether `section_id` is a valid config id (pve-configid)."""
+    return _CONFIG_ID.match(section_id) is not None
+
+
+def scan_section_config(text: str) -> tuple[list[Section], list[Skipped]]:
+    """Walk `text` like the real parser; return kept and skipped sections.
+
+    Never raises: whatever does not fit the format is ignored.
+    """
+    sections: list[Section] = []
+    skipped: list[Skipped] = []
+    lines = text.split("\n")
+    pos = 0  # index of the next line to read
+
+    def next_line() -> tuple[str | None, int]:
+        # next non-comment line and its 1-based number, None at end of text
+        nonlocal pos
+        while pos < len(lines):
+            line = lines[pos]
+            pos += 1
+            if not _COMMENT.match(line):
+                return line, pos
+        return None, pos
+
+    order = 0
+    while pos < len(lines):
+        line, lineno = next_line()
+        if not line or line == "0":  # Perl: `next if !$line`
+            continue
+        header = _HEADER.match(line)
+        if header is None:
+            continue
+        type_, section_id = header.group(1).lower(), header.group(2)
+        entries: list[tuple[str, str | None]] = []
+        while True:
+            line, _ = next_line()
+            if line is None or line == "" or line == "0":
+                break
+            prop = _PROPERTY.match(line)
+            if prop is not None:
+                entries.append((prop.group(1), prop.group(2)))
+        if not valid_id(section_id):
+            skipped.append(Skipped(type_, section_id, lineno, "invalid id"))
+            continue
+        props: dict[str, str] = {}
+        for key, value in entries:
+            props.setdefault(key, "1" if value is None else value)
+        order += 1
+        sections.append(Section(type_, section_id, order, props, tuple(entries), lineno))
+    return sections, skipped
+
+
+def parse_section_config(text: str) -> list[Section]:
+    """Structural parse: the sections with a valid id, in file order."""
+    return scan_section_config(text)[0]
+
+
+def format_section_config(sections: Iterable[Section]) -> str:
+    """Write sections the way the real stack does: a header, tab-indented
+    ``<key> <value>`` lines (just ``<key>`` for an empty value), and an empty
+    line after every section.
+
+    Values must not contain line breaks (they could not be read back); such a
+    value raises `ValueError`, as upstream refuses to write it.
+    """
+    out: list[str] = []
+    for section in sections:
+        out.append(f"{section.type}: {section.id}\n")
+        for key, value in section.props.items():
+            if "\n" in key or "\r" in key or "\n" in value or "\r" in value:
+                raise ValueError(f"property '{key}' of section '{section.id}' contains a line feed")
+            out.append(f"\t{key} {value}\n" if value != "" else f"\t{key}\n")
+        out.append("\n")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# helpers for the typed readers
+
+
+def split_list(value: str) -> list[str]:
+    """Split a list value on ``,``, ``;`` and blanks (PVE::Tools::split_list).
+
+    An all-separator value gives the empty list, which the real schema check
+    accepts ("we allow empty lists").
+    """
+    return [item for item in _BLANKS.split(_LIST_SEP.sub(" ", value).strip()) if item]
+
+
+def parse_bool(value: str | None) -> bool:
+    """Decode a boolean property; raise ValueError unless it is 0 or 1.
+
+    The real schema check accepts exactly ``0`` and ``1`` (``yes``/``true``
+    are rejected); a key without value means 1.
+    """
+    if value is None or value == "1":
+        return True
+    if value == "0":
+        return False
+    raise ValueError(f"type check ('boolean') failed - got '{value}'")
+
+
+T = TypeVar("T")
+
+
+def first_valid(
+    section: Section, key: str, decode: Callable[[str | None], T]
+) -> tuple[T | None, bool, list[str]]:
+    """Decode property `key` of `section` as the real parser keeps it.
+
+    Every occurrence is checked in file order; the first one `decode` accepts
+    wins (a rejected occurrence leaves the key unset, so a later duplicate may
+    still set it).  `decode` raises ValueError with a reason for bad values.
+    Returns (value, found, reasons for the rejected occurrences).
+    """
+    reasons: list[str] = []
+    # a hand-made Section may carry only `props`
+    entries = section.entries or tuple(section.props.items())
+    for k, raw in entries:
+        if k != key:
+            continue
+        if raw is not None and "\r" in raw:
+            reasons.append("property contains a line feed")
+            continue
+        try:
+            return decode(raw), True, reasons
+        except ValueError as exc:
+            reasons.append(str(exc))
+    return None, False, reasons

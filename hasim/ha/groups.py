@@ -1,0 +1,219 @@
+"""Legacy HA groups and the pure parts of their migration to rules (spec 02 §12).
+
+Before node-affinity rules existed, a service named a *group* of preferred
+nodes in its ``group`` property.  The manager still honours groups by
+translating them every round (§12.2):
+
+* a grouped service's ``failback`` becomes ``1 - nofailback(group)``
+  (`group_failback`), overriding its own value;
+* each group that exists and is referenced becomes a node-affinity rule
+  ``ha-group-<group>`` (`groups_to_rules`) that takes part in the rule
+  checks like any other rule.
+
+The persistent migration (§12.3, run by the manager) writes those rules into
+``rules_config`` with `hasim.ha.rules.format_rules`, and only goes ahead when
+every node runs at least pve-manager ``9.0.0~16`` (`version_at_least`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from hasim.formats.section_config import (
+    Section,
+    first_valid,
+    parse_bool,
+    scan_section_config,
+)
+from hasim.ha.rules import NODE_AFFINITY, Rule, decode_comment, decode_nodes
+
+__all__ = [
+    "MIGRATION_MIN_VERSION",
+    "Group",
+    "parse_groups",
+    "validate_group_text",
+    "group_failback",
+    "groups_to_rules",
+    "version_at_least",
+]
+
+# the pve-manager version every node needs before groups are migrated
+MIGRATION_MIN_VERSION = "9.0.0~16"
+
+
+def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType({node: int(value[node]) for node in sorted(value)})
+
+
+@attrs.frozen
+class Group:
+    """One HA group: its nodes with priorities (higher preferred, default 0)."""
+
+    id: str
+    nodes: Mapping[str, int] = attrs.field(factory=dict, converter=_node_map, hash=False)
+    restricted: bool = False
+    nofailback: bool = False
+    comment: str | None = None
+
+
+# key -> (decoder, required)
+_SCHEMA = {
+    "nodes": (decode_nodes, True),
+    "restricted": (parse_bool, False),
+    "nofailback": (parse_bool, False),
+    "comment": (decode_comment, False),
+}
+
+
+def _read_group(section: Section) -> tuple[Group | None, list[str]]:
+    values = {}
+    problems = []
+    for key, (decode, required) in _SCHEMA.items():
+        value, found, reasons = first_valid(section, key, decode)
+        if found:
+            values[key] = value
+        elif required:
+            problems.extend(f"invalid value for '{key}': {reason}" for reason in reasons)
+            if not reasons:
+                problems.append(f"missing required property '{key}'")
+    if problems:
+        return None, problems
+    return (
+        Group(
+            id=section.id,
+            nodes=values["nodes"],
+            restricted=bool(values.get("restricted", False)),
+            nofailback=bool(values.get("nofailback", False)),
+            comment=values.get("comment"),
+        ),
+        [],
+    )
+
+
+def _read(text: str) -> tuple[dict[str, Group], list[str]]:
+    sections, skipped = scan_section_config(text)
+    problems = [
+        f"groups: group '{s.id}': invalid id, it must start with a letter and "
+        f"contain only letters, digits, '-' and '_' (line {s.line})"
+        for s in skipped
+    ]
+    kept: dict[str, tuple[Group | None, Section]] = {}
+    for section in sections:
+        if section.type != "group":
+            problems.append(
+                f"groups: group '{section.id}': unknown section type '{section.type}' "
+                f"(line {section.line})"
+            )
+            continue
+        group, group_problems = _read_group(section)
+        problems.extend(
+            f"groups: group '{section.id}': {p} (line {section.line})" for p in group_problems
+        )
+        if section.id in kept:
+            problems.append(
+                f"groups: group '{section.id}': defined again at line {section.line}, "
+                f"the section at line {kept[section.id][1].line} is ignored"
+            )
+        kept[section.id] = (group, section)  # the later section wins
+    groups = {gid: kept[gid][0] for gid in sorted(kept) if kept[gid][0] is not None}
+    return groups, problems
+
+
+def parse_groups(text: str) -> dict[str, Group]:
+    """Read a ``groups`` text (missing file = ""): group id -> Group, sorted.
+
+    Sections that are not ``group:`` or lack a valid ``nodes`` are skipped;
+    never raises.
+    """
+    return _read(text)[0]
+
+
+def validate_group_text(text: str) -> list[str]:
+    """Why sections of a groups text were dropped, one line per problem."""
+    return _read(text)[1]
+
+
+def _group_of(conf: Mapping) -> str | None:
+    # Perl reads `my $group = $conf->{group} or next`: "" and "0" name no group
+    group = conf.get("group")
+    if group is None or group == "" or group == "0" or group == 0:
+        return None
+    return str(group)
+
+
+def group_failback(groups: Mapping[str, Group], service_conf: Mapping[str, dict]) -> dict[str, int]:
+    """sid -> failback (0/1) for every service that names a group.
+
+    ``failback = 1 - nofailback(group)``; a group that does not exist counts
+    as ``nofailback = 0``, so its services fail back.
+    """
+    result = {}
+    for sid in sorted(service_conf):
+        name = _group_of(service_conf[sid])
+        if name is None:
+            continue
+        group = groups.get(name)
+        result[sid] = 0 if group is not None and group.nofailback else 1
+    return result
+
+
+def groups_to_rules(groups: Mapping[str, Group], service_conf: Mapping[str, dict]) -> list[Rule]:
+    """The ``ha-group-<group>`` node-affinity rules, sorted by id.
+
+    One rule per group that exists and is referenced by at least one
+    configured service: resources = the referencing services, nodes = the
+    group's nodes, strict = restricted, comment = the group's comment or
+    ``Generated from HA group '<group>'.``.
+    """
+    members: dict[str, list[str]] = {}
+    for sid in sorted(service_conf):
+        name = _group_of(service_conf[sid])
+        if name is not None and name in groups:
+            members.setdefault(name, []).append(sid)
+    rules = []
+    for name in sorted(members):
+        group = groups[name]
+        rules.append(
+            Rule(
+                type=NODE_AFFINITY,
+                id=f"ha-group-{name}",
+                resources=members[name],
+                nodes=group.nodes,
+                strict=group.restricted,
+                comment=(
+                    group.comment
+                    if group.comment is not None
+                    else f"Generated from HA group '{name}'."
+                ),
+            )
+        )
+    return rules
+
+
+_VERSION = re.compile(r"^([0-9]+)\.([0-9]+)[.-]([0-9]+)(?:~([0-9]+))?", re.ASCII)
+
+
+def version_at_least(version: str, minimum: str) -> bool:
+    """Whether pve-manager `version` is at least `minimum` (§12.3).
+
+    Both read as ``major.minor(.|-)patch[~rev]`` from the start of the string.
+    major, minor, patch compare numerically; when they are equal a version
+    with ``~rev`` needs rev >= the minimum's rev, and one without ``~rev``
+    passes (``9.0.0`` is a release, later than every ``9.0.0~N``).  A version
+    that does not parse fails.
+    """
+    have = _VERSION.match(version or "")
+    need = _VERSION.match(minimum or "")
+    if have is None or need is None:
+        return False
+    have_num = tuple(int(have.group(i)) for i in (1, 2, 3))
+    need_num = tuple(int(need.group(i)) for i in (1, 2, 3))
+    if have_num != need_num:
+        return have_num > need_num
+    if have.group(4) is None:
+        return True
+    return int(have.group(4)) >= int(need.group(4) or 0)
