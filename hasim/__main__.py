@@ -1,0 +1,3 @@
+from hasim.cli import main
+
+raise SystemExit(main())

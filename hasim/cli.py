@@ -1,0 +1,149 @@
+"""The `hasim` command.
+
+    hasim [DIR]                 open the window (default: a fresh copy of working-dirs/default)
+    hasim gui DIR [options]     the same, with options (--offscreen, --advance, --screenshot, --read-only)
+    hasim run DIR               batch: run DIR's scenario, write DIR/status/log and print it
+    hasim compare DIR...        run scenarios in memory and compare with their log.expect
+    hasim doctor                check the Qt/X11 prerequisites
+
+Exit status: 0 success; 1 the scenario ended in an error exit or logs differ;
+2 bad input (named on stderr, one line, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from hasim.errors import InputError
+
+
+def _err(msg: str) -> None:
+    print(f"hasim: {msg}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from hasim.simulation import Simulation
+    from hasim.workdir import load_scenario
+
+    path = Path(args.dir)
+    try:
+        scenario = load_scenario(path)
+    except InputError as err:
+        _err(f"{path}/{err}")
+        return 2
+    try:
+        sim = Simulation(scenario)
+    except OSError as err:
+        _err(f"{path}/status: cannot write: {err.strerror or err}")
+        return 2
+    out = sys.stdout
+    if not args.quiet:
+        sim.subscribe(lambda line: out.write(line.render()))
+    sim.run()
+    out.flush()
+    if sim.error is not None:
+        where = ""
+        failed = sim.harness.error_command
+        if failed is not None:
+            batch, index, cmd = failed
+            where = f":batch {batch} command {index} ('{cmd}')"
+        _err(f"{path}/cmdlist{where}: simulation ended with an error: {sim.error}")
+        return 1
+    return 0
+
+
+def compare_one(path: Path) -> tuple[bool, str]:
+    """Run one scenario in memory; (identical, detail)."""
+    from hasim.simulation import Simulation
+    from hasim.workdir import load_scenario
+
+    expect_path = path / "log.expect"
+    if not expect_path.exists():
+        return False, "no log.expect"
+    try:
+        sim = Simulation(load_scenario(path), write_status=False)
+    except InputError as err:
+        return False, f"bad input: {err}"
+    sim.run()
+    got = sim.log_text().splitlines(keepends=True)
+    want = expect_path.read_text().splitlines(keepends=True)
+    for i, (a, b) in enumerate(zip(got, want), 1):
+        if a != b:
+            return False, f"line {i}: expected {b.rstrip()!r}, got {a.rstrip()!r}"
+    if len(got) != len(want):
+        i = min(len(got), len(want)) + 1
+        if len(got) < len(want):
+            return False, f"line {i}: expected {want[i - 1].rstrip()!r}, got end of log"
+        return False, f"line {i}: expected end of log, got {got[i - 1].rstrip()!r}"
+    return True, ""
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    dirs = [Path(d) for d in args.dirs]
+    ok = 0
+    for d in dirs:
+        same, detail = compare_one(d)
+        ok += same
+        print(f"{'ok  ' if same else 'FAIL'} {d.name}{'' if same else ': ' + detail}")
+    print(f"{ok} of {len(dirs)} scenarios reproduce their log.expect byte for byte")
+    return 0 if ok == len(dirs) else 1
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from ui.app import main as gui_main
+    except ImportError as err:
+        _err(f"the window needs PySide6 and pyqtgraph ({err}); run `hasim doctor`")
+        return 2
+    return gui_main(args)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    try:
+        from ui.doctor import main as doctor_main
+    except ImportError as err:
+        _err(f"cannot load the doctor ({err})")
+        return 2
+    return doctor_main()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hasim", description="Proxmox VE HA stack simulator")
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
+    p.add_argument("dir")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print the log")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("compare", help="compare scenario logs with their log.expect")
+    p.add_argument("dirs", nargs="+")
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser("gui", help="open the simulator window")
+    add_gui_arguments(p)
+    p.set_defaults(func=cmd_gui)
+    p = sub.add_parser("doctor", help="check the Qt/X11 prerequisites")
+    p.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def add_gui_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", nargs="?", help="working directory (default: a fresh copy of working-dirs/default)")
+    p.add_argument("--offscreen", action="store_true", help="render without a display")
+    p.add_argument("--advance", type=int, metavar="SECONDS", help="run the scenario for SECONDS of virtual time")
+    p.add_argument("--screenshot", metavar="FILE", help="save a picture of the window and exit")
+    p.add_argument("--read-only", action="store_true", help="see everything, change nothing")
+    p.add_argument("--speed", type=float, default=10.0, help="initial speed (virtual seconds per second)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    commands = {"run", "compare", "gui", "doctor", "-h", "--help"}
+    if not argv or argv[0] not in commands:
+        argv = ["gui", *argv]
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,164 @@
+"""Immutable views of the simulation for observers (the window, tests, CLI).
+
+Observers never reach into the engine: they read a `Snapshot`, built from the
+same files the daemons share, so what the window shows is exactly what the
+HA stack itself can see.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from hasim.jsondata import jcopy, truthy
+
+if TYPE_CHECKING:
+    from hasim.harness import Harness
+
+
+@attrs.frozen
+class NodeView:
+    name: str
+    power: str  # "on" | "off"
+    network: str
+    online: bool  # member of the quorate partition
+    manager_state: str | None  # online/unknown/fence/gone/maintenance as the master sees it (None: never seen)
+    crm_state: str | None  # None: no CRM process
+    lrm_state: str | None  # None: no LRM process
+    lrm_mode: str | None
+    master: bool
+    cfs_rw: bool
+    cfs_update: bool
+    shutdown: str | None
+    watchdog_expires: int | None  # hardware time at which an unfed watchdog fires (None: no watchdog)
+    agent_lock_holder: str | None
+    agent_lock_expires: int | None  # time after which the agent lock can be taken over
+
+
+@attrs.frozen
+class ServiceView:
+    sid: str
+    requested: str  # configured state (started, stopped, disabled, ignored)
+    state: str | None  # manager state (None: not managed)
+    node: str  # configured node
+    target: str | None
+    running_on: tuple[str, ...]  # nodes whose agents say it runs there
+    lrm_result: int | None
+    failed_nodes: tuple[str, ...]
+    max_restart: Any
+    max_relocate: Any
+    failback: Any
+    group: str | None
+    lock: str | None
+
+
+@attrs.frozen
+class Snapshot:
+    time: int
+    loop_length: int
+    finished: bool
+    error: str | None
+    quorate: bool
+    nodes: tuple[NodeView, ...]
+    services: tuple[ServiceView, ...]
+    manager_status: dict
+    master: str | None
+    disarm: dict | None
+    crs_mode: str
+    shutdown_policy: str
+    log_count: int
+
+    def node(self, name: str) -> NodeView:
+        return next(n for n in self.nodes if n.name == name)
+
+    def service(self, sid: str) -> ServiceView:
+        return next(s for s in self.services if s.sid == sid)
+
+
+def take_snapshot(harness: Harness) -> Snapshot:
+    world = harness.world
+    hw = world.hw
+    info, quorate = world.node_info()
+    ms = world.peek("manager_status") or {}
+    node_status = ms.get("node_status") or {}
+    service_status = ms.get("service_status") or {}
+    locks = world.peek("cluster_locks") or {}
+    wds = world.peek("watchdog_status") or {}
+    master_lock = locks.get("ha_manager_lock")
+    master = None
+    for name, d in harness.nodes.items():
+        if d.crm is not None and d.crm.state == "master":
+            master = name
+    nodes = []
+    results: dict[str, int] = {}
+    for name in harness.order:
+        lrm_status = world.peek(f"lrm_status_{name}") or {}
+        for uid, res in (lrm_status.get("results") or {}).items():
+            results.setdefault(uid, res.get("exit_code"))
+        d = harness.nodes[name]
+        rec = hw[name]
+        cfs = rec.get("cfs") or {}
+        wd_times = [wd["update_time"] for wd in wds.values() if wd["node"] == name]
+        lock = locks.get(f"ha_agent_{name}_lock")
+        nodes.append(
+            NodeView(
+                name=name,
+                power=rec.get("power", "off"),
+                network=rec.get("network", "off"),
+                online=bool(info[name]["online"]),
+                manager_state=node_status.get(name),
+                crm_state=d.crm.state if d.crm is not None else None,
+                lrm_state=d.lrm.state if d.lrm is not None else None,
+                lrm_mode=(d.lrm.mode if d.lrm is not None else lrm_status.get("mode")),
+                master=name == master,
+                cfs_rw=cfs.get("rw", True) is not False,
+                cfs_update=cfs.get("update", True) is not False,
+                shutdown=rec.get("shutdown"),
+                watchdog_expires=(min(wd_times) + world.watchdog_timeout + 1) if wd_times else None,
+                agent_lock_holder=lock["node"] if lock else None,
+                agent_lock_expires=(lock["time"] + world.lock_timeout + 1) if lock else None,
+            )
+        )
+    conf = world.peek("service_config") or {}
+    services = []
+    for sid in sorted(conf):
+        rec = conf[sid]
+        sd = service_status.get(sid) or {}
+        running = tuple(
+            n for n in harness.order if truthy((world.peek(f"service_status_{n}") or {}).get(sid))
+        )
+        state = rec.get("state") or "disabled"
+        services.append(
+            ServiceView(
+                sid=sid,
+                requested="started" if state == "enabled" else state,
+                state=sd.get("state"),
+                node=rec.get("node"),
+                target=sd.get("target"),
+                running_on=running,
+                lrm_result=results.get(sd.get("uid")) if sd.get("uid") else None,
+                failed_nodes=tuple(sd.get("failed_nodes") or ()),
+                max_restart=rec.get("max_restart", 1),
+                max_relocate=rec.get("max_relocate", 1),
+                failback=rec.get("failback", 1),
+                group=rec.get("group"),
+                lock=rec.get("lock"),
+            )
+        )
+    dc = world.datacenter_settings()
+    return Snapshot(
+        time=world.time,
+        loop_length=harness.loop_length,
+        finished=harness.finished,
+        error=harness.error,
+        quorate=quorate,
+        nodes=tuple(nodes),
+        services=tuple(services),
+        manager_status=jcopy(ms),
+        master=master or (master_lock or {}).get("node"),
+        disarm=jcopy(ms.get("disarm")),
+        crs_mode=dc["crs"].get("ha") or "basic",
+        shutdown_policy=dc["ha"].get("shutdown_policy") or "conditional",
+        log_count=len(harness.sink.lines),
+    )

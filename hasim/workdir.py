@@ -1,0 +1,232 @@
+"""Working directories: reading the inputs, laying out `status/`, atomic writes.
+
+A working directory has the real regression tester's layout (spec 01 §3,
+§4): input files at the top, the live cluster state and the log in
+`status/`.  Inputs are validated completely before anything is written, so a
+malformed file is reported (file, place, problem) and the user's directory is
+left untouched.  Every write goes through a temporary file and `os.replace`,
+so a reader or a crash never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from hasim.errors import InputError
+from hasim.world.cluster import SID_RE, TEXT_FILES
+
+JSON_INPUTS = (
+    "hardware_status",
+    "service_config",
+    "manager_status",
+    "datacenter.cfg",
+    "static_service_stats",
+    "dynamic_service_stats",
+)
+TEXT_INPUTS = ("rules_config", "groups", "fence.cfg")
+
+DEFAULT_NODE = {"power": "off", "network": "off", "maxcpu": 24, "maxmem": 137438953472}
+
+
+@attrs.frozen
+class Scenario:
+    """Validated inputs of a working directory, ready to start a simulation."""
+
+    path: Path
+    files: dict[str, Any]  # status-directory files, initial content
+    nodes: list[str]
+    cmdlist: list[list[str]]
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same directory, then rename."""
+    path = Path(path)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, indent=4, sort_keys=True) + "\n"
+
+
+def _load_json(path: Path, name: str) -> Any:
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise InputError(name, f"cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise InputError(name, "not valid UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(name, f"invalid JSON: {err.msg}", f"line {err.lineno} column {err.colno}") from None
+
+
+def _expect_object(value: Any, name: str) -> dict:
+    if not isinstance(value, dict):
+        raise InputError(name, f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a working directory's inputs (no writes)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError(str(path), "not a directory")
+    files: dict[str, Any] = {}
+
+    cmd_path = path / "cmdlist"
+    if not cmd_path.exists():
+        raise InputError("cmdlist", "missing (a scenario needs a JSON list of command batches)")
+    cmdlist = _load_json(cmd_path, "cmdlist")
+    if not isinstance(cmdlist, list):
+        raise InputError("cmdlist", "expected a JSON list of batches")
+    for i, batch in enumerate(cmdlist, 1):
+        if not isinstance(batch, list):
+            raise InputError("cmdlist", "expected a list of command strings", f"batch {i}")
+        for j, cmd in enumerate(batch, 1):
+            if not isinstance(cmd, str):
+                raise InputError("cmdlist", "a command must be a string", f"batch {i} command {j}")
+
+    for name in JSON_INPUTS:
+        p = path / name
+        if p.exists():
+            files[name] = _load_json(p, name)
+    for name in TEXT_INPUTS:
+        p = path / name
+        if p.exists():
+            try:
+                files[name] = p.read_text()
+            except (OSError, UnicodeDecodeError) as err:
+                raise InputError(name, f"cannot read: {err}") from None
+
+    hw = files.get("hardware_status")
+    if hw is None:
+        hw = {n: dict(DEFAULT_NODE) for n in ("node1", "node2", "node3")}
+    _expect_object(hw, "hardware_status")
+    if not hw:
+        raise InputError("hardware_status", "no nodes defined")
+    for node, rec in hw.items():
+        if not isinstance(rec, dict):
+            raise InputError("hardware_status", "node record must be a JSON object", node)
+        for key in ("power", "network"):
+            if rec.get(key) not in ("on", "off"):
+                raise InputError("hardware_status", f"'{key}' must be \"on\" or \"off\"", node)
+    files["hardware_status"] = hw
+    nodes = sorted(hw)
+
+    sc = files.get("service_config")
+    if sc is None:
+        sc = {f"vm:{101 + i}": {"node": f"node{i % 3 + 1}"} for i in range(6)}
+    _expect_object(sc, "service_config")
+    for sid, rec in sc.items():
+        if not SID_RE.match(sid):
+            raise InputError("service_config", "service id must look like vm:<digits>, ct:<digits> or fa:<digits>", sid)
+        if not isinstance(rec, dict):
+            raise InputError("service_config", "service record must be a JSON object", sid)
+        if not rec.get("node"):
+            raise InputError("service_config", "service without assigned node", sid)
+        if not isinstance(rec["node"], str):
+            raise InputError("service_config", "'node' must be a string", sid)
+        state = rec.get("state")
+        if state not in (None, "", "started", "stopped", "disabled", "ignored", "enabled"):
+            raise InputError("service_config", f"unknown requested state '{state}'", sid)
+        for key in ("max_restart", "max_relocate", "failback"):
+            value = rec.get(key)
+            if value is not None and not _is_number(value):
+                raise InputError("service_config", f"'{key}' must be a number", sid)
+    files["service_config"] = sc
+
+    ms = files.get("manager_status")
+    if ms is not None:
+        _expect_object(ms, "manager_status")
+        for key in ("node_status", "service_status", "node_request"):
+            if key in ms and not isinstance(ms[key], dict):
+                raise InputError("manager_status", "must be a JSON object", key)
+        for sid, entry in (ms.get("service_status") or {}).items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("state"), str):
+                raise InputError("manager_status", "service entry needs a 'state'", f"service_status.{sid}")
+    dc = files.get("datacenter.cfg")
+    if dc is not None:
+        _expect_object(dc, "datacenter.cfg")
+        for key in ("ha", "crs"):
+            if key in dc and dc[key] is not None and not isinstance(dc[key], dict):
+                raise InputError("datacenter.cfg", "must be a JSON object", key)
+
+    static = files.get("static_service_stats")
+    if static is None:
+        static = {sid: {"maxcpu": 4.0, "maxmem": 4294967296} for sid in sorted(sc)}
+    _expect_object(static, "static_service_stats")
+    files["static_service_stats"] = static
+    dynamic = files.get("dynamic_service_stats")
+    if dynamic is None:
+        dynamic = {sid: {"cpu": 2.0, "mem": 2147483648} for sid in sorted(static)}
+    _expect_object(dynamic, "dynamic_service_stats")
+    files["dynamic_service_stats"] = dynamic
+
+    for node in nodes:
+        name = f"service_status_{node}"
+        p = path / name
+        value = _load_json(p, name) if p.exists() else {}
+        _expect_object(value, name)
+        files[name] = value
+    return Scenario(path=path, files=files, nodes=nodes, cmdlist=cmdlist)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, str):
+        try:
+            float(value)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+class StatusDir:
+    """The `status/` directory: recreated at start, rewritten where changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def recreate(self) -> None:
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+
+    def flush(self, files: dict[str, Any], dirty: set[str]) -> None:
+        for name in sorted(dirty):
+            target = self.path / name
+            if name not in files:
+                try:
+                    target.unlink()
+                except FileNotFoundError:
+                    pass
+                continue
+            value = files[name]
+            if name in TEXT_FILES or isinstance(value, str):
+                atomic_write(target, value)
+            else:
+                atomic_write(target, dump_json(value))
+        dirty.clear()
