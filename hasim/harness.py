@@ -229,7 +229,20 @@ class Harness:
         pending, self.pending = self.pending, []
         for cmd, source in pending:
             self.error_command = None
+            if cmd is None:
+                name, value = source
+                if value is None:
+                    self.world.delete(name)
+                else:
+                    self.world.write(name, value)
+                if self.on_command is not None:
+                    self.on_command(self.world.time, None, source)
+                continue
             self.scenario_command(cmd, source)
+
+    def submit_config(self, name: str, value) -> None:
+        """Queue a configuration-file replacement for the next loop end."""
+        self.pending.append((None, (name, value)))
 
     def submit(self, cmd: str, source: str = "command") -> None:
         """Queue a command for the next loop end (interactive use)."""

@@ -93,6 +93,33 @@ class Simulation:
     def submit(self, command: str, source: str = "command") -> None:
         self.harness.submit(command, source)
 
+    def configure(self, name: str, value) -> None:
+        """Replace a configuration file (service_config, rules_config, groups,
+        datacenter.cfg, static/dynamic stats) at the next loop end, as an admin
+        editing /etc/pve would; the daemons see it at their next read."""
+        self.harness.submit_config(name, value)
+
+    def read_config(self, name: str, default=None):
+        """A copy of a cluster file as the daemons would read it now."""
+        return self.world.read(name, default)
+
+    def save(self) -> None:
+        """Copy the live state back into the working directory, like the real
+        simulator's Save, so the next start resumes from it."""
+        from hasim.workdir import atomic_write, dump_json
+
+        names = ["hardware_status", "service_config", "manager_status", "static_service_stats",
+                 "dynamic_service_stats", "datacenter.cfg", "rules_config", "groups", "fence.cfg"]
+        names += [f"service_status_{n}" for n in self.world.nodes]
+        for name in names:
+            target = self.scenario.path / name
+            if name not in self.world.files:
+                if name in ("rules_config", "groups") and target.exists():
+                    target.unlink()
+                continue
+            value = self.world.files[name]
+            atomic_write(target, value if isinstance(value, str) else dump_json(value))
+
     def subscribe(self, listener: Callable[[LogLine], None]) -> None:
         self.sink.subscribe(listener)
 
