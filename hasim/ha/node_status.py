@@ -14,8 +14,8 @@ which are forgotten after an hour.  `fence` is left only by fencing itself.
                        maintenance);  unknown -> gone (not a member);  gone -> (deleted)
     fencing:           any -> fence;  fence -> unknown (agent lock acquired)
 
-A node absent from the status reads as `unknown`, and reading it adds it —
-the real code has that side effect and later rounds can observe it.
+A node absent from the status reads as `unknown` (reading does not add it:
+a migrate command to a non-member must not make it appear as `gone`).
 The last-online timestamps drive the 60 s fence delay; they belong to one
 manager instance, so a new master always waits a full delay.
 """
@@ -39,9 +39,7 @@ class NodeStatus:
         self.last_online: dict[str, int] = {}
 
     def get(self, node: str) -> str:
-        if not self.status.get(node):
-            self.status[node] = "unknown"
-        return self.status[node]
+        return self.status.get(node) or "unknown"
 
     def set(self, node: str, state: str) -> None:
         if state not in VALID_STATES:
