@@ -13,6 +13,7 @@ Exit status: 0 success; 1 the scenario ended in an error exit or logs differ;
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -124,7 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_gui)
     p = sub.add_parser("doctor", help="check the Qt/X11 prerequisites")
     p.set_defaults(func=cmd_doctor)
+    for module in EXTENSION_COMMANDS:
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        mod.register(sub)
     return parser
+
+
+# modules that add subcommands: each has register(subparsers) setting `func`
+EXTENSION_COMMANDS = ("hasim.explore", "hasim.session_cli", "hasim.ha_manager_cli")
 
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:
@@ -139,7 +150,7 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    commands = {"run", "compare", "gui", "doctor", "-h", "--help"}
+    commands = set(parser._subparsers._group_actions[0].choices) | {"-h", "--help"}
     if not argv or argv[0] not in commands:
         argv = ["gui", *argv]
     args = parser.parse_args(argv)

@@ -270,6 +270,8 @@ class Harness:
         params = parts[3:]
         if objid is None:
             raise SimError("sim_hardware_cmd: no node or service for command specified")
+        if cmd == "delnode" and len(self.order) <= 1:
+            raise SimError("delnode: cannot remove the last node of the cluster")
         if cmd == "service":
             if not SID_SYNTAX.match(objid):
                 raise SimError("value does not look like a valid ha resource id")
@@ -343,8 +345,29 @@ class Harness:
                 d.lrm.shutdown()
         elif cmd == "crm":
             self._crm_command(d, action, params)
+        elif cmd == "delnode":
+            self._delnode(d)
         else:
             raise SimError(f"sim_hardware_cmd: unknown command '{cmdstr}'")
+
+    def _delnode(self, d: Node) -> None:
+        """hasim extension: the cluster forgets the node, as after `pvecm delnode`.
+
+        The node is powered off and leaves the membership; the manager then
+        sees it vanish (`unknown` -> `gone`) and drops it an hour later.
+        """
+        world = self.world
+        node = d.name
+        if world.hw[node].get("power") == "on":
+            self.command(f"power {node} off", "delnode")
+        del world.hw[node]
+        world.update_hw()
+        world.nodes.remove(node)
+        world.delete(f"service_status_{node}")
+        self.order.remove(node)
+        del self.nodes[node]
+        if not self.order:
+            raise SimError("delnode: cannot remove the last node of the cluster")
 
     def _crm_command(self, d: Node, action: str | None, params: list[str]) -> None:
         node = d.name
