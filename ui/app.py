@@ -1,0 +1,93 @@
+"""`hasim [DIR]` / `hasim gui DIR`: start the window.
+
+Options (parsed by hasim.cli): --offscreen renders without a display;
+--advance SECONDS runs the scenario that long before showing (or saving) the
+window; --screenshot FILE saves a picture of the whole window and exits 0;
+--read-only disables every change; --speed sets the initial speed.
+Without DIR a fresh copy of the default cluster is opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger("hasim.ui.app")
+
+
+def _prepare_environment(offscreen: bool) -> None:
+    if offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif os.environ.get("SSH_CONNECTION") and "QT_X11_NO_MITSHM" not in os.environ:
+        os.environ["QT_X11_NO_MITSHM"] = "1"  # MIT-SHM fails over ssh -X (blank windows)
+
+
+def _fail(msg: str) -> None:
+    print(f"hasim: {msg}", file=sys.stderr)
+
+
+def main(args) -> int:
+    offscreen = bool(getattr(args, "offscreen", False))
+    screenshot = getattr(args, "screenshot", None)
+    advance = getattr(args, "advance", None)
+    read_only = bool(getattr(args, "read_only", False))
+    speed = float(getattr(args, "speed", 10.0) or 0.0)
+    directory = getattr(args, "dir", None)
+    headless = screenshot is not None
+    _prepare_environment(offscreen)
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.controller import Controller
+    from ui.main_window import MainWindow
+    from ui.resources import fresh_default_copy
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("hasim")
+    if directory is None:
+        try:
+            path = fresh_default_copy()
+        except OSError as err:
+            _fail(f"cannot create a copy of the default cluster: {err}")
+            return 2
+    else:
+        path = Path(directory)
+
+    controller = Controller(read_only=read_only, speed=speed)
+    window = MainWindow(controller, interactive_errors=not headless)
+    errors: list[str] = []
+    controller.errorOccurred.connect(errors.append)
+    window.interactive_errors = False  # a bad directory is shown once the window is up
+    opened = controller.open(path)
+    window.interactive_errors = not headless
+    if not opened and headless:
+        _fail(errors[-1] if errors else f"cannot open {path}")
+        return 2
+    if advance:
+        controller.advance_to(int(advance))
+    window.resize(1280, 800)
+    if headless:
+        window.show()
+        app.processEvents()
+        window.timeline.refresh()
+        app.processEvents()
+        pixmap = window.grab()
+        if not pixmap.save(str(screenshot)):
+            _fail(f"cannot write the screenshot {screenshot}")
+            return 2
+        controller.shutdown()
+        if controller.sim is not None and controller.sim.error:
+            print(f"hasim: note: the scenario ended with an error: {controller.sim.error}", file=sys.stderr)
+        return 0
+    window.show()
+    if not opened:
+        # a bad working directory: the window stays up with the message; File > Open
+        from PySide6.QtCore import QTimer
+
+        message = errors[-1] if errors else f"cannot open {path}"
+        QTimer.singleShot(0, lambda: window.show_error(message + "\nUse File → Open to choose another directory."))
+    elif speed > 0 and not advance:
+        controller.play()
+    return app.exec()

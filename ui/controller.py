@@ -1,0 +1,445 @@
+"""The one object that drives the engine for the window.
+
+Theory of operation
+-------------------
+The controller owns the `Simulation` and one QTimer.  Every tick (100 ms) it
+advances virtual time by ``speed × elapsed wall time`` (pause = speed 0), then
+publishes what changed: new log lines in one batch (`logLines`) and one
+immutable `Snapshot` (`snapshotChanged`).  Views never call the engine; they
+refresh from those two signals, so at most ~10 repaints a second reach the
+screen whatever the speed.
+
+Time controls: `play`/`pause`, `step` (to the end of the current loop, the
+only points where commands are applied), `run_to_next_change` (step node by
+node until a node or service changes state, like trio's MockClock autojump),
+`advance_by`/`advance_to` (tests and the headless render).
+
+Commands go through `submit`, which checks them first (read-only mode, known
+node, service id syntax, taken id…) and returns an error message instead of
+letting the real stack abort the simulation.  Exceptions never escape to Qt:
+they become `errorOccurred`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+
+from hasim.errors import InputError
+from hasim.simulation import Simulation
+from hasim.snapshot import Snapshot
+from hasim.waits import fence_deadlines
+from ui.models.history import History
+
+log = logging.getLogger("hasim.ui.controller")
+
+SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
+TICK_MS = 100
+NEXT_CHANGE_LIMIT = 3600  # virtual seconds "next state change" looks ahead at most
+REQUESTED_STATES = ("started", "stopped", "disabled", "ignored")
+
+
+class Controller(QObject):
+    snapshotChanged = Signal(object)  # Snapshot
+    logLines = Signal(list)  # list[LogLine], in order, only the new ones
+    runningChanged = Signal(bool)
+    speedChanged = Signal(float)
+    errorOccurred = Signal(str)  # a message for the user (dialog / status bar)
+    message = Signal(str)  # an informational status-bar message
+    simulationChanged = Signal()  # a new working directory was opened
+
+    def __init__(self, parent: QObject | None = None, *, read_only: bool = False, speed: float = 10.0) -> None:
+        super().__init__(parent)
+        self.sim: Simulation | None = None
+        self.path: Path | None = None
+        self.read_only = read_only
+        self._speed = float(speed)
+        self._running = False
+        self._virtual = 0.0  # fractional virtual time the clock has reached
+        self._pending_lines: list = []
+        self._queue: list[tuple[str, str, object]] = []  # ("cmd", text, None) | ("config", name, value)
+        self._snapshot: Snapshot | None = None
+        self._fence_deadlines: dict[str, int] = {}
+        self._published_key = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._wall = QElapsedTimer()
+        self.history = History()
+
+    # -- opening ------------------------------------------------------------------------------
+    def open(self, path: str | Path) -> bool:
+        """Open a working directory; False (and errorOccurred) when it is bad."""
+        path = Path(path)
+        try:
+            sim = Simulation.open(path, interactive=True)
+        except InputError as err:
+            self.errorOccurred.emit(f"Cannot open {path}: {err}")
+            return False
+        except OSError as err:
+            self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
+            return False
+        if self.sim is not None:
+            self._close_sim()
+        self.sim = sim
+        self.path = path
+        self._pending_lines = []
+        self._queue = []
+        self.history = History()
+        sim.subscribe(self._on_line)
+        sim.harness.start()
+        self._virtual = float(sim.time)
+        self._published_key = None
+        self.simulationChanged.emit()
+        self.publish(force=True)
+        return True
+
+    def _on_line(self, line) -> None:
+        self._pending_lines.append(line)
+        self.history.record_line(line)
+
+    def _close_sim(self) -> None:
+        try:
+            self.sim.close()
+        except Exception:  # noqa: BLE001 - closing must never take the window down
+            log.exception("closing the simulation")
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        if self.sim is not None:
+            self._close_sim()
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self._snapshot
+
+    @property
+    def fence_deadlines(self) -> dict[str, int]:
+        return self._fence_deadlines
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def alive(self) -> bool:
+        return self.sim is not None and not self.sim.finished
+
+    # -- time controls --------------------------------------------------------------------------
+    def set_speed(self, speed: float) -> None:
+        speed = max(0.0, float(speed))
+        if speed != self._speed:
+            self._speed = speed
+            self.speedChanged.emit(speed)
+
+    def faster(self) -> None:
+        higher = [s for s in SPEEDS if s > self._speed]
+        self.set_speed(higher[0] if higher else SPEEDS[-1])
+
+    def slower(self) -> None:
+        lower = [s for s in SPEEDS if s < self._speed]
+        self.set_speed(lower[-1] if lower else SPEEDS[0])
+
+    def play(self) -> None:
+        if not self.alive or self._running:
+            return
+        self._running = True
+        self._virtual = float(self.sim.time)
+        self._wall.start()
+        self._timer.start()
+        self.runningChanged.emit(True)
+
+    def pause(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        self._timer.stop()
+        self.runningChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self._running else self.play()
+
+    def _guard(self, fn, *args) -> bool:
+        """Run an engine call; any exception becomes a message, never a crash."""
+        if self.sim is None:
+            return False
+        try:
+            fn(*args)
+            return True
+        except Exception as err:  # noqa: BLE001
+            log.error("engine call failed: %s", traceback.format_exc())
+            self.errorOccurred.emit(f"Internal error: {err}")
+            return False
+        finally:
+            self.publish()
+
+    # The engine is stepped node by node here (not with Simulation.advance) so
+    # that every state change lands in the timeline's history even when a
+    # tick covers minutes of virtual time: a snapshot is taken after each step
+    # that logged something (states only change with a log line).
+    def _run(self, more) -> None:
+        sim = self.sim
+        while not sim.finished and more():
+            count = len(sim.log_lines)
+            sim.step_node()
+            if len(sim.log_lines) != count:
+                self.history.record(sim.snapshot())
+
+    def step(self) -> None:
+        """One loop: run to the next loop end (where commands are applied)."""
+        if self.alive:
+            harness = self.sim.harness
+            current = (harness.loop_count, harness.loop_start)
+            self._guard(self._run, lambda: (harness.loop_count, harness.loop_start) == current)
+            self._virtual = float(self.sim.time)
+
+    def step_node(self) -> None:
+        if self.alive:
+            self._guard(self._run, iter([True, False]).__next__)
+            self._virtual = float(self.sim.time)
+
+    def advance_to(self, until: int) -> None:
+        if self.alive:
+            sim = self.sim
+            self._guard(self._run, lambda: sim.time <= until)
+            self._virtual = max(self._virtual, float(until))
+
+    def advance_by(self, seconds: float) -> None:
+        if self.sim is not None:
+            self.advance_to(int(self._virtual + seconds))
+
+    def run_to_next_change(self) -> bool:
+        """Step until a node or service changes state (at most an hour ahead).
+
+        True when a change was found."""
+        if not self.alive:
+            return False
+        sim = self.sim
+        start = self._state_key(sim.snapshot())
+        limit = sim.time + NEXT_CHANGE_LIMIT
+        found = False
+
+        def more() -> bool:
+            nonlocal found
+            if self._state_key(sim.snapshot()) != start:
+                found = True
+            return not found and sim.time <= limit
+
+        self._guard(self._run, more)
+        self._virtual = float(sim.time)
+        if not found:
+            self.message.emit(f"No state change within {NEXT_CHANGE_LIMIT} s of virtual time")
+        return found
+
+    @staticmethod
+    def _state_key(snap: Snapshot):
+        return (
+            tuple((n.name, n.power, n.network, n.manager_state, n.crm_state, n.lrm_state) for n in snap.nodes),
+            tuple((s.sid, s.requested, s.state, s.node) for s in snap.services),
+        )
+
+    def _tick(self) -> None:
+        if not self.alive:
+            self.pause()
+            self.publish()
+            return
+        elapsed = self._wall.restart() / 1000.0
+        # never more than a second of wall time per tick (a stalled event loop
+        # must not make the cluster jump hours ahead)
+        self._virtual += self._speed * min(elapsed, 1.0)
+        if int(self._virtual) >= self.sim.time:
+            until = int(self._virtual)
+            self._guard(self._run, lambda: self.sim.time <= until)
+        else:
+            self.publish()
+
+    # -- publishing ------------------------------------------------------------------------------
+    def publish(self, force: bool = False) -> None:
+        """Send new log lines and (if anything changed) one snapshot."""
+        if self.sim is None:
+            return
+        if self._pending_lines:
+            lines, self._pending_lines[:] = list(self._pending_lines), []
+            self.logLines.emit(lines)
+        key = (self.sim.time, len(self.sim.log_lines), self.sim.finished, len(self.sim.harness.pending))
+        if not force and key == self._published_key:
+            return
+        self._published_key = key
+        try:
+            snap = self.sim.snapshot()
+            self._fence_deadlines = fence_deadlines(self.sim.harness)
+        except Exception as err:  # noqa: BLE001
+            log.error("snapshot failed: %s", traceback.format_exc())
+            self.errorOccurred.emit(f"Internal error while reading the cluster state: {err}")
+            return
+        self._snapshot = snap
+        self.history.record(snap)
+        self.snapshotChanged.emit(snap)
+        if snap.finished and snap.error:
+            self.pause()
+
+    # -- commands ---------------------------------------------------------------------------------
+    def check_command(self, command: str) -> str | None:
+        """Why `command` would be refused (None: fine to submit)."""
+        if self.read_only:
+            return "Read-only mode: changes are disabled"
+        if self.sim is None:
+            return "No working directory is open"
+        if self.sim.finished:
+            return "The simulation has ended" + (f": {self.sim.error}" if self.sim.error else "")
+        parts = command.split()
+        if len(parts) < 2:
+            return f"Incomplete command: '{command}'"
+        nodes = self.sim.harness.order
+        kind, obj = parts[0], parts[1]
+        action = parts[2] if len(parts) > 2 else None
+        params = parts[3:]
+        conf = self.sim.read_config("service_config", {}) or {}
+        pending_adds = {c.split()[1] for c, _ in self._pending_commands() if c.split()[2:3] == ["add"]}
+        pending_deletes = {c.split()[1] for c, _ in self._pending_commands() if c.split()[2:3] == ["delete"]}
+        if kind == "service":
+            if not SID_RE.match(obj):
+                return f"'{obj}' is not a valid service id: use vm:<number>, ct:<number> or fa:<number>"
+            if action == "add":
+                if obj in conf or obj in pending_adds:
+                    if obj not in pending_deletes:
+                        return f"Service id '{obj}' is already taken"
+                if not params or params[0] not in nodes:
+                    return f"Unknown node '{params[0] if params else ''}'"
+                if len(params) > 1 and params[1] not in REQUESTED_STATES:
+                    return f"Unknown requested state '{params[1]}'"
+                return None
+            if obj not in conf and obj not in pending_adds:
+                return f"No such service '{obj}'"
+            if obj in pending_deletes:
+                return f"Service '{obj}' is being deleted"
+            if action in REQUESTED_STATES or action in ("delete", "lock", "unlock"):
+                return None
+            if action in ("migrate", "relocate"):
+                if not params or params[0] not in nodes:
+                    return f"Unknown target node '{params[0] if params else ''}'"
+                return None
+            if action == "stop":
+                if not params or not params[0].isdigit():
+                    return "Stop needs a timeout in seconds"
+                return None
+            if action in ("set-static-stats", "set-dynamic-stats"):
+                allowed = {"maxcpu", "maxmem"} if action == "set-static-stats" else {"cpu", "mem"}
+                if not params or len(params) % 2:
+                    return "Statistics need key/value pairs"
+                for key, value in zip(params[::2], params[1::2]):
+                    if key not in allowed:
+                        return f"Unknown statistic '{key}'"
+                    try:
+                        float(value)
+                    except ValueError:
+                        return f"'{value}' is not a number"
+                return None
+            return f"Unknown service action '{action}'"
+        if obj not in nodes:
+            return f"No such node '{obj}'"
+        if kind in ("power", "network"):
+            return None if action in ("on", "off") else f"Unknown {kind} action '{action}'"
+        if kind in ("reboot", "shutdown", "restart-lrm"):
+            if action is not None:
+                return f"'{kind}' takes no action"
+            if kind == "restart-lrm" and self.sim.snapshot().node(obj).shutdown:
+                return f"{obj} is shutting down: its LRM cannot be restarted now"
+            return None
+        if kind == "cfs":
+            if action in ("rw", "update") and params[:1] in (["work"], ["fail"]):
+                return None
+            return "cfs needs rw|update and work|fail"
+        if kind == "crm":
+            if action in ("stop", "start", "enable-node-maintenance", "disable-node-maintenance", "arm-ha"):
+                return None
+            if action == "disarm-ha":
+                return None if params[:1] in (["freeze"], ["ignore"]) else "disarm-ha needs freeze or ignore"
+            return f"Unknown crm action '{action}'"
+        return f"Unknown command '{command}'"
+
+    def _sync_queue(self) -> None:
+        # the harness empties its queue at a loop end; so does our record of it
+        if self.sim is None or not self.sim.harness.pending:
+            self._queue = []
+
+    def queued_commands(self) -> list[str]:
+        """Commands submitted and not yet applied (they apply at the next loop end)."""
+        self._sync_queue()
+        return [text for kind, text, _ in self._queue if kind == "cmd"]
+
+    def _pending_commands(self) -> list[tuple[str, str]]:
+        return [(c, "command") for c in self.queued_commands()]
+
+    def submit(self, command: str) -> str | None:
+        """Check and queue a command (applied at the next loop end).
+
+        Returns the refusal message (also sent as errorOccurred) or None."""
+        problem = self.check_command(command)
+        if problem is not None:
+            self.errorOccurred.emit(problem)
+            return problem
+        self._sync_queue()
+        self.sim.submit(command)
+        self._queue.append(("cmd", command, None))
+        self.message.emit(f"Queued '{command}' for the next loop end")
+        self.publish(force=True)
+        return None
+
+    def configure(self, name: str, value) -> str | None:
+        """Replace a cluster configuration file at the next loop end."""
+        if self.read_only:
+            problem = "Read-only mode: changes are disabled"
+        elif not self.alive:
+            problem = "The simulation is not running"
+        else:
+            self._sync_queue()
+            self.sim.configure(name, value)
+            self._queue.append(("config", name, value))
+            self.message.emit(f"{name} will be written at the next loop end")
+            self.publish(force=True)
+            return None
+        self.errorOccurred.emit(problem)
+        return problem
+
+    def read_config(self, name: str, default=None):
+        if self.sim is None:
+            return default
+        self._sync_queue()
+        pending = [value for kind, n, value in self._queue if kind == "config" and n == name]
+        if pending:  # what the user last asked for, even if not yet applied
+            value = pending[-1]
+            return default if value is None else copy.deepcopy(value)
+        return self.sim.read_config(name, default)
+
+    def save(self) -> str | None:
+        """Write the live state back into the working directory (the real Save)."""
+        if self.read_only:
+            problem = "Read-only mode: changes are disabled"
+        elif self.sim is None:
+            problem = "No working directory is open"
+        else:
+            try:
+                self.sim.save()
+            except OSError as err:
+                problem = f"Save failed: {err.strerror or err}"
+            else:
+                self.message.emit(f"Current state saved to {self.path}")
+                return None
+        self.errorOccurred.emit(problem)
+        return problem
+
+    def pending_count(self) -> int:
+        self._sync_queue()
+        return len(self._queue)

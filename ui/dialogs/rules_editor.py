@@ -1,0 +1,169 @@
+"""View and edit HA rules (node/resource affinity) and legacy groups.
+
+Each tab is the section-config text as the cluster stores it.  As you type,
+the engine's own parsers check it: every problem is listed under the editor
+and its line is highlighted, and the rules are also checked against the
+cluster's nodes (the "Drop rule …" messages the manager would log).  Apply
+writes the file at the next loop end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QTabWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hasim.ha.groups import parse_groups, validate_group_text
+from hasim.ha.rules import check_and_transform, parse_rules, validate_rule_text
+
+LINE_RE = re.compile(r"\(line (\d+)\)|at line (\d+)")
+
+RULES_EXAMPLE = """# example:
+# node-affinity: vm101-prefers-node1
+# \tnodes node1:2,node2
+# \tresources vm:101
+# \tstrict 0
+#
+# resource-affinity: keep-apart
+# \tresources vm:101,vm:102
+# \taffinity negative
+"""
+GROUPS_EXAMPLE = """# example:
+# group: prefer-node1
+# \tnodes node1:2,node2,node3
+# \trestricted 0
+# \tnofailback 0
+"""
+
+
+def rule_problems(text: str, nodes: list[str]) -> list[str]:
+    problems = list(validate_rule_text(text))
+    try:
+        _, dropped = check_and_transform(parse_rules(text), nodes)
+        problems += dropped
+    except Exception as err:  # noqa: BLE001 - a checker bug must not close the editor
+        problems.append(f"rules_config: cannot check rules: {err}")
+    return problems
+
+
+def group_problems(text: str, nodes: list[str]) -> list[str]:
+    problems = list(validate_group_text(text))
+    for gid, group in parse_groups(text).items():
+        unknown = sorted(set(getattr(group, "nodes", {}) or {}) - set(nodes))
+        if unknown:
+            problems.append(f"groups: group '{gid}': unknown node(s) {', '.join(unknown)}")
+    return problems
+
+
+def strip_example(text: str, example: str) -> str:
+    return "" if text.strip() == example.strip() else text
+
+
+class ConfigEditor(QWidget):
+    def __init__(self, name: str, text: str, example: str, check, parent=None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.example = example
+        self.check = check
+        self.original = text
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName(f"{name}Edit")
+        self.edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.edit.setTabStopDistance(4 * self.edit.fontMetrics().horizontalAdvance(" "))
+        self.edit.setPlainText(text or example)
+        self.problems = QListWidget()
+        self.problems.setObjectName(f"{name}Problems")
+        self.problems.setMaximumHeight(110)
+        self.status = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.problems)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.validate)
+        self.edit.textChanged.connect(self._timer.start)
+        self.validate()
+
+    def text(self) -> str:
+        return strip_example(self.edit.toPlainText(), self.example)
+
+    def changed(self) -> bool:
+        return self.text() != (self.original or "")
+
+    def validate(self) -> list[str]:
+        problems = self.check(self.text())
+        self.problems.clear()
+        self.problems.addItems(problems)
+        selections = []
+        for p in problems:
+            m = LINE_RE.search(p)
+            if not m:
+                continue
+            line = int(m.group(1) or m.group(2))
+            block = self.edit.document().findBlockByNumber(line - 1)
+            if not block.isValid():
+                continue
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(QColor("#ffe3e3"))
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            sel.cursor = QTextCursor(block)
+            selections.append(sel)
+        self.edit.setExtraSelections(selections)
+        if problems:
+            self.status.setText(f"<span style='color:#e03131'><b>{len(problems)} problem(s)</b></span>"
+                                " — sections with problems are ignored by the HA stack")
+        else:
+            self.status.setText("<span style='color:#2f9e44'>No problems</span>")
+        return problems
+
+
+class RulesDialog(QDialog):
+    def __init__(self, rules_text: str, groups_text: str, nodes: list[str], read_only: bool = False,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("HA rules and groups")
+        self.resize(760, 560)
+        self.tabs = QTabWidget()
+        self.rules = ConfigEditor("rules", rules_text, RULES_EXAMPLE, lambda t: rule_problems(t, nodes))
+        self.groups = ConfigEditor("groups", groups_text, GROUPS_EXAMPLE, lambda t: group_problems(t, nodes))
+        self.tabs.addTab(self.rules, "Rules (node / resource affinity)")
+        self.tabs.addTab(self.groups, "Groups (legacy)")
+        note = QLabel("Changes are written to the cluster at the next loop end; the manager reads them in its next round.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #495057")
+        buttons = QDialogButtonBox()
+        if read_only:
+            buttons.addButton(QDialogButtonBox.StandardButton.Close)
+            for ed in (self.rules, self.groups):
+                ed.edit.setReadOnly(True)
+        else:
+            buttons.addButton(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.accept)
+            buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def changes(self) -> dict[str, str | None]:
+        """File name -> new text (None: delete the file) for what was edited."""
+        out = {}
+        for name, ed in (("rules_config", self.rules), ("groups", self.groups)):
+            if ed.changed():
+                text = ed.text()
+                out[name] = text if text.strip() else None
+        return out

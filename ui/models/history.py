@@ -1,0 +1,145 @@
+"""The timeline's data: per lane, the states it went through over virtual time.
+
+A *lane* is a node (its state as the manager sees it, 'off' before anyone has
+seen it powered on) or a service (its manager state and node).  `record`
+takes a snapshot and only appends: a lane whose state did not change just
+extends its last segment, so hours of virtual time with few changes stay a
+handful of segments.  Pure Python, no Qt.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import attrs
+
+from hasim.log import LogLine
+from hasim.snapshot import Snapshot
+from ui.style import node_display_state
+
+
+NODE_LINE = re.compile(r"^node '(\S+)': state changed from '\w+' => '(\w+)'")
+SERVICE_LINE = re.compile(r"^service '(\S+)': state changed from '\w+' to '(\w+)'(?:.*\bnode = ([^,)\s]+))?")
+
+
+@attrs.define
+class Segment:
+    start: int
+    end: int  # exclusive; the last segment of a lane grows with "now"
+    state: str
+    node: str | None = None  # services: the node it is on
+    logged: bool = False  # a transition the manager logged: kept even if it lasted 0 s
+
+    @property
+    def label(self) -> str:
+        return f"{self.state} on {self.node}" if self.node else self.state
+
+
+@attrs.define
+class Lane:
+    key: str  # "node1" or "vm:101"
+    kind: str  # "node" | "service"
+    segments: list[Segment] = attrs.Factory(list)
+    starts: list[int] = attrs.Factory(list)  # segment starts, for bisect
+    gone_at: int | None = None  # service deleted
+
+    def at(self, t: float) -> Segment | None:
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return None
+        seg = self.segments[i]
+        return seg if t < seg.end or (seg is self.segments[-1] and self.gone_at is None) else None
+
+
+class History:
+    def __init__(self) -> None:
+        self.lanes: dict[str, Lane] = {}
+        self.order: list[str] = []  # nodes first, then services, each sorted
+        self.now = 0
+        self.revision = 0  # bumped on every change the timeline must draw
+        self.layout_revision = 0  # bumped when lanes are added
+
+    def clear(self) -> None:
+        self.__init__()
+
+    def _append(self, key: str, kind: str, t: int, state: str, node: str | None, logged: bool = False) -> None:
+        lane = self.lanes.get(key)
+        if lane is None:
+            lane = self.lanes[key] = Lane(key, kind)
+            if kind != "power":  # power strips are drawn inside their node's lane
+                nodes = sorted(k for k, v in self.lanes.items() if v.kind == "node")
+                services = sorted(k for k, v in self.lanes.items() if v.kind == "service")
+                self.order = nodes + services
+                self.layout_revision += 1
+        lane.gone_at = None
+        if lane.segments:
+            last = lane.segments[-1]
+            t = max(t, last.start)  # log lines are in call order, not time order
+            if last.state == state and last.node == node:
+                last.end = max(last.end, t)
+                return
+            if last.start == t and not last.logged:  # replaced within the same second: keep the latest
+                last.state, last.node = state, node
+                if len(lane.segments) > 1:
+                    prev = lane.segments[-2]
+                    if prev.state == state and prev.node == node:
+                        lane.segments.pop()
+                        lane.starts.pop()
+                        prev.end = t
+                self.revision += 1
+                return
+            last.end = t
+        lane.segments.append(Segment(t, t, state, node, logged))
+        lane.starts.append(t)
+        self.revision += 1
+
+    def record_line(self, line: LogLine) -> None:
+        """Take a state transition from a manager log line.
+
+        A manager round can pass through states within one second (fence ->
+        recovery -> started); snapshots only see the end of the round, the log
+        sees every step, so the timeline keeps those short states too."""
+        if "state changed from" not in line.message:
+            return
+        if m := NODE_LINE.match(line.message):
+            self._append(m.group(1), "node", line.time, m.group(2), None, logged=True)
+            self.now = max(self.now, line.time)
+        elif m := SERVICE_LINE.match(line.message):
+            sid, state, node = m.groups()
+            lane = self.lanes.get(sid)
+            if node is None and lane is not None and lane.segments:
+                node = lane.segments[-1].node
+            self._append(sid, "service", line.time, state, node, logged=True)
+            self.now = max(self.now, line.time)
+
+    def record(self, snap: Snapshot) -> None:
+        t = snap.time
+        self.now = max(self.now, t)
+        for node in snap.nodes:
+            self._append(node.name, "node", t, node_display_state(node), None)
+            power = "off" if node.power == "off" else ("on" if node.network == "on" else "network off")
+            self._append(f"{node.name}/power", "power", t, power, None)
+        present = set()
+        for svc in snap.services:
+            present.add(svc.sid)
+            state = svc.state or ("disabled" if svc.requested == "disabled" else "unmanaged")
+            self._append(svc.sid, "service", t, state, svc.node)
+        for key, lane in self.lanes.items():
+            if lane.kind == "service" and key not in present and lane.gone_at is None:
+                lane.gone_at = t
+                lane.segments[-1].end = t
+                self.revision += 1
+        for lane in self.lanes.values():
+            if lane.gone_at is None and lane.segments:
+                lane.segments[-1].end = self.now
+
+    def lane(self, key: str) -> Lane:
+        return self.lanes[key]
+
+    def states_of(self, key: str) -> list[str]:
+        """The states a lane went through, in order (tests, tooltips)."""
+        return [s.state for s in self.lanes[key].segments] if key in self.lanes else []
+
+    def segment_count(self) -> int:
+        return sum(len(lane.segments) for lane in self.lanes.values())

@@ -1,0 +1,133 @@
+"""The services table: one row per configured HA resource.
+
+`update(snapshot)` diffs against the rows it shows: changed rows get one
+`dataChanged`, added/removed services are inserted/removed, nothing else is
+touched (no model reset while the user looks at it).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from hasim.snapshot import Snapshot, ServiceView
+from ui.style import state_color, text_color_on
+
+COLUMNS = ("Service", "Requested", "State", "Node", "Running on", "LRM result")
+COL_SID, COL_REQUESTED, COL_STATE, COL_NODE, COL_RUNNING, COL_RESULT = range(len(COLUMNS))
+SID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+RESULT_TEXT = {0: "ok (0)", 1: "error (1)", 2: "ignored (2)", 7: "try again (7)", 8: "wrong node (8)"}
+
+
+def state_text(svc: ServiceView) -> str:
+    state = svc.state or "unmanaged"
+    if state in ("migrate", "relocate") and svc.target:
+        return f"{state} → {svc.target}"
+    return state
+
+
+def node_text(svc: ServiceView) -> str:
+    return svc.node or ""
+
+
+class ServicesModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[ServiceView] = []
+        self.editable = True  # requested state via the combo delegate
+
+    # -- updates -------------------------------------------------------------------------------
+    def update(self, snap: Snapshot | None) -> None:
+        new = list(snap.services) if snap is not None else []
+        new_ids = [s.sid for s in new]
+        # remove rows that are gone (from the bottom up)
+        for row in range(len(self._rows) - 1, -1, -1):
+            if self._rows[row].sid not in new_ids:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+        # insert new ones at their sorted place, update changed ones
+        for i, svc in enumerate(new):
+            if i < len(self._rows) and self._rows[i].sid == svc.sid:
+                if self._rows[i] != svc:
+                    self._rows[i] = svc
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            else:
+                self.beginInsertRows(QModelIndex(), i, i)
+                self._rows.insert(i, svc)
+                self.endInsertRows()
+
+    def service(self, row: int) -> ServiceView | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, sid: str) -> int:
+        for i, s in enumerate(self._rows):
+            if s.sid == sid:
+                return i
+        return -1
+
+    def sids(self) -> list[str]:
+        return [s.sid for s in self._rows]
+
+    # -- Qt model API --------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index):
+        base = super().flags(index)
+        if index.isValid() and index.column() == COL_REQUESTED and self.editable:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        svc = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == COL_SID:
+                return svc.sid
+            if col == COL_REQUESTED:
+                return svc.requested
+            if col == COL_STATE:
+                return state_text(svc)
+            if col == COL_NODE:
+                return node_text(svc)
+            if col == COL_RUNNING:
+                return ", ".join(svc.running_on) if svc.running_on else "—"
+            if col == COL_RESULT:
+                if svc.lrm_result is None:
+                    return ""
+                return RESULT_TEXT.get(svc.lrm_result, str(svc.lrm_result))
+        if role == SID_ROLE:
+            return svc.sid
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATE:
+            return QBrush(QColor(state_color(svc.state)))
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE:
+            return QBrush(QColor(text_color_on(state_color(svc.state))))
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_REQUESTED and svc.requested != "started":
+            return QBrush(QColor("#868e96"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = [f"{svc.sid}: requested {svc.requested}, manager state {svc.state or 'not managed yet'}"]
+            if svc.target:
+                tip.append(f"target {svc.target}")
+            if svc.failed_nodes:
+                tip.append("failed on " + ", ".join(svc.failed_nodes))
+            tip.append(f"max_restart {svc.max_restart}, max_relocate {svc.max_relocate}, failback {svc.failback}")
+            if svc.group:
+                tip.append(f"group {svc.group}")
+            if svc.lock:
+                tip.append(f"lock {svc.lock}")
+            return "\n".join(tip)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_STATE:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None

@@ -1,0 +1,96 @@
+"""State colours and labels shared by the table, the nodes panel and the timeline.
+
+One colour per state everywhere: green = running/online, grey = off/stopped,
+amber = waiting/unknown, red = fence/error, orange = recovery, purple = moving,
+blue = maintenance/freeze.
+"""
+
+from __future__ import annotations
+
+GREEN = "#2f9e44"
+LIGHT_GREEN = "#8ccf7e"
+GREY = "#868e96"
+LIGHT_GREY = "#ced4da"
+AMBER = "#f0a202"
+RED = "#e03131"
+DARK_RED = "#a61e4d"
+ORANGE = "#f76707"
+PURPLE = "#7048e8"
+BLUE = "#1c7ed6"
+CYAN = "#3bc9db"
+DARK = "#495057"
+
+STATE_COLORS: dict[str, str] = {
+    # nodes as the manager sees them
+    "online": GREEN,
+    "unknown": AMBER,
+    "fence": RED,
+    "gone": DARK,
+    "maintenance": BLUE,
+    "off": LIGHT_GREY,
+    # services (manager states)
+    "started": GREEN,
+    "request_start": LIGHT_GREEN,
+    "request_stop": GREY,
+    "stopped": GREY,
+    "migrate": PURPLE,
+    "relocate": PURPLE,
+    "request_start_balance": PURPLE,
+    "recovery": ORANGE,
+    "freeze": CYAN,
+    "error": DARK_RED,
+    "disabled": LIGHT_GREY,
+    "ignored": "#b197fc",
+    "unmanaged": LIGHT_GREY,
+    # daemons
+    "master": GREEN,
+    "slave": GREEN,
+    "active": GREEN,
+    "wait_for_quorum": AMBER,
+    "wait_for_agent_lock": AMBER,
+    "lost_agent_lock": RED,
+    "lost_manager_lock": RED,
+    "startup": LIGHT_GREEN,
+}
+
+LEVEL_COLORS = {
+    "err": RED,
+    "crit": RED,
+    "warn": "#d9480f",
+    "warning": "#d9480f",
+    "noti": BLUE,
+    "notice": BLUE,
+    "emai": PURPLE,
+    "email": PURPLE,
+}
+
+
+def state_color(state: str | None) -> str:
+    return STATE_COLORS.get(state or "unmanaged", GREY)
+
+
+def text_color_on(background: str) -> str:
+    """Black or white, whichever reads better on `background` (#rrggbb)."""
+    r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+
+
+def node_display_state(node) -> str:
+    """A node's state for lanes and chips: the manager's view, 'off' when powered off
+    and nobody has seen it yet."""
+    if node.manager_state:
+        return node.manager_state
+    return "off" if node.power == "off" else "unknown"
+
+
+def format_time(seconds: int) -> str:
+    """Virtual time as h:mm:ss (plus the raw seconds the log uses)."""
+    s = max(0, int(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def format_duration(seconds: int) -> str:
+    s = max(0, int(seconds))
+    if s >= 60:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s}s"

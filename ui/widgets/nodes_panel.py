@@ -1,0 +1,237 @@
+"""The nodes panel: one card per node, a view over `NodesModel`.
+
+A card shows the node's state as the manager sees it (coloured chip), whether
+it is the master, its CRM and LRM states, what the stack is waiting for on it
+(countdowns), and the switches a person uses: power, network and a menu with
+every other node action of the engine (reboot, shutdown, restart LRM,
+maintenance, CRM stop/start, cluster-filesystem failures).  Switches send
+commands through the controller; the card itself only shows the snapshot.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hasim.snapshot import NodeView
+from ui.models.nodes_model import NodesModel, daemon_text
+from ui.resources import icon
+from ui.style import node_display_state, state_color, text_color_on
+
+NODE_ACTIONS = (
+    ("Reboot", "reboot {node}"),
+    ("Shutdown", "shutdown {node}"),
+    ("Restart LRM", "restart-lrm {node}"),
+    None,
+    ("Enable maintenance mode", "crm {node} enable-node-maintenance"),
+    ("Disable maintenance mode", "crm {node} disable-node-maintenance"),
+    None,
+    ("Stop CRM", "crm {node} stop"),
+    ("Start CRM", "crm {node} start"),
+    None,
+    ("Cluster filesystem: fail writes", "cfs {node} rw fail"),
+    ("Cluster filesystem: writes work", "cfs {node} rw work"),
+    ("Cluster filesystem: fail updates", "cfs {node} update fail"),
+    ("Cluster filesystem: updates work", "cfs {node} update work"),
+)
+
+TOGGLE_STYLE = """
+QToolButton { border: 1px solid #adb5bd; border-radius: 4px; padding: 2px 6px; background: #f1f3f5; }
+QToolButton:checked { background: #d3f9d8; border-color: #2f9e44; }
+QToolButton:disabled { color: #868e96; }
+"""
+
+
+class NodeCard(QFrame):
+    command = Signal(str)
+
+    def __init__(self, name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.setObjectName(f"node-{name}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(f"QFrame#node-{name} {{ border: 1px solid #dee2e6; border-radius: 6px; background: white; }}")
+        self.title = QLabel(f"<b>{name}</b>")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.15)
+        self.title.setFont(f)
+        icon_label = QLabel()
+        icon_label.setPixmap(icon("node").pixmap(QSize(20, 20)))
+        self.chip = QLabel("off")
+        self.chip.setObjectName("stateChip")
+        self.chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.chip.setMinimumWidth(84)
+        self.power = self._toggle("Power", "power")
+        self.power.setObjectName("powerSwitch")
+        self.network = self._toggle("Network", "network")
+        self.network.setObjectName("networkSwitch")
+        self.power.clicked.connect(lambda checked: self._switch("power", checked))
+        self.network.clicked.connect(lambda checked: self._switch("network", checked))
+        self.more = QToolButton()
+        self.more.setObjectName("nodeMenu")
+        self.more.setText("Actions")
+        self.more.setToolTip(f"More actions on {name}")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more.setStyleSheet("QToolButton { padding: 2px 6px; }")
+        menu = QMenu(self.more)
+        self.actions_by_command: dict[str, QAction] = {}
+        for entry in NODE_ACTIONS:
+            if entry is None:
+                menu.addSeparator()
+                continue
+            text, template = entry
+            cmd = template.format(node=name)
+            act = menu.addAction(text)
+            act.triggered.connect(lambda _=False, c=cmd: self.command.emit(c))
+            self.actions_by_command[cmd] = act
+        self.more.setMenu(menu)
+        self.daemons = QLabel()
+        self.daemons.setObjectName("daemons")
+        self.daemons.setStyleSheet("color: #495057")
+        self.waits = QLabel()
+        self.waits.setObjectName("countdown")
+        self.waits.setStyleSheet("color: #d9480f; font-weight: bold")
+        self.waits.setWordWrap(True)
+        self.extra = QLabel()
+        self.extra.setStyleSheet("color: #868e96")
+        self.extra.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(icon_label)
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.chip)
+        switches = QHBoxLayout()
+        switches.addWidget(self.power)
+        switches.addWidget(self.network)
+        switches.addStretch(1)
+        switches.addWidget(self.more)
+        grid = QVBoxLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setSpacing(4)
+        grid.addLayout(top)
+        grid.addLayout(switches)
+        grid.addWidget(self.daemons)
+        grid.addWidget(self.waits)
+        grid.addWidget(self.extra)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def _toggle(self, text: str, icon_name: str) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setIcon(icon(icon_name))
+        b.setIconSize(QSize(16, 16))
+        b.setCheckable(True)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        b.setStyleSheet(TOGGLE_STYLE)
+        return b
+
+    def _switch(self, what: str, on: bool) -> None:
+        self.command.emit(f"{what} {self.name} {'on' if on else 'off'}")
+
+    def set_read_only(self, read_only: bool) -> None:
+        for w in (self.power, self.network, self.more):
+            w.setEnabled(not read_only)
+
+    def show_node(self, node: NodeView, waits: tuple[str, ...], pending: list[str]) -> None:
+        state = node_display_state(node)
+        color = state_color(state)
+        self.chip.setText(state)
+        self.chip.setStyleSheet(
+            f"QLabel#stateChip {{ background: {color}; color: {text_color_on(color)}; border-radius: 9px;"
+            " padding: 2px 10px; font-weight: bold; }"
+        )
+        self.title.setText(f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else ""))
+        self.power.setChecked(node.power == "on")
+        self.network.setChecked(node.network == "on")
+        self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
+        self.network.setToolTip(f"Network is {node.network}: click to switch it {'off' if node.network == 'on' else 'on'}")
+        self.daemons.setText(f"CRM: {daemon_text(node.crm_state)}   LRM: {daemon_text(node.lrm_state, node.lrm_mode)}")
+        self.waits.setText("\n".join(waits))
+        self.waits.setVisible(bool(waits))
+        extra = []
+        if node.shutdown:
+            extra.append(f"{node.shutdown} in progress")
+        if not node.cfs_rw:
+            extra.append("cfs writes failing")
+        if not node.cfs_update:
+            extra.append("cfs updates failing")
+        if pending:
+            extra.append("queued: " + "; ".join(pending))
+        self.extra.setText(" · ".join(extra))
+        self.extra.setVisible(bool(extra))
+
+
+class NodesPanel(QScrollArea):
+    command = Signal(str)
+
+    def __init__(self, model: NodesModel, parent=None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.cards: dict[str, NodeCard] = {}
+        self._pending: dict[str, list[str]] = {}
+        self._read_only = False
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.inner = QWidget()
+        self.box = QVBoxLayout(self.inner)
+        self.box.setContentsMargins(4, 4, 4, 4)
+        self.box.setSpacing(6)
+        self.box.addStretch(1)
+        self.setWidget(self.inner)
+        model.modelReset.connect(self._rebuild)
+        model.dataChanged.connect(self._changed)
+        self._rebuild()
+
+    def card(self, name: str) -> NodeCard:
+        return self.cards[name]
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        for card in self.cards.values():
+            card.set_read_only(read_only)
+
+    def set_pending(self, pending: dict[str, list[str]]) -> None:
+        if pending != self._pending:
+            changed = set(pending) | set(self._pending)
+            self._pending = pending
+            for row in range(self.model.rowCount()):
+                if self.model.node(row).name in changed:
+                    self._show(row)
+
+    def _rebuild(self) -> None:
+        for card in self.cards.values():
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = {}
+        for row in range(self.model.rowCount()):
+            name = self.model.node(row).name
+            card = NodeCard(name)
+            card.command.connect(self.command)
+            card.set_read_only(self._read_only)
+            self.cards[name] = card
+            self.box.insertWidget(self.box.count() - 1, card)
+            self._show(row)
+
+    def _changed(self, top: QModelIndex, bottom: QModelIndex, roles=()) -> None:
+        for row in range(top.row(), bottom.row() + 1):
+            self._show(row)
+
+    def _show(self, row: int) -> None:
+        node = self.model.node(row)
+        card = self.cards.get(node.name)
+        if card is not None:
+            card.show_node(node, self.model.waits(row), self._pending.get(node.name, []))

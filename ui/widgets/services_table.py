@@ -1,0 +1,170 @@
+"""The services table with its actions (add, migrate/relocate, edit, delete).
+
+The "Requested" column is edited with a combo (started, stopped, disabled,
+ignored) like the real simulator's per-service selector; a change becomes a
+`service <sid> <state>` command.  Row actions work on the selected row, from
+the buttons above the table, the context menu or a double click.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QStyledItemDelegate,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.controller import REQUESTED_STATES
+from ui.models.services_model import COL_REQUESTED, COL_SID, ServicesModel
+from ui.resources import icon
+
+
+class RequestedStateDelegate(QStyledItemDelegate):
+    """A combo for the requested state; choosing a value sends the command."""
+
+    requested = Signal(str, str)  # sid, state
+
+    def createEditor(self, parent, option, index):
+        combo = QComboBox(parent)
+        combo.setObjectName("requestedCombo")
+        combo.addItems(REQUESTED_STATES)
+        combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
+        return combo
+
+    def setEditorData(self, editor, index):
+        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor, model, index):
+        value = editor.currentText()
+        if value != index.data(Qt.ItemDataRole.EditRole):
+            sid = index.siblingAtColumn(COL_SID).data()
+            self.requested.emit(sid, value)
+
+
+class ServicesTable(QWidget):
+    command = Signal(str)
+    addRequested = Signal()
+    migrateRequested = Signal(str, bool)  # sid, relocate
+    editRequested = Signal(str)
+    deleteRequested = Signal(str)
+
+    def __init__(self, model: ServicesModel, parent=None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.view = QTableView()
+        self.view.setObjectName("servicesTable")
+        self.view.setModel(model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.SelectedClicked | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self.delegate = RequestedStateDelegate(self.view)
+        self.delegate.requested.connect(lambda sid, state: self.command.emit(f"service {sid} {state}"))
+        self.view.setItemDelegateForColumn(COL_REQUESTED, self.delegate)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        model.rowsRemoved.connect(lambda *_: self._update_buttons())
+
+        self.buttons: dict[str, QToolButton] = {}
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>Services</b>")
+        bar.addWidget(title)
+        bar.addSpacing(8)
+        for key, text, icon_name, slot in (
+            ("add", "Add…", "add", self.addRequested.emit),
+            ("migrate", "Migrate…", "migrate", lambda: self._with_sid(lambda s: self.migrateRequested.emit(s, False))),
+            ("relocate", "Relocate…", "relocate", lambda: self._with_sid(lambda s: self.migrateRequested.emit(s, True))),
+            ("edit", "Edit…", "edit", lambda: self._with_sid(self.editRequested.emit)),
+            ("delete", "Delete", "delete", lambda: self._with_sid(self.deleteRequested.emit)),
+        ):
+            b = QToolButton()
+            b.setObjectName(f"service-{key}")
+            b.setText(text)
+            b.setIcon(icon(icon_name))
+            b.setIconSize(QSize(16, 16))
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.clicked.connect(slot)
+            self.buttons[key] = b
+            bar.addWidget(b)
+        bar.addStretch(1)
+        self.hint = QLabel("Double-click “Requested” to change it")
+        self.hint.setStyleSheet("color: #868e96")
+        bar.addWidget(self.hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self._read_only = False
+        self._update_buttons()
+
+    def selected_sid(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        svc = self.model.service(rows[0].row())
+        return svc.sid if svc else None
+
+    def select(self, sid: str) -> None:
+        row = self.model.row_of(sid)
+        if row >= 0:
+            self.view.selectRow(row)
+
+    def _with_sid(self, fn) -> None:
+        sid = self.selected_sid()
+        if sid is not None:
+            fn(sid)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        self.model.editable = not read_only
+        self.hint.setVisible(not read_only)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.selected_sid() is not None
+        self.buttons["add"].setEnabled(not self._read_only)
+        for key in ("migrate", "relocate", "edit", "delete"):
+            self.buttons[key].setEnabled(has and not self._read_only)
+
+    def _double_clicked(self, index) -> None:
+        if index.column() != COL_REQUESTED and not self._read_only:
+            self._with_sid(self.editRequested.emit)
+
+    def _context_menu(self, pos) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid() or self._read_only:
+            return
+        self.view.selectRow(index.row())
+        sid = self.selected_sid()
+        menu = QMenu(self)
+        for state in REQUESTED_STATES:
+            act = menu.addAction(f"Request {state}")
+            act.triggered.connect(lambda _=False, s=state: self.command.emit(f"service {sid} {s}"))
+        menu.addSeparator()
+        menu.addAction(icon("migrate"), "Migrate…").triggered.connect(lambda: self.migrateRequested.emit(sid, False))
+        menu.addAction(icon("relocate"), "Relocate…").triggered.connect(lambda: self.migrateRequested.emit(sid, True))
+        menu.addAction(icon("edit"), "Edit…").triggered.connect(lambda: self.editRequested.emit(sid))
+        menu.addSeparator()
+        menu.addAction(icon("delete"), "Delete…").triggered.connect(lambda: self.deleteRequested.emit(sid))
+        menu.popup(self.view.viewport().mapToGlobal(pos))

@@ -1,0 +1,239 @@
+"""The timeline: one lane per node and per service over virtual time (pyqtgraph).
+
+Each lane is one `LanesItem` paint pass over the `History`: only segments in
+the visible x range are drawn, and segments narrower than two pixels are
+merged into the one before them (their state still shows on hover), so hours
+of virtual time stay cheap and readable.  Zero-length transitions the manager
+logged (a node's 'fence', a service's 'recovery') get a minimum width so they
+stay visible.  A vertical line marks "now"; the view follows it until the
+user pans or zooms (the Follow button takes it back).  No OpenGL.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
+
+from ui.models.history import History
+from ui.style import format_time, state_color, text_color_on
+
+pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground="#343a40")
+
+LANE_HEIGHT = 0.72  # of one lane unit
+POWER_COLORS = {"on": "#2f9e44", "off": "#adb5bd", "network off": "#f0a202"}
+
+
+class TimeAxis(pg.AxisItem):
+    def tickStrings(self, values, scale, spacing):
+        return [format_time(v) if v >= 0 else "" for v in values]
+
+
+class LaneAxis(pg.AxisItem):
+    """Left axis: the lane names at integer positions (lane 0 at the top)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.names: list[str] = []
+
+    def tickValues(self, minVal, maxVal, size):
+        return [(1.0, [float(-i) for i in range(len(self.names))])]
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            i = int(round(-v))
+            out.append(self.names[i] if 0 <= i < len(self.names) else "")
+        return out
+
+
+class LanesItem(pg.GraphicsObject):
+    """Paints every lane's segments from the history (culled and merged)."""
+
+    def __init__(self, history: History) -> None:
+        super().__init__()
+        self.history = history
+        self.font = QFont()
+        self.font.setPointSizeF(8.5)
+
+    def set_history(self, history: History) -> None:
+        self.history = history
+        self.prepareGeometryChange()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        n = max(1, len(self.history.order))
+        return QRectF(0, -n + 0.5, max(1, self.history.now) + 1, n)
+
+    def changed(self) -> None:
+        self.prepareGeometryChange()
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        vb = self.getViewBox()
+        if vb is None:
+            return
+        (x0, x1), _ = vb.viewRange()
+        px = self.pixelWidth() or 1.0  # data units per pixel
+        tr = painter.transform()
+        painter.resetTransform()  # draw in device pixels: crisp edges and text
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setFont(self.font)
+        fm = QFontMetrics(self.font)
+        min_w = 3 * px
+        for i, key in enumerate(self.history.order):
+            lane = self.history.lanes[key]
+            y_top = -i + LANE_HEIGHT / 2
+            self._draw_lane(painter, tr, fm, lane.segments, y_top, LANE_HEIGHT, x0, x1, px, min_w, text=True)
+            power = self.history.lanes.get(f"{key}/power")
+            if lane.kind == "node" and power is not None:
+                self._draw_lane(painter, tr, fm, power.segments, -i - LANE_HEIGHT / 2 + 0.14, 0.14, x0, x1, px,
+                                min_w, text=False, colors=POWER_COLORS)
+
+    def _draw_lane(self, painter, tr, fm, segments, y_top, height, x0, x1, px, min_w, text, colors=None):
+        merged_end = None
+        for seg in segments:
+            end = seg.end if seg.end > seg.start else seg.start + min_w
+            if end < x0 or seg.start > x1:
+                continue
+            if merged_end is not None and end <= merged_end:
+                continue
+            start = seg.start if merged_end is None else max(seg.start, merged_end)
+            if end - start < 2 * px and not seg.logged:
+                continue  # too thin to see: the neighbour covers it (hover still finds it)
+            merged_end = end
+            color = (colors or {}).get(seg.state) or state_color(seg.state)
+            p0 = tr.map(QPointF(max(start, x0 - px), y_top))
+            p1 = tr.map(QPointF(min(end, x1 + px), y_top - height))
+            rect = QRectF(p0, p1).normalized()
+            rect.setWidth(max(rect.width(), 3.0))
+            painter.fillRect(rect, QColor(color))
+            if text and rect.width() > 40:
+                label = seg.label if colors is None else seg.state
+                shown = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(rect.width()) - 6)
+                if len(shown) > 2:
+                    painter.setPen(QPen(QColor(text_color_on(color))))
+                    painter.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, shown)
+
+
+class Timeline(QWidget):
+    """Plot + a small header (title, Follow toggle)."""
+
+    laneHovered = Signal(str)  # "lane: state since … (for …)"
+
+    def __init__(self, history: History, parent=None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self._drawn = (-1, -1, -1)
+        self.follow = True
+        self._setting_range = False
+
+        self.time_axis = TimeAxis(orientation="bottom")
+        self.lane_axis = LaneAxis(orientation="left")
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.time_axis, "left": self.lane_axis})
+        self.plot.setObjectName("timelinePlot")
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.showGrid(x=True, y=False, alpha=0.15)
+        vb = self.plot.getViewBox()
+        vb.setMouseEnabled(x=True, y=False)
+        vb.setLimits(xMin=-10)
+        vb.sigXRangeChanged.connect(self._user_range)
+        self.lanes = LanesItem(history)
+        self.plot.addItem(self.lanes)
+        self.now_line = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#e03131", width=2))
+        self.plot.addItem(self.now_line)
+        self.lane_axis.setWidth(62)
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+
+        self.follow_button = QPushButton("Follow now")
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.setToolTip("Keep the whole run in view, up to now")
+        self.follow_button.toggled.connect(self._set_follow)
+        self.hover_label = QLabel("Hover a lane to see its state and time")
+        self.hover_label.setObjectName("timelineHover")
+        self.hover_label.setStyleSheet("color: #495057")
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.hover_label, 1)
+        head.addWidget(self.follow_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addWidget(self.plot, 1)
+
+    def set_history(self, history: History) -> None:
+        self.history = history
+        self.lanes.set_history(history)
+        self._drawn = (-1, -1, -1)
+        self.refresh()
+
+    def _set_follow(self, on: bool) -> None:
+        self.follow = on
+        if on:
+            self._fit()
+
+    def _user_range(self, *args) -> None:
+        if not self._setting_range and self.follow:
+            self.follow_button.setChecked(False)
+
+    def _fit(self) -> None:
+        n = max(1, len(self.history.order))
+        now = max(self.history.now, 60)
+        self._setting_range = True
+        try:
+            vb = self.plot.getViewBox()
+            vb.setXRange(0, now * 1.03 + 5, padding=0)
+            vb.setYRange(-n + 0.5, 0.5, padding=0)
+        finally:
+            self._setting_range = False
+
+    def refresh(self) -> None:
+        """Redraw if the history changed (called at most ~10 times a second)."""
+        h = self.history
+        key = (h.revision, h.layout_revision, h.now)
+        if key == self._drawn:
+            return
+        if key[1] != self._drawn[1]:
+            self.lane_axis.names = list(h.order)
+            self.lane_axis.picture = None
+            self.lane_axis.update()
+            self.plot.getViewBox().setYRange(-max(1, len(h.order)) + 0.5, 0.5, padding=0)
+        self._drawn = key
+        self.now_line.setPos(h.now)
+        if self.follow:
+            self._fit()
+        self.lanes.changed()
+
+    def describe(self, key: str, t: float) -> str | None:
+        lane = self.history.lanes.get(key)
+        if lane is None:
+            return None
+        seg = lane.at(t)
+        if seg is None:
+            return f"{key}: — at {format_time(t)}"
+        # a zero-length logged state at this second: show the whole chain
+        same = [s.label for s in lane.segments if s.start == seg.start and s.end == s.start]
+        chain = " → ".join(same + ([seg.label] if seg.label not in same else []))
+        text = f"{key}: {chain}  since {format_time(seg.start)} ({seg.start} s)"
+        power = self.history.lanes.get(f"{key}/power")
+        if power is not None and (p := power.at(t)) is not None:
+            text += f", power {p.state}"
+        return text + f"   [at {format_time(t)}]"
+
+    def _hover(self, pos) -> None:
+        vb = self.plot.getViewBox()
+        if not self.plot.sceneBoundingRect().contains(pos):
+            return
+        point = vb.mapSceneToView(pos)
+        i = int(round(-point.y()))
+        if not (0 <= i < len(self.history.order)) or point.x() < 0:
+            return
+        text = self.describe(self.history.order[i], max(0.0, point.x()))
+        if text:
+            self.hover_label.setText(text)
+            self.laneHovered.emit(text)
+            QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), text, self.plot)
