@@ -26,7 +26,7 @@ def _err(msg: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from hasim.simulation import Simulation
-    from hasim.workdir import load_scenario
+    from hasim.workdir import DirectoryBusy, DirLock, load_scenario
 
     path = Path(args.dir)
     try:
@@ -34,16 +34,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InputError as err:
         _err(f"{path}/{err}")
         return 2
+    lock = DirLock(path)
     try:
-        sim = Simulation(scenario)
-    except OSError as err:
-        _err(f"{path}/status: cannot write: {err.strerror or err}")
+        lock.acquire()
+    except DirectoryBusy as err:
+        _err(str(err))
         return 2
-    out = sys.stdout
-    if not args.quiet:
-        sim.subscribe(lambda line: out.write(line.render()))
-    sim.run()
-    out.flush()
+    except OSError as err:
+        _err(f"{path}: cannot lock: {err.strerror or err}")
+        return 2
+    try:
+        try:
+            sim = Simulation(scenario, interactive=args.interactive)
+        except OSError as err:
+            _err(f"{path}/status: cannot write: {err.strerror or err}")
+            return 2
+        out = sys.stdout
+        if not args.quiet:
+            sim.subscribe(lambda line: out.write(line.render()))
+        _interrupt_on_sigterm()
+        try:
+            if args.speed:
+                _run_paced(sim, args.speed, out)
+            else:
+                sim.run()
+        except KeyboardInterrupt:
+            sim.close()
+        out.flush()
+    finally:
+        lock.release()
     if sim.error is not None:
         where = ""
         failed = sim.harness.error_command
@@ -53,6 +72,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"{path}/cmdlist{where}: simulation ended with an error: {sim.error}")
         return 1
     return 0
+
+
+def _interrupt_on_sigterm() -> None:
+    """Let `kill` end a run like Ctrl-C: the session is closed properly."""
+    import signal
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _run_paced(sim, speed: float, out) -> None:
+    """Follow virtual time at `speed` virtual seconds per wall second, so that
+    other processes (hasim ha-manager) can interact with the running cluster."""
+    import time
+
+    wall0, virt0 = time.monotonic(), sim.time
+    while not sim.finished:
+        sim.advance(virt0 + int(speed * (time.monotonic() - wall0)))
+        out.flush()
+        time.sleep(0.05)
+    sim.close()
 
 
 def compare_one(path: Path) -> tuple[bool, str]:
@@ -116,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
     p.add_argument("dir")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the log")
+    p.add_argument("--speed", type=float, help="follow virtual time at this many virtual seconds per second")
+    p.add_argument("--interactive", action="store_true", help="do not end after the scenario (use with --speed)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("compare", help="compare scenario logs with their log.expect")
     p.add_argument("dirs", nargs="+")

@@ -61,7 +61,11 @@ class Harness:
         self.next_cmd_at = 0
         self.last_command_time = 0
         self.skip = {"crm": 0, "lrm": 0}
-        self.pending: list[tuple[str, str]] = []  # interactively submitted (command, source)
+        self.pending: list[tuple] = []  # interactively submitted, applied at the next loop end
+        self.schedule: list = []  # recorded-session entries (replay), applied at their times
+        self.end_at: int | None = None  # replay: end the run like the original did
+        self.recorder = None  # hasim.session.SessionRecorder
+        self.before_apply: Callable[[], None] | None = None  # e.g. poll the ha-manager inbox
         self.finished = False
         self.error: str | None = None
         self.error_command: tuple[int, int, str] | None = None  # (batch, index, command) that failed
@@ -69,7 +73,6 @@ class Harness:
         self.auto_finish = True  # batch: end 500 s after the last batch; window: never
         self.loop_start = 0
         self.node_cursor = 0  # next node index to step in the current loop
-        self.on_command: Callable[[int, str, str], None] | None = None  # (time, command, source)
 
     # -- logging -----------------------------------------------------------------------
     def log(self, level: str, source: str, msg: str) -> None:
@@ -229,6 +232,10 @@ class Harness:
             d.lrm_env.loop_start_hook()
             d.crm_env.loop_start_hook()
         self.loop_start = world.time
+        if self.end_at is not None and world.time >= self.end_at:
+            self.log("info", "hardware", "exit simulation - done")
+            self.finished = True
+            return
         if world.time < self.next_cmd_at:
             self._apply_pending()
             return
@@ -250,29 +257,54 @@ class Harness:
         self.loop_count += 1
 
     def _apply_pending(self) -> None:
+        """Apply recorded-session entries due now, then interactive submissions."""
+        if self.schedule:
+            from hasim.session import apply_entry
+
+            while self.schedule and self.schedule[0].time <= self.world.time:
+                entry = self.schedule.pop(0)
+                self.error_command = None
+                apply_entry(self, entry)
+        if self.before_apply is not None:
+            self.before_apply()
         pending, self.pending = self.pending, []
-        for cmd, source in pending:
+        for kind, a, b in pending:
             self.error_command = None
-            if cmd is None:
-                name, value = source
-                if value is None:
-                    self.world.delete(name)
-                else:
-                    self.world.write(name, value)
-                if self.on_command is not None:
-                    self.on_command(self.world.time, None, source)
-                continue
-            self.scenario_command(cmd, source)
+            if kind == "config":
+                self.apply_config(a, b)
+            elif kind == "call":
+                a(self)
+                self._record(b[0], b[1])
+            else:
+                self.scenario_command(a, b)
+
+    def _record(self, source: str, text: str) -> None:
+        if self.recorder is not None:
+            self.recorder.record(self.world.time, source, text)
+
+    def apply_config(self, name: str, value) -> None:
+        """Replace a configuration file now (an admin editing /etc/pve)."""
+        if value is None:
+            self.world.delete(name)
+        else:
+            self.world.write(name, value)
+        if self.recorder is not None:
+            self.recorder.record_config(self.world.time, name, value)
 
     def submit_config(self, name: str, value) -> None:
         """Queue a configuration-file replacement for the next loop end."""
-        self.pending.append((None, (name, value)))
+        self.pending.append(("config", name, value))
+
+    def submit_call(self, fn: Callable[[Harness], None], source: str, text: str) -> None:
+        """Queue a deterministic edit (e.g. an ha-manager request) for the next loop end."""
+        self.pending.append(("call", fn, (source, text)))
 
     def submit(self, cmd: str, source: str = "command") -> None:
         """Queue a command for the next loop end (interactive use)."""
-        self.pending.append((cmd, source))
+        self.pending.append(("cmd", cmd, source))
 
     def scenario_command(self, cmd: str, source: str = "cmdlist") -> None:
+        self._record(source, cmd)
         if m := DELAY_RE.match(cmd):
             self.log("info", source, f"execute {cmd}")
             self.next_cmd_at = self.world.time + int(m.group(1))
@@ -281,8 +313,6 @@ class Harness:
             self.skip[m.group(1)] += int(m.group(2) or 1)
         else:
             self.command(cmd, source)
-        if self.on_command is not None:
-            self.on_command(self.world.time, cmd, source)
 
     # -- world commands (01 §8) -------------------------------------------------------------
     def command(self, cmdstr: str, source: str) -> None:

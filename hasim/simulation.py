@@ -15,6 +15,7 @@ Nothing here reads the wall clock or imports Qt.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,13 +42,23 @@ class Simulation:
         self.harness = Harness(self.world, [] if interactive and not scenario.cmdlist else scenario.cmdlist, self.sink)
         self.harness.auto_finish = not interactive
         self.status: StatusDir | None = None
-        self._log_fh = None
+        self._log_fd: int | None = None
+        self._log_buffer: list[str] = []
+        self.steps = 0  # engine steps taken (node steps and loop ends)
+        self.inbox = None
         if write_status:
+            from hasim.inbox import Inbox
+            from hasim.session import SessionRecorder
+
             self.status = StatusDir(status_dir or scenario.path / "status")
             self.status.recreate()
-            self._log_fh = open(self.status.path / "log", "w")
+            self._log_fd = os.open(self.status.path / "log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
             self.sink.subscribe(self._write_log)
             self.status.flush(self.world.files, self.world.dirty)
+            self.harness.recorder = SessionRecorder(self.status.path, scenario.files)
+            self.inbox = Inbox(self.status.path)
+            self.inbox.create()
+            self.harness.before_apply = self._poll_inbox
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -72,23 +83,46 @@ class Simulation:
         return self.harness.loop_length
 
     def run(self) -> None:
+        """Run to the end (batch mode)."""
         self.harness.start()
         while not self.harness.finished:
-            self.harness.step_loop()
-            self._flush()
+            self.step_loop()
         self.close()
 
     def advance(self, until: int) -> None:
-        self.harness.advance(until)
+        """Run every step that starts at or before virtual time `until`."""
+        self.harness.start()
+        while not self.harness.finished and self.world.time <= until:
+            self._step()
         self._flush()
 
     def step_loop(self) -> None:
-        self.harness.step_loop()
+        """Run to the end of the current loop."""
+        harness = self.harness
+        harness.start()
+        current = harness.loop_count, harness.loop_start
+        while not harness.finished and (harness.loop_count, harness.loop_start) == current:
+            self._step()
         self._flush()
 
     def step_node(self) -> None:
-        self.harness.step_node()
+        """The smallest unit: the next node's steps, or the loop end."""
+        self.harness.start()
+        self._step()
         self._flush()
+
+    def _step(self) -> None:
+        if not self.harness.finished:
+            self.steps += 1
+            self.harness.step_node()
+
+    def _poll_inbox(self) -> None:
+        if self.inbox is None:
+            return
+        from hasim.ha_manager import submit_request
+
+        for argv in self.inbox.take():
+            submit_request(self.harness, argv)
 
     def submit(self, command: str, source: str = "command") -> None:
         self.harness.submit(command, source)
@@ -135,17 +169,33 @@ class Simulation:
 
     # -- files ------------------------------------------------------------------------------------
     def _write_log(self, line: LogLine) -> None:
-        if self._log_fh is not None:
-            self._log_fh.write(line.render())
+        self._log_buffer.append(line.render())
 
     def _flush(self) -> None:
+        """Write changed status files (atomically) and the new log lines.
+
+        The log lines of a step go out in one write(2) on an O_APPEND file, so
+        a crash never leaves half a line.
+        """
         if self.status is not None:
             self.status.flush(self.world.files, self.world.dirty)
-            if self._log_fh is not None:
-                self._log_fh.flush()
+            if self._log_fd is not None and self._log_buffer:
+                os.write(self._log_fd, "".join(self._log_buffer).encode())
+                self._log_buffer.clear()
 
-    def close(self) -> None:
+    def close(self, reason: str | None = None) -> None:
+        """Finish the files; `reason` overrides how the session ended."""
+        recorder = self.harness.recorder
+        if recorder is not None and not recorder.closed:
+            if reason is None:
+                if self.harness.finished:
+                    reason = "error" if self.harness.error else "done"
+                else:
+                    reason = f"closed steps={self.steps}"
+            recorder.close(self.world.time, reason)
+        if self.inbox is not None:
+            self.inbox.remove()
         self._flush()
-        if self._log_fh is not None:
-            self._log_fh.close()
-            self._log_fh = None
+        if self._log_fd is not None:
+            os.close(self._log_fd)
+            self._log_fd = None

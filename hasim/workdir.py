@@ -230,3 +230,104 @@ class StatusDir:
             else:
                 atomic_write(target, dump_json(value))
         dirty.clear()
+
+
+class DirectoryBusy(Exception):
+    """Another live hasim process owns the working directory."""
+
+
+class DirLock:
+    """One simulation owns a working directory at a time.
+
+    The lock is an advisory `flock` on `DIR/.hasim.lock`, which also records
+    the owner's pid for the refusal message.  The kernel drops the lock when
+    its process dies, so a lock left by a dead process is simply taken over.
+    """
+
+    NAME = ".hasim.lock"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path) / self.NAME
+        self._fd: int | None = None
+
+    def owner(self) -> str | None:
+        """The pid recorded by a live owner, or None if nobody holds the lock."""
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
+    def acquire(self) -> None:
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise DirectoryBusy(
+                f"{self.path.parent}: in use by another hasim (pid {holder}); "
+                "close it first, or use `hasim ha-manager` to send it commands"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.fsync(fd)
+        self._fd = fd
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> DirLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+DEFAULT_SERVICES_PER_NODE = 2
+MAX_NODES = 32
+
+
+def new_workdir(path: Path, nodes: int = 3, template: Path | None = None) -> None:
+    """Create a working directory: a copy of `template`, or a fresh cluster of
+    `nodes` nodes named node1.. with two VMs per node (vm:101.., as the real
+    simulator lays out its default three-node cluster)."""
+    path = Path(path)
+    if path.exists() and any(p for p in path.iterdir() if p.name != DirLock.NAME):
+        raise InputError(str(path), "exists and is not empty")
+    if template is not None:
+        scenario = load_scenario(template)  # validates
+        path.mkdir(parents=True, exist_ok=True)
+        for p in Path(template).iterdir():
+            if p.is_file() and p.name not in ("log.expect",) and not p.name.startswith("."):
+                shutil.copy(p, path / p.name)
+        del scenario
+        return
+    if not 1 <= nodes <= MAX_NODES:
+        raise InputError("--nodes", f"must be between 1 and {MAX_NODES} (the real stack's supported maximum)")
+    path.mkdir(parents=True, exist_ok=True)
+    hw = {f"node{i}": dict(DEFAULT_NODE) for i in range(1, nodes + 1)}
+    count = DEFAULT_SERVICES_PER_NODE * nodes
+    sc = {f"vm:{101 + i}": {"node": f"node{i % nodes + 1}", "state": "started"} for i in range(count)}
+    atomic_write(path / "hardware_status", dump_json(hw))
+    atomic_write(path / "service_config", dump_json(sc))
+    atomic_write(path / "manager_status", "{}\n")
+    atomic_write(path / "cmdlist", "[]\n")

@@ -47,10 +47,11 @@ POWER_ON = ["power node1 on", "power node2 on", "power node3 on"]
 
 
 def tree_digest(path: Path, skip: str = "status") -> dict[str, str]:
-    """Content hash of every file under path except the status directory."""
+    """Content hash of every user file under path: all but the status
+    directory and the owner lock `.hasim.lock` (a hidden control file)."""
     out = {}
     for p in sorted(path.rglob("*")):
-        if p.is_file() and skip not in p.relative_to(path).parts:
+        if p.is_file() and skip not in p.relative_to(path).parts and p.name != ".hasim.lock":
             out[str(p.relative_to(path))] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 

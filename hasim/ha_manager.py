@@ -1,0 +1,380 @@
+"""`ha-manager`, the real stack's admin CLI, against a working directory.
+
+Trainees practise the real commands.  A request is parsed and validated
+first (bad input: one clear line, nothing changed), then turned into a
+deterministic edit of the cluster configuration or into a CRM command, the
+two ways the real `ha-manager` reaches the HA stack:
+
+* configuration (`add`, `remove`, `set`, `rules ...`, `group...`): the
+  service/rules/groups files, read by the CRM at its next round;
+* CRM commands (`migrate`, `relocate`, `crm-command ...`): appended to the
+  CRM command queue, consumed by the master at its next round.
+
+Against a running simulation the request travels through its inbox and is
+applied by the owner at its next loop end (`submit_request`); against an idle
+directory the same edit is applied to its input files (`apply_to_directory`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import TYPE_CHECKING, Any
+
+from hasim.formats.section_config import Section, format_section_config
+from hasim.ha import groups as groups_mod
+from hasim.ha import rules as rules_mod
+
+if TYPE_CHECKING:
+    from hasim.harness import Harness
+
+SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
+STATES = ("started", "stopped", "disabled", "ignored")
+CRM_QUEUE_ACTIONS = {"migrate", "relocate", "crm-command"}
+
+
+class RequestError(Exception):
+    """A request the real ha-manager would refuse; str() is the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # never exit: report as RequestError
+        raise RequestError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ha-manager", add_help=False)
+    sub = p.add_subparsers(dest="action", parser_class=_Parser)
+    sub.required = True
+    sub.add_parser("status").add_argument("--verbose", action="store_true")
+    c = sub.add_parser("config")
+    c.add_argument("--type", choices=("vm", "ct", "fa"))
+    for name in ("add", "set"):
+        a = sub.add_parser(name)
+        a.add_argument("sid")
+        a.add_argument("--state", choices=STATES)
+        a.add_argument("--max_restart", type=int)
+        a.add_argument("--max_relocate", type=int)
+        a.add_argument("--failback", type=int, choices=(0, 1))
+        a.add_argument("--group")
+        a.add_argument("--comment")
+        if name == "add":
+            a.add_argument("--node", help="hasim: the node the guest lives on (default: first node)")
+    sub.add_parser("remove").add_argument("sid")
+    for name in ("migrate", "relocate"):
+        m = sub.add_parser(name)
+        m.add_argument("sid")
+        m.add_argument("node")
+    crm = sub.add_parser("crm-command")
+    csub = crm.add_subparsers(dest="crm_action", parser_class=_Parser)
+    csub.required = True
+    for name in ("migrate", "relocate"):
+        m = csub.add_parser(name)
+        m.add_argument("sid")
+        m.add_argument("node")
+    s = csub.add_parser("stop")
+    s.add_argument("sid")
+    s.add_argument("timeout", type=int)
+    nm = csub.add_parser("node-maintenance")
+    nm.add_argument("mode", choices=("enable", "disable"))
+    nm.add_argument("node")
+    d = csub.add_parser("disarm-ha")
+    d.add_argument("mode", choices=("freeze", "ignore"))
+    csub.add_parser("arm-ha")
+    r = sub.add_parser("rules")
+    rsub = r.add_subparsers(dest="rules_action", parser_class=_Parser)
+    rsub.required = True
+    rsub.add_parser("list")
+    rsub.add_parser("config")
+    for name in ("add", "set"):
+        ra = rsub.add_parser(name)
+        ra.add_argument("type", choices=("node-affinity", "resource-affinity"))
+        ra.add_argument("rule")
+        ra.add_argument("--resources")
+        ra.add_argument("--nodes")
+        ra.add_argument("--strict", type=int, choices=(0, 1))
+        ra.add_argument("--affinity", choices=("positive", "negative"))
+        ra.add_argument("--comment")
+        ra.add_argument("--disable", type=int, choices=(0, 1))
+    rsub.add_parser("remove").add_argument("rule")
+    for name in ("groupadd", "groupset"):
+        g = sub.add_parser(name)
+        g.add_argument("group")
+        g.add_argument("--nodes", required=(name == "groupadd"))
+        g.add_argument("--restricted", type=int, choices=(0, 1))
+        g.add_argument("--nofailback", type=int, choices=(0, 1))
+        g.add_argument("--comment")
+    sub.add_parser("groupremove").add_argument("group")
+    sub.add_parser("groupconfig")
+    return p
+
+
+def parse_request(argv: list[str]) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def is_read_only(args: argparse.Namespace) -> bool:
+    if args.action in ("status", "config", "groupconfig"):
+        return True
+    return args.action == "rules" and args.rules_action in ("list", "config")
+
+
+def needs_crm(args: argparse.Namespace) -> bool:
+    return args.action in CRM_QUEUE_ACTIONS
+
+
+# -- validation against the current state -------------------------------------------------------
+
+
+def _check_sid(sid: str) -> None:
+    if not SID_RE.match(sid):
+        raise RequestError(f"invalid service id '{sid}': expected vm:<id>, ct:<id> or fa:<id> with a numeric id")
+
+
+def validate(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) -> None:
+    """Refuse what the real ha-manager would refuse (raise RequestError)."""
+    conf = files.get("service_config") or {}
+    action = args.action
+    if action in ("add", "set", "remove", "migrate", "relocate"):
+        _check_sid(args.sid)
+    if action == "add":
+        if args.sid in conf:
+            raise RequestError(f"resource ID '{args.sid}' already defined")
+        if args.node is not None and args.node not in nodes:
+            raise RequestError(f"no such node '{args.node}'")
+    if action in ("set", "remove", "migrate", "relocate") and args.sid not in conf:
+        raise RequestError(f"no such resource '{args.sid}'")
+    if action in ("migrate", "relocate") and args.node not in nodes:
+        raise RequestError(f"no such node '{args.node}'")
+    if action == "crm-command":
+        ca = args.crm_action
+        if ca in ("migrate", "relocate", "stop"):
+            _check_sid(args.sid)
+            if args.sid not in conf:
+                raise RequestError(f"no such resource '{args.sid}'")
+        if ca in ("migrate", "relocate", "node-maintenance") and args.node not in nodes:
+            raise RequestError(f"no such node '{args.node}'")
+        if ca == "stop" and args.timeout < 0:
+            raise RequestError("timeout must be >= 0")
+    if action in ("add", "set") and args.group:
+        groups = groups_mod.parse_groups(files.get("groups") or "")
+        if args.group not in groups:
+            raise RequestError(f"group '{args.group}' does not exist")
+    if action == "rules" and args.rules_action in ("add", "set", "remove"):
+        existing = {r.id: r for r in rules_mod.parse_rules(files.get("rules_config") or "")}
+        if args.rules_action == "add":
+            if args.rule in existing:
+                raise RequestError(f"rule '{args.rule}' already exists")
+            if not args.resources:
+                raise RequestError("missing property 'resources'")
+            if args.type == "node-affinity" and not args.nodes:
+                raise RequestError("missing property 'nodes'")
+            if args.type == "resource-affinity" and not args.affinity:
+                raise RequestError("missing property 'affinity'")
+        elif args.rule not in existing:
+            raise RequestError(f"no such rule '{args.rule}'")
+        if args.rules_action in ("add", "set"):
+            _rule_from_args(args, existing.get(args.rule))  # raises on bad values
+    if action in ("groupadd", "groupset", "groupremove"):
+        groups = groups_mod.parse_groups(files.get("groups") or "")
+        if action == "groupadd" and args.group in groups:
+            raise RequestError(f"group '{args.group}' already exists")
+        if action in ("groupset", "groupremove") and args.group not in groups:
+            raise RequestError(f"no such group '{args.group}'")
+        if action == "groupremove":
+            users = sorted(s for s, c in conf.items() if isinstance(c, dict) and c.get("group") == args.group)
+            if users:
+                raise RequestError(f"group '{args.group}' is still used by {', '.join(users)}")
+        if action in ("groupadd", "groupset"):
+            _group_from_args(args, groups.get(args.group))
+
+
+def _rule_from_args(args: argparse.Namespace, old: rules_mod.Rule | None) -> rules_mod.Rule:
+    resources = old.resources if old else ()
+    if args.resources is not None:
+        resources = rules_mod.decode_resources(args.resources)
+        if not resources:
+            raise RequestError(f"invalid resources list '{args.resources}'")
+    nodes = dict(old.nodes) if old else {}
+    if args.nodes is not None:
+        nodes = rules_mod.decode_nodes(args.nodes)
+        if not nodes:
+            raise RequestError(f"invalid nodes list '{args.nodes}' (expected node[:priority],...)")
+    try:
+        return rules_mod.Rule(
+            type=args.type,
+            id=args.rule,
+            resources=resources,
+            nodes=nodes if args.type == "node-affinity" else {},
+            strict=bool(args.strict) if args.strict is not None else (old.strict if old else False),
+            affinity=args.affinity or (old.affinity if old else None),
+            comment=args.comment if args.comment is not None else (old.comment if old else None),
+            disable=bool(args.disable) if args.disable is not None else (old.disable if old else False),
+        )
+    except (ValueError, TypeError) as err:
+        raise RequestError(str(err)) from None
+
+
+def _group_from_args(args: argparse.Namespace, old: groups_mod.Group | None) -> groups_mod.Group:
+    nodes = dict(old.nodes) if old else {}
+    if args.nodes is not None:
+        nodes = rules_mod.decode_nodes(args.nodes)
+        if not nodes:
+            raise RequestError(f"invalid nodes list '{args.nodes}' (expected node[:priority],...)")
+    return groups_mod.Group(
+        id=args.group,
+        nodes=nodes,
+        restricted=bool(args.restricted) if args.restricted is not None else (old.restricted if old else False),
+        nofailback=bool(args.nofailback) if args.nofailback is not None else (old.nofailback if old else False),
+        comment=args.comment if args.comment is not None else (old.comment if old else None),
+    )
+
+
+def format_groups(groups: dict[str, groups_mod.Group]) -> str:
+    sections = []
+    for i, gid in enumerate(sorted(groups), 1):
+        g = groups[gid]
+        props: dict[str, str] = {}
+        if g.comment:
+            props["comment"] = g.comment
+        props["nodes"] = ",".join(f"{n}:{p}" if p else n for n, p in sorted(g.nodes.items()))
+        if g.nofailback:
+            props["nofailback"] = "1"
+        if g.restricted:
+            props["restricted"] = "1"
+        sections.append(Section(type="group", id=gid, order=i, props=props))
+    return format_section_config(sections)
+
+
+# -- applying an edit ------------------------------------------------------------------------------
+
+
+def apply_edit(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The configuration changes and CRM-queue lines a request makes.
+
+    Returns (changed files, crm command lines); `files` is not modified.
+    """
+    from hasim.jsondata import jcopy
+
+    conf = jcopy(files.get("service_config") or {})
+    changed: dict[str, Any] = {}
+    queue: list[str] = []
+    action = args.action
+    if action == "add":
+        rec: dict[str, Any] = {"node": args.node or nodes[0], "state": args.state or "started"}
+        for key in ("max_restart", "max_relocate", "failback", "group", "comment"):
+            value = getattr(args, key)
+            if value is not None:
+                rec[key] = value
+        conf[args.sid] = rec
+        changed["service_config"] = conf
+    elif action == "set":
+        rec = conf[args.sid]
+        for key in ("state", "max_restart", "max_relocate", "failback", "group", "comment"):
+            value = getattr(args, key)
+            if value is not None:
+                rec[key] = value
+        changed["service_config"] = conf
+    elif action == "remove":
+        del conf[args.sid]
+        changed["service_config"] = conf
+    elif action in ("migrate", "relocate"):
+        queue.append(f"{action} {args.sid} {args.node}")
+    elif action == "crm-command":
+        ca = args.crm_action
+        if ca in ("migrate", "relocate"):
+            queue.append(f"{ca} {args.sid} {args.node}")
+        elif ca == "stop":
+            queue.append(f"stop {args.sid} {args.timeout}")
+        elif ca == "node-maintenance":
+            queue.append(f"{args.mode}-node-maintenance {args.node}")
+        elif ca == "disarm-ha":
+            queue.append(f"disarm-ha {args.mode}")
+        elif ca == "arm-ha":
+            queue.append("arm-ha")
+    elif action == "rules":
+        rules = rules_mod.parse_rules(files.get("rules_config") or "")
+        existing = {r.id: r for r in rules}
+        if args.rules_action == "remove":
+            rules = [r for r in rules if r.id != args.rule]
+        else:
+            new = _rule_from_args(args, existing.get(args.rule))
+            rules = [new if r.id == args.rule else r for r in rules]
+            if args.rule not in existing:
+                rules.append(new)
+        changed["rules_config"] = rules_mod.format_rules(rules)
+    elif action in ("groupadd", "groupset", "groupremove"):
+        groups = dict(groups_mod.parse_groups(files.get("groups") or ""))
+        if action == "groupremove":
+            del groups[args.group]
+        else:
+            groups[args.group] = _group_from_args(args, groups.get(args.group))
+        changed["groups"] = format_groups(groups)
+    return changed, queue
+
+
+def submit_request(harness: Harness, argv: list[str]) -> None:
+    """Queue a request from the inbox for this loop end (validated again)."""
+    try:
+        args = parse_request(argv)
+        if is_read_only(args):
+            return
+        validate(args, harness.world.files, harness.world.nodes)
+    except RequestError:
+        return  # the CLI validated it; the state changed meanwhile: like a lost race, drop it
+    harness.submit_call(lambda h: apply_request(h, argv), "ha-manager", " ".join(argv))
+
+
+def apply_request(harness: Harness, argv: list[str]) -> None:
+    """Apply a validated request to a running simulation (no log line: the
+    real ha-manager writes files; the CRM's own lines show the effect)."""
+    args = parse_request(argv)
+    world = harness.world
+    changed, queue = apply_edit(args, world.files, world.nodes)
+    for name, value in changed.items():
+        world.write(name, value)
+    for line in queue:
+        world.queue_crm_command(line)
+
+
+# -- read-only views ---------------------------------------------------------------------------------
+
+
+def format_status(files: dict[str, Any], nodes: list[str], running: bool) -> str:
+    ms = files.get("manager_status") or {}
+    hw = files.get("hardware_status") or {}
+    online = [n for n in nodes if hw.get(n, {}).get("power") == "on" and hw.get(n, {}).get("network") == "on"]
+    quorate = len(online) > len(nodes) // 2
+    lines = [f"quorum {'OK' if quorate else 'No quorum on node'}" if running else "simulation not running"]
+    master = ms.get("master_node")
+    if master:
+        lines.append(f"master {master} ({'active' if running else 'stale'}, t={ms.get('timestamp', 0)}s)")
+    for n in nodes:
+        lrm = files.get(f"lrm_status_{n}")
+        if lrm:
+            state = lrm.get("state")
+            shown = {"wait_for_agent_lock": "idle", "active": "active"}.get(state, state)
+            lines.append(f"lrm {n} ({shown}, t={lrm.get('timestamp', 0)}s)")
+    conf = files.get("service_config") or {}
+    ss = ms.get("service_status") or {}
+    for sid in sorted(conf):
+        sd = ss.get(sid) or {}
+        state = sd.get("state") or (conf[sid].get("state") or "disabled")
+        lines.append(f"service {sid} ({sd.get('node') or conf[sid].get('node')}, {state})")
+    return "\n".join(lines) + "\n"
+
+
+def format_config(files: dict[str, Any], type_filter: str | None) -> str:
+    conf = files.get("service_config") or {}
+    out = []
+    for sid in sorted(conf):
+        if type_filter and not sid.startswith(type_filter + ":"):
+            continue
+        out.append(sid)
+        rec = conf[sid]
+        for key in sorted(rec):
+            if key in ("type", "name"):
+                continue
+            out.append(f"\t{key} {rec[key]}")
+        out.append("")
+    return "\n".join(out)
