@@ -202,8 +202,13 @@ class Bench:
         self.world.write(name, json.loads(json.dumps(value)) if not isinstance(value, str) else value)
 
     def edit_manager_status(self, **changes: Any) -> None:
+        """Set top-level keys of the manager status (None deletes the key)."""
         ms = self.manager_status
-        ms.update(json.loads(json.dumps(changes)))
+        for key, value in changes.items():
+            if value is None:
+                ms.pop(key, None)
+            else:
+                ms[key] = json.loads(json.dumps(value))
         self.world.write("manager_status", ms)
 
     def set_service_status(self, sid: str, entry: dict | None) -> None:
