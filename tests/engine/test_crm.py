@@ -13,12 +13,14 @@ Edges and rules covered:
     master -> wait_for_quorum on the 91st idle round (lock released, watchdog
         closed); a configured service resets the idle count
     master: one manager round per step, watchdog fed; skipped round on an
-        inconsistent cluster state; manager errors logged, daemon goes on
+        inconsistent cluster state or when its own node is not operational
+        ("master seems offline"); manager errors logged, daemon goes on
     shutdown: one notice; master releases the lock voluntarily and exits;
         wait_for_quorum / slave / lost_manager_lock simply exit
     disarm: the fully disarmed master releases its watchdog, re-arming logs
         and re-opens it at the next lock renewal; a CRM taking over a
-        disarmed stack opens no watchdog
+        disarmed stack opens no watchdog; disarm-ha / arm-ha command handling
+        (freeze and ignore modes, refused repeats, nodes adopted on arming)
 """
 
 from __future__ import annotations
@@ -285,6 +287,18 @@ def test_waiting_or_slave_crm_with_shutdown_request_just_exits():
     assert (step.keeps_running, step.log, crm2.state) == (False, [], "slave")
 
 
+def test_waiting_crm_with_shutdown_request_still_runs_its_transition_and_releases_at_once():
+    bench = Bench(services=ONE_SERVICE)
+    crm = bench.crm("node1", at=20)
+    crm.shutdown()
+    step = bench.step(crm)
+    assert (step.keeps_running, step.log) == (
+        False,
+        ["got lock 'ha_manager_lock'", "status change wait_for_quorum => master", "voluntary release CRM lock"],
+    )
+    assert bench.lock_holder("ha_manager_lock") is None
+
+
 def test_master_losing_its_lock_during_shutdown_exits_from_lost_manager_lock():
     bench = Bench(services=ONE_SERVICE)
     crm = master(bench)
@@ -364,6 +378,57 @@ def test_disarmed_stack_keeps_the_crm_active_without_services_and_never_idle():
     for i in range(2, 100):
         bench.step(crm, at=20 * i)
     assert crm.state == "master" and crm.idle_rounds == 0
+
+
+def test_disarm_and_arm_commands_are_refused_when_they_would_change_nothing():
+    bench = disarming_cluster(disarm={"mode": "freeze", "state": "disarmed"})
+    bench.queue_crm_command("disarm-ha ignore")
+    crm = bench.crm("node1", at=20)
+    assert "ignoring disarm-ha command - already in disarm state (disarmed)" in bench.step(crm).log
+
+    bench = disarming_cluster()
+    bench.queue_crm_command("arm-ha")
+    crm = bench.crm("node1", at=20)
+    assert "ignoring arm-ha command - HA stack is not disarmed" in bench.step(crm).log
+
+
+def test_disarm_in_ignore_mode_suspends_tracking_and_arming_adopts_nodes_changed_meanwhile():
+    bench = disarming_cluster()
+    bench.queue_crm_command("disarm-ha ignore")
+    crm = bench.crm("node1", at=20)
+    log = bench.step(crm).log
+    assert log[-4:] == [
+        "got crm command: disarm-ha ignore",
+        "disarm: suspending HA tracking for service 'vm:101'",
+        "all LRMs disarmed, HA stack is now fully disarmed",
+        "HA stack fully disarmed, releasing CRM watchdog",
+    ]
+    assert bench.service("vm:101")["state"] == "started"  # ignore mode keeps the states
+    bench.write("service_config", {"vm:101": {"node": "node2", "state": "started"}})  # manual-migrate
+    bench.queue_crm_command("arm-ha")
+    log = bench.step(crm, at=40).log
+    assert log[:2] == [
+        "got crm command: arm-ha",
+        "service 'vm:101': updating node 'node1' => 'node2' (changed while disarmed)",
+    ]
+    assert log[-1] == "re-arming HA stack"
+    assert "disarm" not in bench.manager_status
+
+
+def test_master_whose_own_node_is_not_operational_in_the_status_skips_its_rounds():
+    status = {
+        "master_node": "node1",
+        "node_status": {"node1": "fence", "node2": "online", "node3": "online"},
+        "service_status": {"vm:102": svc("started", "node2", "a2")},
+    }
+    bench = Bench(services={"vm:102": {"node": "node2", "state": "started"}}, manager_status=status)
+    crm = bench.crm("node1", at=20)
+    assert bench.step(crm).log == [
+        "got lock 'ha_manager_lock'",
+        "status change wait_for_quorum => master",
+        "master seems offline",
+    ]
+    assert "timestamp" not in bench.manager_status  # no flush
 
 
 def test_three_node_start_elects_the_first_node_and_makes_the_others_slaves(tmp_path):

@@ -18,6 +18,8 @@ status reads as unknown).  Edges covered:
         (+ SUCCEED notification); a fresh lock blocks it.
     offline-delayed: the 60 s fence delay counted from the last time this
         manager instance saw the node online.
+    maintenance requests (02 §7): recorded as node_request, refused or
+        redundant cases; the node follows its LRM into and out of maintenance.
 """
 
 from __future__ import annotations
@@ -305,3 +307,85 @@ def test_node_losing_its_network_goes_unknown_then_fence_then_unknown_after_agen
         "240 node1/crm: SUCCEED: fencing: acknowledged - got agent lock for node 'node3'",
     ]
     assert sim.snapshot().manager_status["node_status"]["node3"] == "unknown"
+
+
+# -- maintenance requests (02 §7): the manager records them, the LRM acts, the node follows -------------
+def maintenance_cluster(node_status: dict, **status_extra) -> Bench:
+    return Bench(
+        services={"vm:101": {"node": "node1", "state": "started"}},
+        manager_status={
+            "master_node": "node1",
+            "node_status": node_status,
+            "service_status": {"vm:101": svc("started", "node1", "a1")},
+            **status_extra,
+        },
+        offline=[n for n, s in node_status.items() if s not in ("online", "maintenance")],
+    )
+
+
+def test_enable_maintenance_of_an_online_node_records_a_node_request_silently():
+    bench = maintenance_cluster({"node1": "online", "node2": "online", "node3": "online"})
+    bench.queue_crm_command("enable-node-maintenance node2")
+    assert bench.round(bench.manager(at=100)) == []
+    assert bench.manager_status["node_request"] == {"node2": {"maintenance": 1}}
+    assert bench.node_state("node2") == "online"  # until its LRM reports mode maintenance
+
+
+def test_enable_maintenance_is_refused_for_offline_nodes_and_redundant_for_maintenance_nodes():
+    bench = maintenance_cluster({"node1": "online", "node2": "maintenance", "node3": "unknown"})
+    bench.set_lrm_status("node2", mode="maintenance")
+    bench.queue_crm_command("enable-node-maintenance node3")
+    bench.queue_crm_command("enable-node-maintenance node2")
+    assert bench.round(bench.manager(at=100)) == [
+        "crm command error - node not online: enable-node-maintenance node3",
+        "ignoring crm command - node node2 is already in maintenance state",
+    ]
+    assert "node_request" not in bench.manager_status
+
+
+def test_enable_maintenance_is_refused_while_the_stack_is_disarmed():
+    bench = maintenance_cluster(
+        {"node1": "online", "node2": "online", "node3": "online"}, disarm={"mode": "ignore", "state": "disarming"}
+    )
+    bench.queue_crm_command("enable-node-maintenance node2")
+    log = bench.round(bench.manager(at=100))
+    assert log[0] == "ignoring maintenance command for node node2 - HA stack is disarmed"
+    assert "node_request" not in bench.manager_status
+
+
+def test_disable_maintenance_clears_the_request_and_warns_when_the_node_is_not_in_maintenance():
+    bench = maintenance_cluster(
+        {"node1": "online", "node2": "online", "node3": "online"}, node_request={"node2": {"maintenance": 1}}
+    )
+    bench.queue_crm_command("disable-node-maintenance node2")
+    assert bench.round(bench.manager(at=100)) == [
+        "clearing maintenance of node node2 requested, but it's in state online"
+    ]
+    assert bench.manager_status["node_request"] == {"node2": {}}
+
+
+def test_node_enters_and_leaves_maintenance_following_its_lrm_and_its_services_follow(tmp_path):
+    """test-crm-maintenance-request2, shortened."""
+    sim = scenario(
+        tmp_path,
+        cmdlist=[POWER_ON, ["crm node2 enable-node-maintenance"], ["crm node2 disable-node-maintenance"]],
+        services={"vm:101": {"node": "node1", "state": "started"}, "vm:102": {"node": "node2", "state": "started"}},
+    )
+    sim.advance(150)
+    assert log_of(sim, "node1/crm", "node2/lrm", since=120) == [
+        "123 node2/lrm: status change active => maintenance",
+        "140 node1/crm: node 'node2': state changed from 'online' => 'maintenance'",
+        "140 node1/crm: migrate service 'vm:102' to node 'node3' (running)",
+        "140 node1/crm: service 'vm:102': state changed from 'started' to 'migrate'  (node = node2, target = node3)",
+        "143 node2/lrm: service vm:102 - start migrate to node 'node3'",
+        "143 node2/lrm: service vm:102 - end migrate to node 'node3'",
+    ]
+    sim.run()
+    assert log_of(sim, "node1/crm", "node2/lrm", since=220, until=240) == [
+        "223 node2/lrm: got lock 'ha_agent_node2_lock'",
+        "223 node2/lrm: status change maintenance => active",
+        "240 node1/crm: node 'node2': state changed from 'maintenance' => 'online'",
+        "240 node1/crm: moving service 'vm:102' back to 'node2', node came back from maintenance.",
+        "240 node1/crm: migrate service 'vm:102' to node 'node2' (running)",
+        "240 node1/crm: service 'vm:102': state changed from 'started' to 'migrate'  (node = node3, target = node2)",
+    ]
