@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         c = self.controller
-        self.clock.setText(f"⏱ {format_time(snap.time)}  ({snap.time} s)")
+        self.clock.setText(f"t = {format_time(snap.time)}  ({snap.time} s)")
         self.nodes_model.update(snap, c.fence_deadlines)
         self.services_model.update(snap)
         self.nodes_panel.set_pending(self._pending_by_node())
@@ -308,7 +308,13 @@ class MainWindow(QMainWindow):
         self._refresh_manager_status()
         self.quorum_label.setText("quorate" if snap.quorate else "no quorum")
         self.quorum_label.setStyleSheet("color: #2f9e44" if snap.quorate else "color: #e03131; font-weight: bold")
-        master = snap.master or "none"
+        running_master = next((n.name for n in snap.nodes if n.master and n.crm_state == "master"), None)
+        if running_master:
+            master = running_master
+        elif snap.master:
+            master = f"none running (lock held by {snap.master})"
+        else:
+            master = "none"
         disarm = f", HA disarmed ({snap.disarm.get('mode')})" if snap.disarm else ""
         self.master_label.setText(f"master: {master}{disarm}")
         pending = c.pending_count()

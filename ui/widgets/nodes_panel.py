@@ -155,11 +155,17 @@ class NodeCard(QFrame):
             " padding: 2px 10px; font-weight: bold; }"
         )
         self.title.setText(f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else ""))
+        background = "white" if node.power == "on" else "#f1f3f5"
+        self.setStyleSheet(f"QFrame#node-{self.name} {{ border: 1px solid #dee2e6; border-radius: 6px; "
+                           f"background: {background}; }}")
         self.power.setChecked(node.power == "on")
         self.network.setChecked(node.network == "on")
         self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
         self.network.setToolTip(f"Network is {node.network}: click to switch it {'off' if node.network == 'on' else 'on'}")
-        self.daemons.setText(f"CRM: {daemon_text(node.crm_state)}   LRM: {daemon_text(node.lrm_state, node.lrm_mode)}")
+        if node.power == "off" and node.crm_state is None and node.lrm_state is None:
+            self.daemons.setText("Powered off: no CRM or LRM running")
+        else:
+            self.daemons.setText(f"CRM: {daemon_text(node.crm_state)}   LRM: {daemon_text(node.lrm_state, node.lrm_mode)}")
         self.waits.setText("\n".join(waits))
         self.waits.setVisible(bool(waits))
         extra = []

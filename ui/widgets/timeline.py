@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from ui.models.history import History
@@ -22,7 +22,9 @@ from ui.style import format_time, state_color, text_color_on
 pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground="#343a40")
 
 LANE_HEIGHT = 0.72  # of one lane unit
-POWER_COLORS = {"on": "#2f9e44", "off": "#adb5bd", "network off": "#f0a202"}
+LEGEND = ("online", "unknown", "fence", "maintenance", "started", "recovery", "migrate", "freeze", "stopped",
+          "error")
+HATCH_COLORS = {"off": "#343a40", "network off": "#862e9c"}
 
 
 class TimeAxis(pg.AxisItem):
@@ -88,8 +90,18 @@ class LanesItem(pg.GraphicsObject):
             self._draw_lane(painter, tr, fm, lane.segments, y_top, LANE_HEIGHT, x0, x1, px, min_w, text=True)
             power = self.history.lanes.get(f"{key}/power")
             if lane.kind == "node" and power is not None:
-                self._draw_lane(painter, tr, fm, power.segments, -i - LANE_HEIGHT / 2 + 0.14, 0.14, x0, x1, px,
-                                min_w, text=False, colors=POWER_COLORS)
+                self._hatch(painter, tr, power.segments, y_top, LANE_HEIGHT, x0, x1, px)
+
+    def _hatch(self, painter, tr, segments, y_top, height, x0, x1, px) -> None:
+        """Hatch a node's lane where it is powered off (or its network is cut)."""
+        for seg in segments:
+            if seg.state == "on" or seg.end < x0 or seg.start > x1 or seg.end <= seg.start:
+                continue
+            p0 = tr.map(QPointF(max(seg.start, x0 - px), y_top))
+            p1 = tr.map(QPointF(min(seg.end, x1 + px), y_top - height))
+            rect = QRectF(p0, p1).normalized()
+            pattern = Qt.BrushStyle.BDiagPattern if seg.state == "off" else Qt.BrushStyle.FDiagPattern
+            painter.fillRect(rect, QBrush(QColor(HATCH_COLORS[seg.state]), pattern))
 
     def _draw_lane(self, painter, tr, fm, segments, y_top, height, x0, x1, px, min_w, text, colors=None):
         merged_end = None
@@ -158,6 +170,17 @@ class Timeline(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.hover_label, 1)
+        legend = QLabel(" ".join(
+            f"<span style='color:{state_color(st)}'>■</span>&nbsp;{st}"
+            for st in LEGEND
+        ) + " &nbsp;<b>////</b>&nbsp;powered&nbsp;off")
+        legend.setObjectName("timelineLegend")
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        legend.setToolTip("Lane colours (the same as in the nodes panel and the services table). A node lane is "
+                          "the node as the manager sees it; hatching /// marks where it is powered off, "
+                          "\\\\\\ where its network is cut.")
+        head.addWidget(legend)
+        head.addSpacing(8)
         head.addWidget(self.follow_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
