@@ -653,6 +653,16 @@ def test_maintenance_lrm_with_services_that_cannot_renew_its_lock_goes_to_lost_a
     assert bench.step(lrm, at=61).log == ["status change maintenance => lost_agent_lock"]
 
 
+def test_maintenance_lrm_whose_manager_status_read_fails_exits():
+    """03 §16.2: upstream quirk; without a shutdown request the harness then aborts."""
+    bench, lrm = active_lrm(node_request={"node1": {"maintenance": 1}})
+    bench.step(lrm, at=41)
+    bench.cfs("node1", "rw", False)
+    step = bench.step(lrm, at=61)
+    assert not step.keeps_running
+    assert step.log == ["updating service status from manager failed: cfs connection refused - not mounted?"] * 2
+
+
 def test_waiting_lrm_in_maintenance_mode_stays_waiting():
     bench, lrm = lrm_bench(
         {"vm:101": svc("started", "node2", "a1")}, {"vm:101": {"node": "node2"}}, node_request={"node1": {"maintenance": 1}}

@@ -8,7 +8,8 @@ Edges covered, one handler at a time, each through a real manager round:
     request_start  -> started | request_start_balance (rebalance on start)
     started        -> request_stop (disabled/stopped, stop command, persisted)
                    -> migrate | relocate (command, node selection, maintenance,
-                      failed start with try-next) and the command ignore cases
+                      failed start with try-next) and the command ignore cases,
+                      incl. commands refused or extended by resource affinity
                    -> error (relocate policy exhausted, unrecoverable result)
                    -> fence (node offline >= 60 s, also on a maintenance node)
                    -> freeze (LRM mode restart)
@@ -351,6 +352,46 @@ def test_migrate_command_to_an_offline_node_or_the_current_node_is_refused_by_th
         "crm command error - no such service: migrate vm:999 node2",
     ]
     assert "cmd" not in bench.service("vm:101")
+
+
+def test_stop_command_for_an_unknown_service_is_refused():
+    bench, m = cluster({"vm:101": svc("started", "node1", "a1")}, STARTED_101)
+    bench.queue_crm_command("stop vm:999 0")
+    assert bench.round(m) == ["crm command error - no such service: stop vm:999 0"]
+
+
+def test_migrate_command_onto_a_negative_affinity_partner_is_refused():
+    rules = "resource-affinity: apart\n\taffinity negative\n\tresources vm:101,vm:102\n"
+    bench, m = cluster(
+        {"vm:101": svc("started", "node1", "a1"), "vm:102": svc("started", "node2", "a2")},
+        {"vm:101": {"node": "node1", "state": "started"}, "vm:102": {"node": "node2", "state": "started"}},
+        rules=rules,
+    )
+    bench.queue_crm_command("migrate vm:101 node2")
+    assert bench.round(m) == [
+        "crm command 'migrate vm:101 node2' error - service 'vm:102' on node 'node2' "
+        "in negative affinity with service 'vm:101'"
+    ]
+    assert bench.service("vm:101")["state"] == "started"
+
+
+def test_migrate_command_takes_positive_affinity_partners_along_with_the_same_task():
+    rules = "resource-affinity: together\n\taffinity positive\n\tresources vm:101,ct:102\n"
+    bench, m = cluster(
+        {"vm:101": svc("started", "node1", "a1"), "ct:102": svc("started", "node1", "a2")},
+        {"vm:101": {"node": "node1", "state": "started"}, "ct:102": {"node": "node1", "state": "started"}},
+        rules=rules,
+    )
+    bench.queue_crm_command("migrate vm:101 node3")
+    assert bench.round(m) == [
+        "got crm command: migrate vm:101 node3",
+        "crm command 'migrate vm:101 node3' - migrate service 'ct:102' to node 'node3' "
+        "(service 'ct:102' in positive affinity with service 'vm:101')",
+        "migrate service 'ct:102' to node 'node3'",
+        "service 'ct:102': state changed from 'started' to 'migrate'  (node = node1, target = node3)",
+        "migrate service 'vm:101' to node 'node3'",
+        "service 'vm:101': state changed from 'started' to 'migrate'  (node = node1, target = node3)",
+    ]
 
 
 def test_queued_migrate_to_a_node_that_went_offline_is_ignored_by_the_started_handler():
