@@ -220,14 +220,16 @@ class Bench:
             ss[sid] = dict(entry)
         self.world.write("manager_status", ms)
 
-    def set_lrm_status(self, node: str, mode: str = "active", results: dict | None = None, state: str = "active") -> None:
+    def set_lrm_status(
+        self, node: str, mode: str = "active", results: dict | None = None, state: str = "active"
+    ) -> None:
         self.world.write(f"lrm_status_{node}", {"mode": mode, "state": state, "results": results or {}})
 
     def queue_crm_command(self, cmd: str) -> None:
         self.world.queue_crm_command(cmd)
 
 
-# -- whole scenarios through the harness --------------------------------------------------------------
+# -- whole scenarios through the harness -----------------------------------------------------------
 def scenario(
     tmp_path: Path,
     *,

@@ -37,7 +37,7 @@ def master(bench: Bench, node: str = "node1", at: int = 20):
     return crm
 
 
-# -- creation and election --------------------------------------------------------------------------------------
+# -- creation and election -------------------------------------------------------------------------
 def test_new_crm_starts_in_wait_for_quorum():
     bench = Bench(services=ONE_SERVICE)
     crm = bench.crm("node1", at=20)
@@ -154,7 +154,7 @@ def test_crm_whose_cluster_filesystem_refuses_reads_logs_the_error_every_step():
     assert crm.state == "wait_for_quorum"
 
 
-# -- master ---------------------------------------------------------------------------------------------------------------
+# -- master ----------------------------------------------------------------------------------------
 def test_master_renews_its_lock_and_feeds_its_watchdog_every_step():
     bench = Bench(services=ONE_SERVICE)
     crm = master(bench)
@@ -170,7 +170,10 @@ def test_master_that_cannot_renew_lock_goes_through_lost_manager_lock_to_wait_fo
     bench.network("node1", False)  # no quorum: no lock operation succeeds
     step = bench.step(crm, at=40)
     assert step.keeps_running
-    assert step.log == ["status change master => lost_manager_lock", "status change lost_manager_lock => wait_for_quorum"]
+    assert step.log == [
+        "status change master => lost_manager_lock",
+        "status change lost_manager_lock => wait_for_quorum",
+    ]
     assert bench.watchdogs("node1") == []
     assert crm.manager is None
 
@@ -242,7 +245,7 @@ def test_pending_crm_command_does_not_prevent_going_idle():
     assert bench.step(crm, at=20).log[0] == "cluster had no service configured for 90 rounds, going idle."
 
 
-# -- shutdown ------------------------------------------------------------------------------------------------------------------
+# -- shutdown --------------------------------------------------------------------------------------
 def test_shutdown_request_is_logged_once():
     bench = Bench(services=ONE_SERVICE)
     crm = master(bench)
@@ -321,7 +324,7 @@ def test_crm_stop_through_the_harness_hands_the_master_role_over(tmp_path):
     ]
 
 
-# -- disarm (§3.2 step 3, §3.4, §16) ------------------------------------------------------------------------------------------
+# -- disarm (§3.2 step 3, §3.4, §16) ---------------------------------------------------------------
 def disarming_cluster(**status_extra) -> Bench:
     status = {
         "master_node": "node1",

@@ -50,7 +50,7 @@ def active_lrm(sid="vm:101", *, config=None, **kw):
     return bench, lrm
 
 
-# -- creation and wait_for_agent_lock --------------------------------------------------------------------------------------
+# -- creation and wait_for_agent_lock --------------------------------------------------------------
 def test_new_lrm_starts_waiting_for_its_agent_lock_and_reports_that():
     bench, lrm = lrm_bench({}, {})
     assert bench.messages() == ["status change startup => wait_for_agent_lock"]
@@ -137,7 +137,7 @@ def test_waiting_lrm_never_takes_its_lock_while_the_stack_is_disarmed():
     assert bench.lrm_status("node1")["mode"] == "disarm"
 
 
-# -- active, lock and watchdog ----------------------------------------------------------------------------------------------------
+# -- active, lock and watchdog ---------------------------------------------------------------------
 def test_active_lrm_renews_its_lock_and_feeds_its_watchdog_every_step():
     bench, lrm = active_lrm()
     assert bench.step(lrm, at=41).log == []
@@ -228,7 +228,7 @@ def test_active_lrm_whose_cluster_filesystem_fails_logs_each_failed_read_and_wri
     assert lrm.state == "active"
 
 
-# -- executing requests (§7) -----------------------------------------------------------------------------------------------------
+# -- executing requests (§7) -----------------------------------------------------------------------
 def test_request_is_executed_once_per_uid():
     bench, lrm = active_lrm()
     bench.write("service_status_node1", {"vm:101": 0})  # the guest died meanwhile
@@ -293,6 +293,21 @@ def test_running_container_cannot_live_migrate_and_is_relocated():
     ]
 
 
+def test_rebalance_on_start_of_an_already_running_service_is_ignored():
+    bench, lrm = active_lrm()
+    bench.set_service_status("vm:101", svc("request_start_balance", "node1", "s2", target="node2"))
+    assert bench.step(lrm, at=41).log == ["ignoring rebalance-on-start for service vm:101 - already running"]
+    assert bench.lrm_status("node1")["results"]["s2"]["exit_code"] == 8
+    assert bench.config("vm:101")["node"] == "node1"
+
+
+def test_move_to_the_node_the_service_is_already_configured_on_succeeds_silently():
+    bench, lrm = active_lrm()
+    bench.set_service_status("vm:101", svc("migrate", "node1", "s2", target="node1"))
+    assert bench.step(lrm, at=41).log == []
+    assert bench.lrm_status("node1")["results"]["s2"]["exit_code"] == 0
+
+
 def test_migration_that_fails_is_reported_with_error_code():
     bench, lrm = active_lrm("fa:101", config={"fa:101": {"node": "node1", "state": "started"}})
     bench.set_service_status("fa:101", svc("migrate", "node1", "s2", target="node2"))
@@ -327,7 +342,10 @@ def test_error_state_is_reported_once_per_error_episode():
         {"vm:101": svc("error", "node1", "a1"), "vm:102": svc("started", "node1", "a2")},
         {"vm:101": {"node": "node1"}, "vm:102": {"node": "node1", "state": "started"}},
     )
-    line = "service vm:101 is in an error state and needs manual intervention. Look up 'ERROR RECOVERY' in the documentation."
+    line = (
+        "service vm:101 is in an error state and needs manual intervention. "
+        "Look up 'ERROR RECOVERY' in the documentation."
+    )
     assert line in bench.step(lrm).log
     assert bench.step(lrm, at=41).log == []
     assert bench.lrm_status("node1")["results"]["a1"]["exit_code"] == 0
@@ -347,7 +365,7 @@ def test_frozen_recovering_and_request_start_services_get_no_request():
     assert list(bench.lrm_status("node1")["results"]) == ["a4"]
 
 
-# -- restart policy (§8) -----------------------------------------------------------------------------------------------------------
+# -- restart policy (§8) ---------------------------------------------------------------------------
 def start_failing(sid: str, max_restart=None):
     conf = {"node": "node1", "state": "started"}
     if max_restart is not None:
@@ -392,7 +410,7 @@ def test_max_restart_given_as_string_allows_that_many_retries_one_per_step():
     assert bench.step(lrm, at=61).log[-1] == "unable to start service fa:130 on local node after 2 retries"
 
 
-# -- shutdown, reboot, restart (§9) --------------------------------------------------------------------------------------------------
+# -- shutdown, reboot, restart (§9) ----------------------------------------------------------------
 def request_shutdown(bench: Bench, lrm, kind: str | None, policy: str | None = None, at: int = 30) -> list[str]:
     if policy is not None:
         bench.write("datacenter.cfg", {"ha": {"shutdown_policy": policy}})
@@ -476,6 +494,21 @@ def test_migrate_policy_puts_the_node_into_maintenance_without_stopping_services
     step = bench.step(lrm, at=41)
     assert step.log == ["status change active => maintenance"]
     assert step.keeps_running and bench.running("node1") == {"vm:101": 1}
+
+
+def test_node_shut_down_with_migrate_policy_exits_once_its_services_have_left():
+    """test-shutdown-policy3: maintenance at 125, exit at 146."""
+    bench, lrm = active_lrm()
+    request_shutdown(bench, lrm, "shutdown", "migrate")
+    bench.step(lrm, at=41)  # active => maintenance
+    bench.set_service_status("vm:101", svc("migrate", "node1", "s2", target="node2"))
+    step = bench.step(lrm, at=61)
+    assert step.keeps_running and step.log[-1] == "service vm:101 - end migrate to node 'node2'"
+    bench.set_service_status("vm:101", svc("started", "node2", "s3"))
+    step = bench.step(lrm, at=81)
+    assert (step.keeps_running, step.log) == (False, [])
+    assert bench.lock_holder("ha_agent_node1_lock") is None
+    assert bench.watchdogs("node1") == []
 
 
 @pytest.mark.parametrize(
@@ -573,7 +606,11 @@ def test_lost_agent_lock_lrm_with_shutdown_request_and_no_active_services_exits_
 
 def test_restart_lrm_through_the_harness_replaces_the_lrm_in_the_same_second(tmp_path):
     """test-restart-lrm"""
-    sim = scenario(tmp_path, cmdlist=[POWER_ON, ["restart-lrm node3"]], services={"vm:103": {"node": "node3", "state": "started"}})
+    sim = scenario(
+        tmp_path,
+        cmdlist=[POWER_ON, ["restart-lrm node3"]],
+        services={"vm:103": {"node": "node3", "state": "started"}},
+    )
     sim.run()
     assert log_of(sim, "node3/lrm", "node1/crm", since=120) == [
         "120 node3/lrm: restart LRM, freeze all services",
@@ -586,7 +623,7 @@ def test_restart_lrm_through_the_harness_replaces_the_lrm_in_the_same_second(tmp
     ]
 
 
-# -- maintenance (§10) -------------------------------------------------------------------------------------------------------------
+# -- maintenance (§10) -----------------------------------------------------------------------------
 def test_active_lrm_enters_maintenance_when_its_node_is_requested_into_maintenance():
     bench, lrm = active_lrm()
     bench.edit_manager_status(node_request={"node1": {"maintenance": 1}})
@@ -665,7 +702,9 @@ def test_maintenance_lrm_whose_manager_status_read_fails_exits():
 
 def test_waiting_lrm_in_maintenance_mode_stays_waiting():
     bench, lrm = lrm_bench(
-        {"vm:101": svc("started", "node2", "a1")}, {"vm:101": {"node": "node2"}}, node_request={"node1": {"maintenance": 1}}
+        {"vm:101": svc("started", "node2", "a1")},
+        {"vm:101": {"node": "node2"}},
+        node_request={"node1": {"maintenance": 1}},
     )
     bench.step(lrm)
     assert (lrm.state, lrm.mode) == ("wait_for_agent_lock", "maintenance")
@@ -685,7 +724,7 @@ def test_manual_maintenance_takes_precedence_over_disarm():
     assert lrm.mode == "active"
 
 
-# -- disarm (§11) -----------------------------------------------------------------------------------------------------------------------
+# -- disarm (§11) ----------------------------------------------------------------------------------
 def test_active_lrm_releases_lock_and_watchdog_when_the_stack_is_disarmed():
     bench, lrm = active_lrm()
     bench.edit_manager_status(disarm={"mode": "freeze", "state": "disarming"})
@@ -718,11 +757,14 @@ def test_re_armed_lrm_takes_its_lock_again_for_active_services():
     bench.edit_manager_status(disarm={"mode": "freeze", "state": "disarmed"})
     bench.step(lrm, at=41)
     bench.edit_manager_status(disarm=None)
-    assert bench.step(lrm, at=61).log == ["got lock 'ha_agent_node1_lock'", "status change wait_for_agent_lock => active"]
+    assert bench.step(lrm, at=61).log == [
+        "got lock 'ha_agent_node1_lock'",
+        "status change wait_for_agent_lock => active",
+    ]
     assert lrm.mode == "active"
 
 
-# -- going idle (§12) ------------------------------------------------------------------------------------------------------------------
+# -- going idle (§12) ------------------------------------------------------------------------------
 def idle_candidate():
     """node1's LRM became active for an incoming migration that then went elsewhere."""
     bench, lrm = lrm_bench({"vm:101": svc("migrate", "node2", "a1", target="node1")}, {"vm:101": {"node": "node2"}})

@@ -47,7 +47,7 @@ def update(bench: Bench, ns: NodeStatus, node_info: dict, lrm_modes: dict | None
     return bench.messages(since=mark)
 
 
-# -- sweep A: nodes reported online -------------------------------------------------------------------
+# -- sweep A: nodes reported online ----------------------------------------------------------------
 def test_unknown_node_reported_online_becomes_online():
     bench, ns = node_status({"node1": "unknown"})
     log = update(bench, ns, {"node1": ONLINE})
@@ -112,7 +112,7 @@ def test_node_in_fence_state_stays_fence_even_when_reported_online():
     assert ns.get("node3") == "fence"
 
 
-# -- sweep B: nodes not reported online ----------------------------------------------------------------
+# -- sweep B: nodes not reported online ------------------------------------------------------------
 def test_online_node_that_is_not_reported_online_becomes_unknown():
     bench, ns = node_status({"node3": "online"})
     assert update(bench, ns, {"node3": OFFLINE}) == ["node 'node3': state changed from 'online' => 'unknown'"]
@@ -182,7 +182,7 @@ def test_online_nodes_are_the_sorted_nodes_in_state_online_and_operational_inclu
     assert [n for n in ns.list_nodes() if ns.is_operational(n)] == ["node1", "node2", "node3"]
 
 
-# -- offline-delayed: the fence delay ------------------------------------------------------------------
+# -- offline-delayed: the fence delay --------------------------------------------------------------
 def test_online_node_is_never_offline_delayed():
     _, ns = node_status({"node1": "online"})
     ns.last_online["node1"] = -1000
@@ -208,7 +208,7 @@ def test_new_manager_without_last_online_record_waits_a_full_delay_from_its_firs
     assert ns.offline_delayed("node3") is True
 
 
-# -- fencing -------------------------------------------------------------------------------------------------
+# -- fencing ---------------------------------------------------------------------------------------
 def test_fencing_marks_node_fence_and_notifies_once_while_its_agent_lock_is_still_fresh():
     bench, ns = node_status({"node3": "unknown"}, at=160, locks={"ha_agent_node3_lock": ("node3", 105)})
     mark = len(bench.sink.lines)
@@ -309,7 +309,7 @@ def test_node_losing_its_network_goes_unknown_then_fence_then_unknown_after_agen
     assert sim.snapshot().manager_status["node_status"]["node3"] == "unknown"
 
 
-# -- maintenance requests (02 §7): the manager records them, the LRM acts, the node follows -------------
+# -- maintenance requests (02 §7): the manager records them, the LRM acts, the node follows --------
 def maintenance_cluster(node_status: dict, **status_extra) -> Bench:
     return Bench(
         services={"vm:101": {"node": "node1", "state": "started"}},

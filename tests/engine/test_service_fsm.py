@@ -73,7 +73,7 @@ def report(bench: Bench, node: str, uid: str, exit_code: int, mode: str = "activ
 STARTED_101 = {"vm:101": {"node": "node1", "state": "started"}}
 
 
-# -- adding and removing services (§8.2) ----------------------------------------------------------------
+# -- adding and removing services (§8.2) -----------------------------------------------------------
 def test_new_started_service_is_added_as_request_start_and_started_in_the_same_round():
     bench, m = cluster({}, {"vm:101": {"node": "node1", "state": "started"}, "vm:102": {"node": "node2"}})
     assert bench.round(m) == [
@@ -103,7 +103,7 @@ def test_ignored_service_is_never_added():
     assert bench.manager_status["service_status"] == {}
 
 
-# -- request_start (§8.4.1) --------------------------------------------------------------------------------------
+# -- request_start (§8.4.1) ------------------------------------------------------------------------
 def test_request_start_becomes_started_on_its_current_node():
     bench, m = cluster({"vm:101": svc("request_start", "node1", "a1")}, STARTED_101)
     assert bench.round(m) == ["service 'vm:101': state changed from 'request_start' to 'started'  (node = node1)"]
@@ -135,7 +135,7 @@ def test_request_start_with_rebalance_on_start_stays_when_its_node_is_best():
     ]
 
 
-# -- started (§8.4.2) --------------------------------------------------------------------------------------------------
+# -- started (§8.4.2) ------------------------------------------------------------------------------
 def test_started_service_whose_lrm_confirmed_the_start_is_marked_running_and_gets_a_new_uid():
     bench, m = cluster({"vm:101": svc("started", "node1", "a1")}, STARTED_101, results={"node1": {"a1": 0}})
     assert bench.round(m) == []
@@ -317,7 +317,7 @@ def test_started_service_without_failback_stays_on_an_allowed_lower_priority_nod
     assert bench.round(m) == []
 
 
-# -- started: queued commands (§8.4.2 C, §7) -------------------------------------------------------------------------
+# -- started: queued commands (§8.4.2 C, §7) -------------------------------------------------------
 def test_migrate_command_moves_a_started_vm_to_the_target():
     bench, m = cluster({"vm:101": svc("started", "node1", "a1")}, STARTED_101)
     bench.queue_crm_command("migrate vm:101 node2")
@@ -455,7 +455,7 @@ def test_queued_command_is_lost_when_the_service_changes_state_first():
     assert "cmd" not in bench.service("vm:101")
 
 
-# -- started: restart / relocate policy (§8.4.2 D, §17) -------------------------------------------------------------
+# -- started: restart / relocate policy (§8.4.2 D, §17) --------------------------------------------
 def test_failed_start_is_relocated_to_the_next_untried_node_while_within_max_relocate():
     bench, m = cluster(
         {"fa:101": svc("started", "node1", "a1")},
@@ -526,7 +526,7 @@ def test_unrecoverable_start_result_enters_the_error_state():
     assert bench.service("vm:101")["failed_nodes"] == ["node1"]
 
 
-# -- request_stop (§8.4.3) -------------------------------------------------------------------------------------------------
+# -- request_stop (§8.4.3) -------------------------------------------------------------------------
 def test_request_stop_becomes_stopped_when_the_lrm_confirms():
     bench, m = cluster(
         {"vm:101": svc("request_stop", "node1", "a1")}, {"vm:101": {"node": "node1"}}, results={"node1": {"a1": 0}}
@@ -558,7 +558,7 @@ def test_request_stop_without_result_waits_and_is_fenced_after_60s_offline():
     assert bench.round(m, at=160)[0] == "service 'vm:103': state changed from 'request_stop' to 'fence'"
 
 
-# -- migrate / relocate / request_start_balance (§8.4.4) --------------------------------------------------------------------
+# -- migrate / relocate / request_start_balance (§8.4.4) -------------------------------------------
 def test_successful_migration_lands_started_on_the_target():
     bench, m = cluster(
         {"vm:101": svc("migrate", "node1", "a1", target="node2")}, STARTED_101, results={"node1": {"a1": 0}}
@@ -622,7 +622,7 @@ def test_migrating_service_whose_source_is_offline_for_60s_is_fenced():
     assert bench.round(m, at=160)[0] == "service 'vm:103': state changed from 'migrate' to 'fence'"
 
 
-# -- stopped (§8.4.5) --------------------------------------------------------------------------------------------------------
+# -- stopped (§8.4.5) ------------------------------------------------------------------------------
 def test_stopped_service_requested_started_goes_through_request_start_to_started():
     bench, m = cluster({"vm:101": svc("stopped", "node1", "a1")}, STARTED_101)
     assert bench.round(m) == [
@@ -638,7 +638,10 @@ def test_stopped_service_adopts_a_node_changed_in_the_configuration():
 
 
 def test_migrate_command_moves_a_stopped_service_without_the_info_line():
-    bench, m = cluster({"vm:101": svc("stopped", "node1", "a1", cmd=["migrate", "node2"])}, {"vm:101": {"node": "node1"}})
+    # the service is requested 'disabled': commands are honoured all the same
+    bench, m = cluster(
+        {"vm:101": svc("stopped", "node1", "a1", cmd=["migrate", "node2"])}, {"vm:101": {"node": "node1"}}
+    )
     assert bench.round(m) == [
         "service 'vm:101': state changed from 'stopped' to 'migrate'  (node = node1, target = node2)"
     ]
@@ -698,7 +701,7 @@ def test_stopped_service_on_a_node_in_maintenance_is_not_fenced():
     assert bench.round(m, at=500) == []
 
 
-# -- recovery (§8.4.7) -----------------------------------------------------------------------------------------------------
+# -- recovery (§8.4.7) -----------------------------------------------------------------------------
 def recovering(config_103: dict, *, rules: str | None = None, online3: bool = False):
     return cluster(
         {"vm:101": svc("started", "node1", "a1"), "vm:103": svc("recovery", "node3", "a3")},
@@ -768,7 +771,7 @@ def test_recovery_without_a_usable_node_gives_up_when_the_service_is_disabled():
     assert "failed_nodes" not in bench.service("vm:103")
 
 
-# -- freeze (§8.4.8, §8.5) ---------------------------------------------------------------------------------------------------
+# -- freeze (§8.4.8, §8.5) -------------------------------------------------------------------------
 def test_started_stopped_and_stopping_services_freeze_while_their_lrm_restarts():
     entries = {
         "vm:101": svc("started", "node3", "a1"),
@@ -818,7 +821,7 @@ def test_frozen_service_on_an_offline_node_is_never_fenced():
     assert bench.round(m, at=500) == []
 
 
-# -- error (§8.4.9) -------------------------------------------------------------------------------------------------------------
+# -- error (§8.4.9) --------------------------------------------------------------------------------
 def test_error_service_is_sticky_while_not_disabled_and_keeps_its_commands():
     bench, m = cluster(
         {"vm:103": svc("error", "node3", "a3", cmd=["migrate", "node1"])},
@@ -840,7 +843,7 @@ def test_error_service_requested_disabled_becomes_stopped_and_forgets_failed_nod
     assert "failed_nodes" not in bench.service("fa:101")
 
 
-# -- disarm in freeze mode (§16) -----------------------------------------------------------------------------------------------
+# -- disarm in freeze mode (§16) -------------------------------------------------------------------
 def test_disarm_freeze_freezes_services_without_state_change_lines_but_leaves_error_alone():
     bench, m = cluster(
         {"vm:101": svc("started", "node1", "a1", running=1), "vm:102": svc("error", "node2", "a2")},
