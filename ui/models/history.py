@@ -20,7 +20,8 @@ from ui.style import node_display_state
 
 
 NODE_LINE = re.compile(r"^node '(\S+)': state changed from '\w+' => '(\w+)'")
-SERVICE_LINE = re.compile(r"^service '(\S+)': state changed from '\w+' to '(\w+)'(?:.*\bnode = ([^,)\s]+))?")
+SERVICE_LINE = re.compile(r"^service '(\S+)': state changed from '\w+' to '(\w+)'(?:.*?\bnode = ([^,)\s]+))?"
+                          r"(?:.*?\btarget = ([^,)\s]+))?")
 
 
 @attrs.define
@@ -30,9 +31,12 @@ class Segment:
     state: str
     node: str | None = None  # services: the node it is on
     logged: bool = False  # a transition the manager logged: kept even if it lasted 0 s
+    target: str | None = None  # migrate/relocate: where to
 
     @property
     def label(self) -> str:
+        if self.node and self.target:
+            return f"{self.state} {self.node} → {self.target}"
         return f"{self.state} on {self.node}" if self.node else self.state
 
 
@@ -63,7 +67,8 @@ class History:
     def clear(self) -> None:
         self.__init__()
 
-    def _append(self, key: str, kind: str, t: int, state: str, node: str | None, logged: bool = False) -> None:
+    def _append(self, key: str, kind: str, t: int, state: str, node: str | None, logged: bool = False,
+                target: str | None = None) -> None:
         lane = self.lanes.get(key)
         if lane is None:
             lane = self.lanes[key] = Lane(key, kind)
@@ -90,7 +95,7 @@ class History:
                 self.revision += 1
                 return
             last.end = t
-        lane.segments.append(Segment(t, t, state, node, logged))
+        lane.segments.append(Segment(t, t, state, node, logged, target))
         lane.starts.append(t)
         self.revision += 1
 
@@ -106,11 +111,11 @@ class History:
             self._append(m.group(1), "node", line.time, m.group(2), None, logged=True)
             self.now = max(self.now, line.time)
         elif m := SERVICE_LINE.match(line.message):
-            sid, state, node = m.groups()
+            sid, state, node, target = m.groups()
             lane = self.lanes.get(sid)
             if node is None and lane is not None and lane.segments:
                 node = lane.segments[-1].node
-            self._append(sid, "service", line.time, state, node, logged=True)
+            self._append(sid, "service", line.time, state, node, logged=True, target=target)
             self.now = max(self.now, line.time)
 
     def record(self, snap: Snapshot) -> None:
@@ -124,7 +129,7 @@ class History:
         for svc in snap.services:
             present.add(svc.sid)
             state = svc.state or ("disabled" if svc.requested == "disabled" else "unmanaged")
-            self._append(svc.sid, "service", t, state, svc.node)
+            self._append(svc.sid, "service", t, state, svc.node, target=svc.target)
         for key, lane in self.lanes.items():
             if lane.kind == "service" and key not in present and lane.gone_at is None:
                 lane.gone_at = t

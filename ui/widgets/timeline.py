@@ -24,7 +24,7 @@ pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground
 LANE_HEIGHT = 0.72  # of one lane unit
 LEGEND = ("online", "unknown", "fence", "maintenance", "started", "recovery", "migrate", "freeze", "stopped",
           "error")
-HATCH_COLORS = {"off": "#343a40", "network off": "#862e9c"}
+HATCH_COLORS = {"off": "#80343a40", "network off": "#a0862e9c"}  # #aarrggbb: text stays readable
 
 
 class TimeAxis(pg.AxisItem):
@@ -103,10 +103,17 @@ class LanesItem(pg.GraphicsObject):
             pattern = Qt.BrushStyle.BDiagPattern if seg.state == "off" else Qt.BrushStyle.FDiagPattern
             painter.fillRect(rect, QBrush(QColor(HATCH_COLORS[seg.state]), pattern))
 
-    def _draw_lane(self, painter, tr, fm, segments, y_top, height, x0, x1, px, min_w, text, colors=None):
+    def _draw_lane(self, painter, tr, fm, segments, y_top, height, x0, x1, px, min_w, text) -> None:
         merged_end = None
+        passed: list[str] = []  # states the lane went through in no time (fence, recovery…)
         for seg in segments:
-            end = seg.end if seg.end > seg.start else seg.start + min_w
+            instant = seg.end <= seg.start
+            chain: list[str] = []
+            if instant and seg.logged:
+                passed.append(seg.state)
+            elif not instant:
+                chain, passed = passed, []
+            end = seg.start + min_w if instant else seg.end
             if end < x0 or seg.start > x1:
                 continue
             if merged_end is not None and end <= merged_end:
@@ -115,14 +122,15 @@ class LanesItem(pg.GraphicsObject):
             if end - start < 2 * px and not seg.logged:
                 continue  # too thin to see: the neighbour covers it (hover still finds it)
             merged_end = end
-            color = (colors or {}).get(seg.state) or state_color(seg.state)
+            color = state_color(seg.state)
             p0 = tr.map(QPointF(max(start, x0 - px), y_top))
             p1 = tr.map(QPointF(min(end, x1 + px), y_top - height))
             rect = QRectF(p0, p1).normalized()
             rect.setWidth(max(rect.width(), 3.0))
             painter.fillRect(rect, QColor(color))
-            if text and rect.width() > 40:
-                label = seg.label if colors is None else seg.state
+            if text and rect.width() > 40 and not instant:
+                # "fence → recovery → started on node2": the short states stay readable
+                label = " → ".join([*chain, seg.label])
                 shown = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(rect.width()) - 6)
                 if len(shown) > 2:
                     painter.setPen(QPen(QColor(text_color_on(color))))
