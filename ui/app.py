@@ -28,6 +28,22 @@ def _fail(msg: str) -> None:
     print(f"hasim: {msg}", file=sys.stderr)
 
 
+def _install_excepthook(window) -> None:
+    """An unexpected exception in a slot becomes a message; the window stays up."""
+    import traceback
+
+    previous = sys.excepthook
+
+    def hook(kind, value, tb) -> None:
+        log.error("unhandled: %s", "".join(traceback.format_exception(kind, value, tb)))
+        try:
+            window.show_error(f"Unexpected error: {value}")
+        except Exception:  # noqa: BLE001
+            previous(kind, value, tb)
+
+    sys.excepthook = hook
+
+
 def main(args) -> int:
     offscreen = bool(getattr(args, "offscreen", False))
     screenshot = getattr(args, "screenshot", None)
@@ -81,6 +97,7 @@ def main(args) -> int:
         if controller.sim is not None and controller.sim.error:
             print(f"hasim: note: the scenario ended with an error: {controller.sim.error}", file=sys.stderr)
         return 0
+    _install_excepthook(window)
     window.show()
     if not opened:
         # a bad working directory: the window stays up with the message; File > Open

@@ -64,6 +64,7 @@ class Controller(QObject):
         self._virtual = 0.0  # fractional virtual time the clock has reached
         self._pending_lines: list = []
         self._queue: list[tuple[str, str, object]] = []  # ("cmd", text, None) | ("config", name, value)
+        self._reported_end = False
         self._snapshot: Snapshot | None = None
         self._fence_deadlines: dict[str, int] = {}
         self._published_key = None
@@ -91,6 +92,7 @@ class Controller(QObject):
         self.path = path
         self._pending_lines = []
         self._queue = []
+        self._reported_end = False
         self.history = History()
         sim.subscribe(self._on_line)
         sim.harness.start()
@@ -99,6 +101,13 @@ class Controller(QObject):
         self.simulationChanged.emit()
         self.publish(force=True)
         return True
+
+    def reload(self) -> bool:
+        """Start the open working directory again from its files."""
+        if self.path is None:
+            return False
+        self.pause()
+        return self.open(self.path)
 
     def _on_line(self, line) -> None:
         self._pending_lines.append(line)
@@ -288,6 +297,12 @@ class Controller(QObject):
         self.snapshotChanged.emit(snap)
         if snap.finished and snap.error:
             self.pause()
+            if not self._reported_end:
+                self._reported_end = True
+                self.errorOccurred.emit(
+                    f"The simulated HA stack stopped: {snap.error.strip()}\n"
+                    "Everything so far stays visible; use File → Reload to start this directory again."
+                )
 
     # -- commands ---------------------------------------------------------------------------------
     def check_command(self, command: str) -> str | None:

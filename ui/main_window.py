@@ -193,7 +193,9 @@ class MainWindow(QMainWindow):
         c = self.controller
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
-        file_menu.addAction(self._action("&Open working directory…", self.open_dir, "open"))
+        file_menu.addAction(self._action("&Open working directory…", self.open_dir, "open", shortcut="Ctrl+O"))
+        file_menu.addAction(self._action("&Reload (start this directory again)", self.controller.reload,
+                                         shortcut="Ctrl+R"))
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, shortcut="Ctrl+Q"))
@@ -325,11 +327,12 @@ class MainWindow(QMainWindow):
             self.crs_actions[snap.crs_mode].setChecked(True)
         if snap.shutdown_policy in self.policy_actions:
             self.policy_actions[snap.shutdown_policy].setChecked(True)
-        if snap.finished:
-            self.run_state.setText("  ended: " + (snap.error or "done"))
+        ended = snap.finished
+        for act in (self.play_action, self.step_action, self.next_action):
+            act.setEnabled(not ended)
+        if ended:
+            self.run_state.setText("  ended: " + (snap.error or "done").strip())
             self.run_state.setStyleSheet("color: #e03131; font-weight: bold")
-            for act in (self.play_action, self.step_action, self.next_action):
-                act.setEnabled(False)
 
     def _refresh_manager_status(self) -> None:
         snap = self.controller.snapshot

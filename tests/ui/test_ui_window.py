@@ -324,3 +324,96 @@ def test_countdowns_for_watchdog_and_agent_lock(qtbot, make_window, tmp_path):
             if key in text:
                 seen.add(key)
     assert seen == {"fence in", "watchdog fires in", "agent lock free in"}
+
+
+def test_repaints_are_coalesced_to_ten_per_second(qtbot, make_window, workdir):
+    window, controller = make_window(workdir, speed=500)
+    controller.submit("power node1 on")
+    published = []
+    controller.snapshotChanged.connect(lambda s: published.append(s.time))
+    controller.play()
+    qtbot.wait(1000)
+    controller.pause()
+    assert controller.snapshot.time >= 300  # 500x for a second: minutes of virtual time
+    assert 3 <= len(published) <= 12, published  # one snapshot per tick at most
+
+
+def test_log_follows_the_tail_unless_scrolled_up(qtbot, make_window, workdir):
+    window, controller = make_window(workdir)
+    window.resize(1280, 800)
+    power_on_all(qtbot, window, controller)
+    bar = window.log_pane.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    assert bar.value() == bar.maximum() and window.log_pane.following
+    bar.setValue(0)  # the user scrolls up to read
+    assert not window.log_pane.following
+    click(qtbot, window.nodes_panel.card("node2").network)
+    controller.step()
+    controller.advance_by(60)
+    assert bar.value() == 0  # stays where the user is reading
+    bar.setValue(bar.maximum())  # back at the bottom: follows again
+    assert window.log_pane.following
+    controller.advance_by(60)
+    assert bar.value() == bar.maximum()
+
+
+def test_timeline_hover_shows_state_and_time(qtbot, make_window, workdir):
+    window, controller = make_window(workdir)
+    power_on_all(qtbot, window, controller)
+    plot = window.timeline.plot
+    vb = plot.getViewBox()
+    order = controller.history.order
+    scene_pos = vb.mapViewToScene(pg_point(100, -order.index("vm:102")))
+    window.timeline._hover(scene_pos)
+    text = window.timeline.hover_label.text()
+    assert text.startswith("vm:102: started on node2") and "0:01:40" in text
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, y)
+
+
+def test_manager_status_pane_shows_the_live_status(qtbot, make_window, workdir):
+    window, controller = make_window(workdir)
+    power_on_all(qtbot, window, controller)
+    window.bottom_tabs.setCurrentWidget(window.manager_pane)
+    status = json.loads(window.manager_pane.toPlainText())
+    assert status["master_node"] == "node1"
+    assert status["service_status"]["vm:101"]["state"] == "started"
+
+
+def test_node_actions_menu_reboot_and_maintenance(qtbot, make_window, workdir):
+    window, controller = make_window(workdir)
+    power_on_all(qtbot, window, controller)
+    card = window.nodes_panel.card("node2")
+    card.actions_by_command["crm node2 enable-node-maintenance"].trigger()
+    controller.step()
+    controller.advance_by(60)
+    assert card.chip.text() == "maintenance"
+    assert all(r["node"] != "node2" for r in table_rows(window).values())
+    card.actions_by_command["crm node2 disable-node-maintenance"].trigger()
+    card3 = window.nodes_panel.card("node3")
+    card3.actions_by_command["reboot node3"].trigger()
+    controller.step()
+    controller.advance_by(120)
+    texts = window.log_pane.visible_texts()
+    assert any("execute reboot node3" in t for t in texts)
+    assert card.chip.text() == "online"
+
+
+def test_a_stopped_simulation_is_reported_and_can_be_reloaded(qtbot, make_window, tmp_path):
+    from tests.ui.conftest import make_workdir
+
+    wd = make_workdir(tmp_path, '[["power node1 on"], ["foo node1"]]')
+    window, controller = make_window(wd)
+    controller.advance_by(200)
+    assert controller.sim.finished
+    assert "stopped" in window.last_error and "unknown command 'foo node1'" in window.last_error
+    assert "ended:" in window.run_state.text()
+    assert not window.step_action.isEnabled()
+    controller.step()  # nothing happens, nothing raises
+    assert controller.reload()
+    assert controller.snapshot.time == 0 and window.step_action.isEnabled()
+    assert window.log_pane.model.rowCount() == 1  # "starting simulation"

@@ -253,7 +253,7 @@ class Timeline(QWidget):
         power = self.history.lanes.get(f"{key}/power")
         if power is not None and (p := power.at(t)) is not None:
             text += f", power {p.state}"
-        return text + f"   [at {format_time(t)}]"
+        return text + f"   [at {format_time(round(t))}]"
 
     def _hover(self, pos) -> None:
         vb = self.plot.getViewBox()
