@@ -28,6 +28,21 @@ def _fail(msg: str) -> None:
     print(f"hasim: {msg}", file=sys.stderr)
 
 
+BENIGN_QT_MESSAGES = ("This plugin does not support",)  # the offscreen platform, for every window
+
+
+def _install_message_filter() -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(mode, context, message) -> None:
+        if any(message.startswith(b) for b in BENIGN_QT_MESSAGES):
+            return
+        if mode != QtMsgType.QtDebugMsg:
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _install_excepthook(window) -> None:
     """An unexpected exception in a slot becomes a message; the window stays up."""
     import traceback
@@ -60,6 +75,7 @@ def main(args) -> int:
     from ui.main_window import MainWindow
     from ui.resources import fresh_default_copy
 
+    _install_message_filter()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hasim")
     if directory is None:

@@ -48,10 +48,26 @@ GROUPS_EXAMPLE = """# example:
 """
 
 
+def _header_line(text: str, section_id: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        head, sep, rest = line.partition(":")
+        if sep and not line[:1].isspace() and rest.strip() == section_id:
+            return number
+    return None
+
+
 def rule_problems(text: str, nodes: list[str]) -> list[str]:
     problems = list(validate_rule_text(text))
     try:
-        _, dropped = check_and_transform(parse_rules(text), nodes)
+        rules = parse_rules(text)
+        for rule in rules:
+            unknown = sorted(set(rule.nodes or {}) - set(nodes))
+            if unknown:
+                line = _header_line(text, rule.id)
+                where = f" (line {line})" if line else ""
+                problems.append(f"rules_config: rule '{rule.id}': {', '.join(unknown)} "
+                                f"{'is not a node' if len(unknown) == 1 else 'are not nodes'} of this cluster{where}")
+        _, dropped = check_and_transform(rules, nodes)
         problems += dropped
     except Exception as err:  # noqa: BLE001 - a checker bug must not close the editor
         problems.append(f"rules_config: cannot check rules: {err}")
@@ -125,7 +141,7 @@ class ConfigEditor(QWidget):
         self.edit.setExtraSelections(selections)
         if problems:
             self.status.setText(f"<span style='color:#e03131'><b>{len(problems)} problem(s)</b></span>"
-                                " — sections with problems are ignored by the HA stack")
+                                " — sections the HA stack cannot read are ignored by it")
         else:
             self.status.setText("<span style='color:#2f9e44'>No problems</span>")
         return problems

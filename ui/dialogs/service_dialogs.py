@@ -37,6 +37,7 @@ class AddServiceDialog(QDialog):
     def __init__(self, nodes: list[str], taken: set[str], parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add service")
+        self.setMinimumWidth(380)
         self.taken = set(taken)
         self.kind = QComboBox()
         self.kind.setObjectName("addType")
