@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from hasim.errors import InputError
-from hasim.world.cluster import SID_RE, TEXT_FILES
+from hasim.world.cluster import TEXT_FILES
 
 JSON_INPUTS = (
     "hardware_status",
@@ -79,14 +79,10 @@ def _load_json(path: Path, name: str) -> Any:
         raise InputError(name, f"invalid JSON: {err.msg}", f"line {err.lineno} column {err.colno}") from None
 
 
-def _expect_object(value: Any, name: str) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(name, f"expected a JSON object, got {type(value).__name__}")
-    return value
-
-
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a working directory's inputs (no writes)."""
+    from hasim.formats import inputs as check
+
     path = Path(path)
     if not path.is_dir():
         raise InputError(str(path), "not a directory")
@@ -96,14 +92,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if not cmd_path.exists():
         raise InputError("cmdlist", "missing (a scenario needs a JSON list of command batches)")
     cmdlist = _load_json(cmd_path, "cmdlist")
-    if not isinstance(cmdlist, list):
-        raise InputError("cmdlist", "expected a JSON list of batches")
-    for i, batch in enumerate(cmdlist, 1):
-        if not isinstance(batch, list):
-            raise InputError("cmdlist", "expected a list of command strings", f"batch {i}")
-        for j, cmd in enumerate(batch, 1):
-            if not isinstance(cmd, str):
-                raise InputError("cmdlist", "a command must be a string", f"batch {i} command {j}")
+    check.check_cmdlist(cmdlist)
 
     for name in JSON_INPUTS:
         p = path / name
@@ -117,75 +106,28 @@ def load_scenario(path: str | Path) -> Scenario:
             except (OSError, UnicodeDecodeError) as err:
                 raise InputError(name, f"cannot read: {err}") from None
 
-    hw = files.get("hardware_status")
-    if hw is None:
-        hw = {n: dict(DEFAULT_NODE) for n in ("node1", "node2", "node3")}
-    _expect_object(hw, "hardware_status")
-    if not hw:
-        raise InputError("hardware_status", "no nodes defined")
-    for node, rec in hw.items():
-        if not isinstance(rec, dict):
-            raise InputError("hardware_status", "node record must be a JSON object", node)
-        for key in ("power", "network"):
-            if rec.get(key) not in ("on", "off"):
-                raise InputError("hardware_status", f"'{key}' must be \"on\" or \"off\"", node)
-    files["hardware_status"] = hw
-    nodes = sorted(hw)
-
-    sc = files.get("service_config")
-    if sc is None:
-        sc = {f"vm:{101 + i}": {"node": f"node{i % 3 + 1}"} for i in range(6)}
-    _expect_object(sc, "service_config")
-    for sid, rec in sc.items():
-        if not SID_RE.match(sid):
-            raise InputError("service_config", "service id must look like vm:<digits>, ct:<digits> or fa:<digits>", sid)
-        if not isinstance(rec, dict):
-            raise InputError("service_config", "service record must be a JSON object", sid)
-        if not rec.get("node"):
-            raise InputError("service_config", "service without assigned node", sid)
-        if not isinstance(rec["node"], str):
-            raise InputError("service_config", "'node' must be a string", sid)
-        state = rec.get("state")
-        if state not in (None, "", "started", "stopped", "disabled", "ignored", "enabled"):
-            raise InputError("service_config", f"unknown requested state '{state}'", sid)
-        for key in ("max_restart", "max_relocate", "failback"):
-            value = rec.get(key)
-            if value is not None and not _is_number(value):
-                raise InputError("service_config", f"'{key}' must be a number", sid)
-    files["service_config"] = sc
-
-    ms = files.get("manager_status")
-    if ms is not None:
-        _expect_object(ms, "manager_status")
-        for key in ("node_status", "service_status", "node_request"):
-            if key in ms and not isinstance(ms[key], dict):
-                raise InputError("manager_status", "must be a JSON object", key)
-        for sid, entry in (ms.get("service_status") or {}).items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("state"), str):
-                raise InputError("manager_status", "service entry needs a 'state'", f"service_status.{sid}")
-    dc = files.get("datacenter.cfg")
-    if dc is not None:
-        _expect_object(dc, "datacenter.cfg")
-        for key in ("ha", "crs"):
-            if key in dc and dc[key] is not None and not isinstance(dc[key], dict):
-                raise InputError("datacenter.cfg", "must be a JSON object", key)
-
-    static = files.get("static_service_stats")
-    if static is None:
-        static = {sid: {"maxcpu": 4.0, "maxmem": 4294967296} for sid in sorted(sc)}
-    _expect_object(static, "static_service_stats")
-    files["static_service_stats"] = static
-    dynamic = files.get("dynamic_service_stats")
-    if dynamic is None:
-        dynamic = {sid: {"cpu": 2.0, "mem": 2147483648} for sid in sorted(static)}
-    _expect_object(dynamic, "dynamic_service_stats")
-    files["dynamic_service_stats"] = dynamic
+    if "hardware_status" not in files:
+        files["hardware_status"] = {n: dict(DEFAULT_NODE) for n in ("node1", "node2", "node3")}
+    nodes = check.check_hardware_status(files["hardware_status"])
+    if "service_config" not in files:
+        files["service_config"] = {f"vm:{101 + i}": {"node": f"node{i % 3 + 1}"} for i in range(6)}
+    check.check_service_config(files["service_config"], nodes)
+    if "manager_status" in files:
+        check.check_manager_status(files["manager_status"])
+    if "datacenter.cfg" in files:
+        check.check_datacenter(files["datacenter.cfg"])
+    if "static_service_stats" not in files:
+        files["static_service_stats"] = {sid: {"maxcpu": 4.0, "maxmem": 4294967296} for sid in sorted(files["service_config"])}
+    check.check_stats(files["static_service_stats"], "static_service_stats")
+    if "dynamic_service_stats" not in files:
+        files["dynamic_service_stats"] = {sid: {"cpu": 2.0, "mem": 2147483648} for sid in sorted(files["static_service_stats"])}
+    check.check_stats(files["dynamic_service_stats"], "dynamic_service_stats")
 
     for node in nodes:
         name = f"service_status_{node}"
         p = path / name
         value = _load_json(p, name) if p.exists() else {}
-        _expect_object(value, name)
+        check.check_service_status(value, name)
         files[name] = value
     return Scenario(path=path, files=files, nodes=nodes, cmdlist=cmdlist)
 

@@ -1,0 +1,185 @@
+"""Validation of a working directory's input files.
+
+The real tester trusts its inputs; a trainee's hand-edited file must not
+crash the simulator halfway through a workshop.  Everything the engine will
+rely on is checked here, before the simulation starts, and the first problem
+is reported as an InputError naming the file, the place and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hasim.errors import InputError
+from hasim.world.cluster import SID_RE
+
+NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SERVICE_STATES = ("started", "stopped", "disabled", "ignored", "enabled")
+MANAGER_SERVICE_STATES = (
+    "request_start", "request_start_balance", "started", "request_stop", "stopped",
+    "migrate", "relocate", "fence", "recovery", "freeze", "error",
+)  # fmt: skip
+NODE_STATES = ("online", "maintenance", "unknown", "fence", "gone")
+
+
+def _num(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, str):
+        try:
+            float(value)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def _obj(value: Any, file: str, place: str | None = None) -> dict:
+    if not isinstance(value, dict):
+        got = "null" if value is None else type(value).__name__
+        raise InputError(file, f"expected a JSON object, got {got}", place)
+    return value
+
+
+def _str(value: Any, file: str, place: str, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InputError(file, f"{what} must be a non-empty string", place)
+    return value
+
+
+def check_hardware_status(hw: Any) -> list[str]:
+    f = "hardware_status"
+    _obj(hw, f)
+    if not hw:
+        raise InputError(f, "no nodes defined")
+    for node, rec in hw.items():
+        if not NODE_NAME.match(node):
+            raise InputError(f, "node names are letters, digits, '.', '_' or '-'", repr(node))
+        _obj(rec, f, node)
+        for key in ("power", "network"):
+            if rec.get(key) not in ("on", "off"):
+                raise InputError(f, f"'{key}' must be \"on\" or \"off\"", node)
+        for key in ("maxcpu", "maxmem"):
+            if rec.get(key) is not None and not _num(rec[key]):
+                raise InputError(f, f"'{key}' must be a number", node)
+        version = rec.get("pve-manager-version")
+        if version is not None and not isinstance(version, str):
+            raise InputError(f, "'pve-manager-version' must be a string", node)
+        if rec.get("shutdown") not in (None, "reboot", "shutdown"):
+            raise InputError(f, "'shutdown' must be \"reboot\", \"shutdown\" or null", node)
+        cfs = rec.get("cfs")
+        if cfs is not None:
+            _obj(cfs, f, f"{node}.cfs")
+    return sorted(hw)
+
+
+def check_service_config(sc: Any, nodes: list[str]) -> None:
+    f = "service_config"
+    _obj(sc, f)
+    for sid, rec in sc.items():
+        if not SID_RE.match(sid):
+            raise InputError(f, "service id must look like vm:<digits>, ct:<digits> or fa:<digits>", sid)
+        _obj(rec, f, sid)
+        node = rec.get("node")
+        if not node:
+            raise InputError(f, "service without assigned node", sid)
+        if not isinstance(node, str):
+            raise InputError(f, "'node' must be a string", sid)
+        if node not in nodes:
+            raise InputError(f, f"unknown node '{node}' (not in hardware_status)", sid)
+        state = rec.get("state")
+        if state not in (None, "", *SERVICE_STATES):
+            raise InputError(f, f"unknown requested state '{state}'", sid)
+        for key in ("max_restart", "max_relocate", "failback"):
+            value = rec.get(key)
+            if value is not None and not _num(value):
+                raise InputError(f, f"'{key}' must be a number", sid)
+        for key in ("group", "comment", "lock"):
+            value = rec.get(key)
+            if value is not None and not isinstance(value, str):
+                raise InputError(f, f"'{key}' must be a string", sid)
+
+
+def check_manager_status(ms: Any) -> None:
+    f = "manager_status"
+    _obj(ms, f)
+    for key in ("node_status", "service_status", "node_request"):
+        if key in ms:
+            _obj(ms[key], f, key)
+    for node, state in (ms.get("node_status") or {}).items():
+        if state not in NODE_STATES:
+            raise InputError(f, f"unknown node state {state!r}", f"node_status.{node}")
+    for sid, entry in (ms.get("service_status") or {}).items():
+        place = f"service_status.{sid}"
+        _obj(entry, f, place)
+        if entry.get("state") not in MANAGER_SERVICE_STATES:
+            raise InputError(f, f"unknown service state {entry.get('state')!r}", place)
+        _str(entry.get("node"), f, place, "'node'")
+        for key in ("target", "uid", "maintenance_node"):
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise InputError(f, f"'{key}' must be a string", place)
+        failed = entry.get("failed_nodes")
+        if failed is not None and not (isinstance(failed, list) and all(isinstance(n, str) for n in failed)):
+            raise InputError(f, "'failed_nodes' must be a list of node names", place)
+        cmd = entry.get("cmd")
+        if cmd is not None and not (isinstance(cmd, list) and cmd and all(isinstance(c, (str, int)) for c in cmd)):
+            raise InputError(f, "'cmd' must be a list like [\"migrate\", \"node2\"]", place)
+    for node, req in (ms.get("node_request") or {}).items():
+        _obj(req, f, f"node_request.{node}")
+    disarm = ms.get("disarm")
+    if disarm is not None:
+        _obj(disarm, f, "disarm")
+        if disarm.get("mode") not in ("freeze", "ignore") or disarm.get("state") not in ("disarming", "disarmed"):
+            raise InputError(f, "disarm needs mode freeze|ignore and state disarming|disarmed", "disarm")
+    if ms.get("master_node") is not None and not isinstance(ms["master_node"], str):
+        raise InputError(f, "'master_node' must be a string", "master_node")
+
+
+def check_datacenter(dc: Any) -> None:
+    f = "datacenter.cfg"
+    _obj(dc, f)
+    for key in ("ha", "crs"):
+        if dc.get(key) is not None:
+            _obj(dc[key], f, key)
+    policy = (dc.get("ha") or {}).get("shutdown_policy")
+    if policy is not None and not isinstance(policy, str):
+        raise InputError(f, "must be a string", "ha.shutdown_policy")
+    crs = dc.get("crs") or {}
+    if crs.get("ha") is not None and not isinstance(crs["ha"], str):
+        raise InputError(f, "must be a string", "crs.ha")
+    if crs.get("ha-auto-rebalance-method") is not None and not isinstance(crs["ha-auto-rebalance-method"], str):
+        raise InputError(f, "must be a string", "crs.ha-auto-rebalance-method")
+    for key in ("ha-auto-rebalance-threshold", "ha-auto-rebalance-hold-duration", "ha-auto-rebalance-margin",
+                "ha-auto-rebalance", "ha-rebalance-on-start"):  # fmt: skip
+        if crs.get(key) is not None and not _num(crs[key]):
+            raise InputError(f, "must be a number", f"crs.{key}")
+
+
+def check_stats(stats: Any, name: str) -> None:
+    _obj(stats, name)
+    for sid, rec in stats.items():
+        _obj(rec, name, sid)
+        for key, value in rec.items():
+            if not _num(value):
+                raise InputError(name, f"'{key}' must be a number", sid)
+
+
+def check_service_status(value: Any, name: str) -> None:
+    _obj(value, name)
+    for sid, running in value.items():
+        if not isinstance(running, (int, float, str, bool)) and running is not None:
+            raise InputError(name, "running flag must be a number", sid)
+
+
+def check_cmdlist(cmdlist: Any) -> None:
+    if not isinstance(cmdlist, list):
+        raise InputError("cmdlist", "expected a JSON list of batches")
+    for i, batch in enumerate(cmdlist, 1):
+        if not isinstance(batch, list):
+            raise InputError("cmdlist", "expected a list of command strings", f"batch {i}")
+        for j, cmd in enumerate(batch, 1):
+            if not isinstance(cmd, str):
+                raise InputError("cmdlist", "a command must be a string", f"batch {i} command {j}")
