@@ -89,7 +89,9 @@ def _ago(now: int, t: int) -> str:
 
 def _in(now: int, t: int) -> str:
     d = t - now
-    return "now" if d <= 0 else f"in {d} s"
+    if d < 0:
+        return "already passed"
+    return "now" if d == 0 else f"in {d} s"
 
 
 def _verb(items: Sequence[str], one: str, many: str) -> str:
