@@ -25,6 +25,7 @@ from hasim.ha import rules as rules_mod
 from hasim.ha.node_status import NodeStatus
 from hasim.ha.placement import placement
 from hasim.ha.scheduler import Candidate, create_usage, select_best_balancing_migration
+from hasim.ha.scheduler.balancing import should_migrate
 from hasim.ha.selection import select_service_node
 from hasim.ha.service_fsm import HANDLERS
 from hasim.jsondata import num, truthy
@@ -209,10 +210,7 @@ class Manager:
         self.usage = create_usage(self.scheduler_mode or "basic", online, self.stats, self.log)
         for sid in sorted(self.ss):
             self._add_usage(sid, self.ss[sid])
-        for sid, rec in sorted(self.stats.basic_service_stats().items()):
-            if sid in self.ss:
-                continue
-            self.usage.add_service(sid, rec.get("state"), rec.get("node"), None, bool(rec.get("running")))
+        self.usage.add_non_ha_services(self.ss)
 
     # -- CRM commands (02 §7) ---------------------------------------------------------------
     def update_crm_commands(self) -> None:
@@ -443,7 +441,7 @@ class Manager:
         if best is None:
             return
         cand, expected = best
-        if (imbalance - expected) / imbalance < margin:
+        if not should_migrate(imbalance, expected, margin):
             return
         task = "migrate" if cand.leader.startswith("vm:") else "relocate"
         self.log(
