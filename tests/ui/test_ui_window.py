@@ -417,3 +417,13 @@ def test_a_stopped_simulation_is_reported_and_can_be_reloaded(qtbot, make_window
     assert controller.reload()
     assert controller.snapshot.time == 0 and window.step_action.isEnabled()
     assert window.log_pane.model.rowCount() == 1  # "starting simulation"
+
+
+def test_no_opengl_anywhere(qtbot, make_window, workdir):
+    import pyqtgraph as pg
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    window, controller = make_window(workdir)
+    assert pg.getConfigOption("useOpenGL") is False
+    assert window.findChildren(QOpenGLWidget) == []
+    assert not isinstance(window.timeline.plot.viewport(), QOpenGLWidget)
