@@ -293,6 +293,13 @@ def test_datacenter_settings_and_rules(qtbot, make_window, workdir, monkeypatch)
         assert dialog.rules.edit.extraSelections()
         dialog.rules.edit.setPlainText("node-affinity: vm101-on-node1\n\tnodes node1\n\tresources vm:101\n\tstrict 1\n")
         assert dialog.rules.validate() == []
+        table = dialog.rules.summary
+        assert table.rowCount() == 1 and table.item(0, 0).text() == "vm101-on-node1"
+        assert "node1 (strict)" in table.item(0, 3).text()
+        dialog.groups.edit.setPlainText("group: g1\n\tnodes node1:2,node9\n\tnofailback 1\n")
+        assert any("node9" in p for p in dialog.groups.validate())
+        assert dialog.groups.summary.item(0, 2).text() == "nofailback"
+        dialog.groups.edit.setPlainText(dialog.groups.example)
         return True
 
     monkeypatch.setattr(window, "_exec", fill_rules)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTextEdit,
     QVBoxLayout,
@@ -29,6 +31,7 @@ from hasim.ha.groups import parse_groups, validate_group_text
 from hasim.ha.rules import check_and_transform, parse_rules, validate_rule_text
 
 LINE_RE = re.compile(r"\(line (\d+)\)|at line (\d+)")
+RULE_ID_RE = re.compile(r"(?:rule|group) '([^']+)'")
 
 RULES_EXAMPLE = """# example:
 # node-affinity: vm101-prefers-node1
@@ -83,16 +86,48 @@ def group_problems(text: str, nodes: list[str]) -> list[str]:
     return problems
 
 
+def _nodes_text(nodes) -> str:
+    return ", ".join(f"{n}:{p}" if p else n for n, p in sorted((nodes or {}).items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def rule_rows(text: str) -> list[tuple[str, ...]]:
+    """What the HA stack reads from a rules text: one row per rule."""
+    rows = []
+    for r in parse_rules(text):
+        if r.type == "node-affinity":
+            detail = f"nodes {_nodes_text(r.nodes)}" + (" (strict)" if r.strict else " (preferred)")
+        else:
+            detail = f"{r.affinity or '?'}: {'keep together' if r.affinity == 'positive' else 'keep apart'}"
+        rows.append((r.id, r.type, ", ".join(r.resources), detail, "disabled" if r.disable else "enabled"))
+    return rows
+
+
+def group_rows(text: str) -> list[tuple[str, ...]]:
+    rows = []
+    for gid, g in parse_groups(text).items():
+        flags = [f for f, on in (("restricted", g.restricted), ("nofailback", g.nofailback)) if on]
+        rows.append((gid, _nodes_text(g.nodes), ", ".join(flags) or "—", g.comment or ""))
+    return rows
+
+
 def strip_example(text: str, example: str) -> str:
     return "" if text.strip() == example.strip() else text
 
 
 class ConfigEditor(QWidget):
-    def __init__(self, name: str, text: str, example: str, check, parent=None) -> None:
+    def __init__(self, name: str, text: str, example: str, check, rows, headers, parent=None) -> None:
         super().__init__(parent)
         self.name = name
         self.example = example
         self.check = check
+        self.rows = rows
+        self.summary = QTableWidget(0, len(headers))
+        self.summary.setObjectName(f"{name}Summary")
+        self.summary.setHorizontalHeaderLabels(headers)
+        self.summary.verticalHeader().setVisible(False)
+        self.summary.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.summary.horizontalHeader().setStretchLastSection(True)
+        self.summary.setMaximumHeight(130)
         self.original = text
         self.edit = QPlainTextEdit()
         self.edit.setObjectName(f"{name}Edit")
@@ -102,8 +137,11 @@ class ConfigEditor(QWidget):
         self.problems = QListWidget()
         self.problems.setObjectName(f"{name}Problems")
         self.problems.setMaximumHeight(110)
+        self.problems.setWordWrap(True)
         self.status = QLabel()
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("What the HA stack reads:"))
+        layout.addWidget(self.summary)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.problems)
@@ -122,14 +160,30 @@ class ConfigEditor(QWidget):
 
     def validate(self) -> list[str]:
         problems = self.check(self.text())
+        rows = self.rows(self.text())
+        dropped = {m.group(1) for p in problems if p.startswith("Drop rule") and (m := RULE_ID_RE.search(p))}
+        self.summary.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if c == len(row) - 1 and row[0] in dropped and self.name == "rules":
+                    value = "dropped by the manager"
+                item = QTableWidgetItem(value)
+                if row[0] in dropped:
+                    item.setForeground(QColor("#e03131"))
+                self.summary.setItem(r, c, item)
+        self.summary.resizeColumnsToContents()
         self.problems.clear()
         self.problems.addItems(problems)
         selections = []
+        text = self.edit.toPlainText()
         for p in problems:
             m = LINE_RE.search(p)
-            if not m:
+            if m:
+                line = int(m.group(1) or m.group(2))
+            elif (rid := RULE_ID_RE.search(p)) and (found := _header_line(text, rid.group(1))):
+                line = found
+            else:
                 continue
-            line = int(m.group(1) or m.group(2))
             block = self.edit.document().findBlockByNumber(line - 1)
             if not block.isValid():
                 continue
@@ -152,10 +206,12 @@ class RulesDialog(QDialog):
                  parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("HA rules and groups")
-        self.resize(760, 560)
+        self.resize(820, 640)
         self.tabs = QTabWidget()
-        self.rules = ConfigEditor("rules", rules_text, RULES_EXAMPLE, lambda t: rule_problems(t, nodes))
-        self.groups = ConfigEditor("groups", groups_text, GROUPS_EXAMPLE, lambda t: group_problems(t, nodes))
+        self.rules = ConfigEditor("rules", rules_text, RULES_EXAMPLE, lambda t: rule_problems(t, nodes), rule_rows,
+                                  ["Rule", "Type", "Resources", "What it asks", "State"])
+        self.groups = ConfigEditor("groups", groups_text, GROUPS_EXAMPLE, lambda t: group_problems(t, nodes),
+                                   group_rows, ["Group", "Nodes (priority)", "Flags", "Comment"])
         self.tabs.addTab(self.rules, "Rules (node / resource affinity)")
         self.tabs.addTab(self.groups, "Groups (legacy)")
         note = QLabel("Changes are written to the cluster at the next loop end; the manager reads them in its next round.")
