@@ -434,3 +434,21 @@ def test_no_opengl_anywhere(qtbot, make_window, workdir):
     assert pg.getConfigOption("useOpenGL") is False
     assert window.findChildren(QOpenGLWidget) == []
     assert not isinstance(window.timeline.plot.viewport(), QOpenGLWidget)
+
+
+def test_many_lanes_scroll_instead_of_shrinking(qtbot, make_window, tmp_path):
+    from tests.ui.conftest import make_workdir
+
+    wd = make_workdir(tmp_path, '[["power node1 on", "power node2 on", "power node3 on"]]')
+    (wd / "service_config").write_text(json.dumps(
+        {f"vm:{100 + i}": {"node": f"node{i % 3 + 1}", "state": "started"} for i in range(1, 31)}))
+    window, controller = make_window(wd)
+    controller.advance_by(100)
+    qtbot.wait(10)
+    assert window.width() <= 1280
+    vb = window.timeline.plot.getViewBox()
+    (_, _), (y0, y1) = vb.viewRange()
+    shown = round(y1 - y0)
+    assert shown < 33 and y1 == 0.5  # the top lanes (the nodes) are in view
+    assert vb.height() / shown >= 18  # each lane keeps a readable height
+    assert "lanes shown" in window.timeline.hover_label.text()

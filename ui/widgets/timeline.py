@@ -14,7 +14,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ui.models.history import History
 from ui.style import format_time, state_color, text_color_on
@@ -22,6 +22,7 @@ from ui.style import format_time, state_color, text_color_on
 pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground="#343a40")
 
 LANE_HEIGHT = 0.72  # of one lane unit
+MIN_LANE_PX = 18  # below this lanes scroll instead of shrinking
 LEGEND = ("online", "unknown", "fence", "maintenance", "started", "recovery", "migrate", "freeze", "stopped",
           "error")
 HATCH_COLORS = {"off": "#80343a40", "network off": "#a0862e9c"}  # #aarrggbb: text stays readable
@@ -148,6 +149,8 @@ class Timeline(QWidget):
         self._drawn = (-1, -1, -1)
         self.follow = True
         self._setting_range = False
+        self._lane_top = 0.5  # y of the top of the lane view (lanes scroll when they do not fit)
+        self._hovered = False
 
         self.time_axis = TimeAxis(orientation="bottom")
         self.lane_axis = LaneAxis(orientation="left")
@@ -159,7 +162,9 @@ class Timeline(QWidget):
         vb = self.plot.getViewBox()
         vb.setMouseEnabled(x=True, y=False)
         vb.setLimits(xMin=-10)
-        vb.sigXRangeChanged.connect(self._user_range)
+        vb.disableAutoRange()
+        vb.sigRangeChangedManually.connect(self._user_range)  # mouse drag / wheel only
+        vb.sigResized.connect(lambda *_: self._fit_lanes())
         self.lanes = LanesItem(history)
         self.plot.addItem(self.lanes)
         self.now_line = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#e03131", width=2))
@@ -174,6 +179,8 @@ class Timeline(QWidget):
         self.follow_button.toggled.connect(self._set_follow)
         self.hover_label = QLabel("Hover a lane to see its state and time")
         self.hover_label.setObjectName("timelineHover")
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hover_label.setMinimumWidth(0)
         self.hover_label.setStyleSheet("color: #495057")
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
@@ -207,18 +214,42 @@ class Timeline(QWidget):
         if on:
             self._fit()
 
-    def _user_range(self, *args) -> None:
-        if not self._setting_range and self.follow:
+    def _user_range(self, mask) -> None:
+        """The user dragged or zoomed: stop following "now"; remember the lane scroll."""
+        (_, _), (_, y1) = self.plot.getViewBox().viewRange()
+        self._lane_top = y1
+        if mask[0] and self.follow:
             self.follow_button.setChecked(False)
 
-    def _fit(self) -> None:
+    def _lanes_that_fit(self) -> int:
+        """Lanes shown at once: at least MIN_LANE_PX pixels each (drag up/down to see the rest)."""
+        height = max(1.0, self.plot.getViewBox().height())
+        return max(3, int(height // MIN_LANE_PX))
+
+    def _fit_lanes(self) -> None:
         n = max(1, len(self.history.order))
+        shown = min(n, self._lanes_that_fit())
+        vb = self.plot.getViewBox()
+        scrolls = shown < n
+        vb.setMouseEnabled(x=True, y=scrolls)
+        vb.setLimits(yMin=-n + 0.5, yMax=0.5, minYRange=shown, maxYRange=shown)
+        top = min(0.5, max(-n + 0.5 + shown, self._lane_top)) if scrolls else 0.5
+        self._setting_range = True
+        try:
+            vb.setYRange(top - shown, top, padding=0)
+        finally:
+            self._setting_range = False
+        if scrolls and not self._hovered:
+            self.hover_label.setText(f"{shown} of {n} lanes shown: drag up/down for more")
+
+
+
+    def _fit(self) -> None:
         now = max(self.history.now, 60)
         self._setting_range = True
         try:
             vb = self.plot.getViewBox()
-            vb.setXRange(0, now * 1.03 + 5, padding=0)
-            vb.setYRange(-n + 0.5, 0.5, padding=0)
+            vb.setXRange(-(now * 0.01 + 2), now * 1.03 + 5, padding=0)
         finally:
             self._setting_range = False
 
@@ -232,7 +263,7 @@ class Timeline(QWidget):
             self.lane_axis.names = list(h.order)
             self.lane_axis.picture = None
             self.lane_axis.update()
-            self.plot.getViewBox().setYRange(-max(1, len(h.order)) + 0.5, 0.5, padding=0)
+            self._fit_lanes()
         self._drawn = key
         self.now_line.setPos(h.now)
         if self.follow:
@@ -265,6 +296,7 @@ class Timeline(QWidget):
             return
         text = self.describe(self.history.order[i], max(0.0, point.x()))
         if text:
+            self._hovered = True
             self.hover_label.setText(text)
             self.laneHovered.emit(text)
             QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), text, self.plot)
