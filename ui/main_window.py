@@ -412,6 +412,10 @@ class MainWindow(QMainWindow):
     def edit_service(self, sid: str) -> None:
         if self.read_only:
             return
+        if any(c.startswith("service ") for c in self.controller.queued_commands()):
+            # the edit replaces service_config as a whole: it must not undo a queued change
+            self.show_error("Service changes are queued for the next loop end; step once, then edit")
+            return
         conf = (self.controller.read_config("service_config", {}) or {}).get(sid)
         if conf is None:
             self.show_error(f"No such service '{sid}'")

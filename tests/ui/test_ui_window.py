@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog
+from PySide6.QtWidgets import QComboBox
 
 from ui.models.services_model import COL_NODE, COL_REQUESTED, COL_SID, COL_STATE
 
