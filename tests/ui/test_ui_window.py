@@ -451,3 +451,16 @@ def test_many_lanes_scroll_instead_of_shrinking(qtbot, make_window, tmp_path):
     assert shown < 33 and y1 == 0.5  # the top lanes (the nodes) are in view
     assert vb.height() / shown >= 18  # each lane keeps a readable height
     assert "lanes shown" in window.timeline.hover_label.text()
+
+
+def test_a_failed_save_shows_a_message(qtbot, make_window, workdir, monkeypatch):
+    window, controller = make_window(workdir)
+
+    def broken_save():
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(controller.sim, "save", broken_save)
+    window.save_action.trigger()
+    assert "Save failed: Permission denied" in window.last_error
+    controller.step()
+    assert controller.snapshot.time == 20  # still running
