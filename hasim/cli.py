@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     try:
         try:
-            sim = Simulation(scenario, interactive=args.interactive)
+            sim = Simulation(scenario, interactive=args.interactive, flush_loops=1 if args.speed else 50)
         except OSError as err:
             _err(f"{path}/status: cannot write: {err.strerror or err}")
             return 2
@@ -152,7 +152,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor_main()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hasim", description="Proxmox VE HA stack simulator")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_gui)
     p = sub.add_parser("doctor", help="check the Qt/X11 prerequisites")
     p.set_defaults(func=cmd_doctor)
-    for module in EXTENSION_COMMANDS:
+    for module in EXTENSION_COMMANDS if extensions else ():
         try:
             mod = importlib.import_module(module)
         except ImportError:
@@ -193,7 +193,9 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
+    core = {"run", "compare", "gui", "doctor"}
+    # the core commands do not pay for importing the extension modules
+    parser = build_parser(extensions=not (argv and argv[0] in core))
     commands = set(parser._subparsers._group_actions[0].choices) | {"-h", "--help"}
     if not argv or argv[0] not in commands:
         argv = ["gui", *argv]

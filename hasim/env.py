@@ -124,8 +124,11 @@ class Env:
         self.world.watchdog_close(handle)
 
     # -- cluster files (cfs guarded) ---------------------------------------------------
-    def read_manager_status(self) -> dict:
+    def read_manager_status(self, copy: bool = True) -> dict:
+        """copy=False returns the shared object: only for readers that never mutate."""
         self._assert_cfs_rw()
+        if not copy:
+            return self.world.peek("manager_status") or {}
         return self.world.read("manager_status", {})
 
     def write_manager_status(self, status: dict) -> None:
@@ -140,8 +143,11 @@ class Env:
         self._assert_cfs_rw()
         self.world.write(f"lrm_status_{self.node}", status)
 
-    def read_service_config(self) -> dict:
+    def read_service_config(self, copy: bool = True) -> dict:
+        """copy=False returns the shared normalised config: only for readers."""
         self._assert_cfs_rw()
+        if not copy:
+            return self.world.service_config_view()
         return self.world.read_service_config()
 
     def write_service_config(self, conf: dict) -> None:

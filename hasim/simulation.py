@@ -35,6 +35,7 @@ class Simulation:
         write_status: bool = True,
         interactive: bool = False,
         status_dir: Path | None = None,
+        flush_loops: int = 1,
     ) -> None:
         self.scenario = scenario
         self.sink = LogSink()
@@ -45,6 +46,10 @@ class Simulation:
         self._log_fd: int | None = None
         self._log_buffer: list[str] = []
         self.steps = 0  # engine steps taken (node steps and loop ends)
+        # write status files every `flush_loops` loops (1: at every loop end, as the
+        # window needs; batch runs use a larger value and always flush at the end)
+        self.flush_loops = max(1, flush_loops)
+        self._flushed_loop = 0
         self.inbox = None
         if write_status:
             from hasim.inbox import Inbox
@@ -103,7 +108,13 @@ class Simulation:
         current = harness.loop_count, harness.loop_start
         while not harness.finished and (harness.loop_count, harness.loop_start) == current:
             self._step()
-        self._flush()
+        if self.flush_loops == 1 or harness.finished:
+            self._flush()
+        else:
+            self._flushed_loop += 1
+            if self._flushed_loop >= self.flush_loops:
+                self._flushed_loop = 0
+                self._flush()
 
     def step_node(self) -> None:
         """The smallest unit: the next node's steps, or the loop end."""

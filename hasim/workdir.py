@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +45,21 @@ class Scenario:
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same directory, then rename."""
+    """Write via a hidden temporary file in the same directory, then rename.
+
+    The temporary name is unique per process, so concurrent writers (the
+    owner and a CLI) never share one; a crash can leave only a hidden
+    `.<name>.<pid>.tmp`, which no reader opens.
+    """
     path = Path(path)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    raw = data.encode() if isinstance(data, str) else data
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        with os.fdopen(fd, mode) as fh:
-            fh.write(data)
+        try:
+            os.write(fd, raw)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -64,7 +64,7 @@ class CRM:
     # -- eligibility (02 §3.3) -----------------------------------------------------------
     def _read_disk_status(self) -> dict | None:
         try:
-            return self.env.read_manager_status()
+            return self.env.read_manager_status(copy=False)  # only read here
         except SimError as err:
             self.env.log("err", f"could not read manager status: {err}")
             return None
@@ -85,7 +85,7 @@ class CRM:
 
     def _read_service_config(self) -> dict | None:
         try:
-            return self.env.read_service_config()
+            return self.env.read_service_config(copy=False)  # only read here
         except SimError as err:
             self.env.log("err", f"could not read service config: {err}")
             return None

@@ -85,7 +85,7 @@ class LRM:
     def update_service_status(self) -> bool:
         env = self.env
         try:
-            ms = env.read_manager_status()
+            ms = env.read_manager_status(copy=False)  # the LRM only reads it
         except SimError as err:
             env.log("err", f"updating service status from manager failed: {err}")
             return False
@@ -362,9 +362,10 @@ class LRM:
 
     def run_workers(self) -> int:
         env = self.env
-        sc = env.read_service_config()
+        sc = env.read_service_config(copy=False)
         workers = self.workers
         order = sorted(workers, key=lambda s: (-workers[s]["start_tries"], s))
+        stored = False
         for sid in order:
             w = workers[sid]
             w["start_tries"] += 1
@@ -373,30 +374,35 @@ class LRM:
             except SimError as err:
                 env.log("err", str(err))
                 res = -1
-            self.command_finished(sid, w.get("uid"), res)
+            stored |= self.command_finished(sid, w.get("uid"), res)
+        if stored:
+            # keep only results of uids the manager still knows (03 §7.5); the set
+            # cannot change during this loop, so pruning once equals pruning per result
+            valid = {sd.get("uid") for sd in self.service_status.values() if sd.get("uid")}
+            self.results = {k: v for k, v in self.results.items() if k in valid}
         return len(self.workers)
 
-    def command_finished(self, sid: str, uid: str | None, status: int) -> None:
+    def command_finished(self, sid: str, uid: str | None, status: int) -> bool:
+        """Record a finished command; True when a result was stored."""
         w = self.workers.pop(sid, None)
         if w is None:
-            return
+            return False
         if status == -1:
             self.env.log("err", f"resource agent {sid} finished - failed to execute")
         exit_code = status
         if uid is None:
             if exit_code != SUCCESS:
                 self.shutdown_errors += 1
-            return
+            return False
         exit_code = self.handle_service_exitcode(sid, w["state"], exit_code)
         if exit_code == ETRY_AGAIN:
-            return
+            return False
         self.results[uid] = {"sid": w["sid"], "state": w["state"], "exit_code": exit_code}
-        valid = {sd.get("uid") for sd in self.service_status.values() if sd.get("uid")}
-        self.results = {k: v for k, v in self.results.items() if k in valid}
+        return True
 
     def handle_service_exitcode(self, sid: str, cmd: str, exit_code: int) -> int:
         env = self.env
-        sc = env.read_service_config()
+        sc = env.read_service_config(copy=False)
         max_restart = num(sc[sid].get("max_restart"), 1) if sid in sc else 0
         if cmd == "started":
             if exit_code == SUCCESS:

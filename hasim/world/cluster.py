@@ -65,6 +65,7 @@ class World:
         self.fa_migrate_counts: dict[str, int] = {}
         self.lrm_startup_written = False
         self._quorum_cache: tuple[int, dict, bool] | None = None
+        self._sc_cache: dict | None = None  # normalised service config of the current content
         self.uid_counter = 0
 
     # -- generic file access -------------------------------------------------
@@ -82,6 +83,8 @@ class World:
         self.dirty.add(name)
         if name == "hardware_status":
             self._quorum_cache = None
+        elif name == "service_config":
+            self._sc_cache = None
 
     def exists(self, name: str) -> bool:
         return name in self.files
@@ -90,6 +93,8 @@ class World:
         if name in self.files:
             del self.files[name]
             self.dirty.add(name)
+        if name == "service_config":
+            self._sc_cache = None
 
     # -- hardware status -----------------------------------------------------
     @property
@@ -120,7 +125,18 @@ class World:
 
     # -- services ------------------------------------------------------------
     def read_service_config(self) -> dict:
-        return normalise_service_config(self.read("service_config", {}))
+        """An independent, normalised copy (callers may mutate it)."""
+        return jcopy(self.service_config_view())
+
+    def service_config_view(self) -> dict:
+        """The normalised service config, shared: callers must not mutate it.
+
+        Normalising 1000 services on every read is what made large clusters
+        slow; the result only changes when the file is written.
+        """
+        if self._sc_cache is None:
+            self._sc_cache = normalise_service_config(self.read("service_config", {}))
+        return self._sc_cache
 
     def write_service_config(self, conf: dict) -> None:
         self.write("service_config", conf)

@@ -1,0 +1,64 @@
+"""(a) Batch: the real stack's scenarios through the engine.
+
+Prints wall time per scenario and in total, and virtual seconds per wall
+second, for `hasim run` as separate processes and for all scenarios in one
+process.  Goal (issue 7): >= 10x faster per scenario than the real Perl tester
+(about 1.2 s per scenario on these machines) and the whole public suite in one
+process under 3 s.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO, machine, median, pct, upstream_dirs
+
+
+def one_process(dirs):
+    from hasim.simulation import Simulation
+    from hasim.workdir import load_scenario
+
+    t0 = time.perf_counter()
+    virtual = 0
+    for d in dirs:
+        sim = Simulation(load_scenario(d), write_status=False)
+        sim.run()
+        virtual += sim.time
+    return time.perf_counter() - t0, virtual
+
+
+def separate_processes(dirs):
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for d in dirs:
+            work = Path(tmp) / d.name
+            shutil.copytree(d, work)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "hasim", "run", "-q", str(work)], check=True, cwd=REPO)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> None:
+    dirs = upstream_dirs()
+    if not dirs:
+        print("no upstream scenarios (set HASIM_UPSTREAM_TESTS)")
+        return
+    print(f"machine: {machine()}")
+    one_process(dirs[:5])  # warm caches
+    total, virtual = one_process(dirs)
+    print(f"one process: {len(dirs)} scenarios in {total:.2f} s "
+          f"({total / len(dirs) * 1000:.1f} ms each, {virtual / total:,.0f} virtual s per wall s)")
+    times = separate_processes(dirs)
+    print(f"separate `hasim run` processes: total {sum(times):.2f} s, per scenario median {median(times) * 1000:.0f} ms, "
+          f"p90 {pct(times, 90) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+    print(f"vs the real tester's ~1.2 s per scenario: {1.2 / median(times):.1f}x faster (median)")
+
+
+if __name__ == "__main__":
+    main()

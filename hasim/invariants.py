@@ -1,0 +1,627 @@
+"""Safety and liveness checks over a running simulation (issue 6).
+
+Theory of operation
+-------------------
+The whole point of HA with watchdog fencing is that a service never runs
+twice and is recovered only after its old node is surely gone.  Each
+`Invariant` below states one guarantee of the real stack: a name, a one-line
+title, a plain-language explanation and a function over the running
+simulation.  A `Checker` looks at the simulation after every engine step (one
+node's CRM+LRM steps with the watchdog checks that follow, or a loop end),
+builds one cheap `View` of what matters (power, quorum, what runs where,
+locks, watchdogs, CRM states, the manager status) and runs every check on it
+with the previous view at hand.  Checks only read: the engine never knows it
+is watched.
+
+The bars are the spec's constants (lock timeout 120 s, watchdog 60 s, 01 §9.5,
+§9.6), never the engine's attributes, so that a wrong engine cannot move them.
+The known windows of the real stack are part of the guarantees: a node cut
+off from the quorate partition keeps running its services until its watchdog
+fires (the manager only recovers them after taking the node's agent lock,
+which cannot happen before the lock has been unrenewed for 120 s); an old
+master keeps its `master` state until its next step but can no longer act.
+
+A violated condition is reported once when it starts (a service running on
+two nodes for ten seconds is one violation, not ten); one-off events (a
+recovery without fencing, a lock taken over too early, an inconsistent
+manager status) are reported when they happen.
+
+The invariants
+--------------
+* ``single-active-service`` — a service never runs on two nodes at once.
+* ``recovery-after-fencing`` — a service is moved away from its node only by
+  a migration its node performed, or after the manager fenced that node.
+* ``watchdog-reset`` — a node that stops feeding its watchdog (it lost
+  quorum while holding its agent lock) is reset within 60 s.
+* ``single-manager`` — at most one manager acts at a time.
+* ``lock-exclusive`` — a cluster lock changes owner only after it was
+  released or left unrenewed for more than 120 s.
+* ``manager-status-consistent`` — every manager status written is internally
+  consistent.
+* ``service-recovers`` (liveness) — once faults stop, an enabled service that
+  has an online, quorate node it may run on is running again within
+  `LIVENESS_BOUND` seconds.
+
+API for the window (and anyone else)
+------------------------------------
+::
+
+    from hasim.invariants import InvariantMonitor, INVARIANTS
+
+    monitor = InvariantMonitor(sim)   # sim: hasim.simulation.Simulation
+    ...                               # drive sim as usual: advance/step_loop/step_node
+    new = monitor.check()             # list[Violation] found since the last call
+    monitor.violations                # every Violation so far, in order
+    monitor.ok                        # True while nothing was violated
+
+`InvariantMonitor(sim)` attaches itself to the simulation's harness, so every
+engine step is checked however the simulation is driven (`advance` runs many
+steps at once; none is missed).  `check()` is cheap and never changes the
+simulation; call it whenever you refresh the view.  Pass ``attach=False`` to
+drive it yourself with `observe()` after each `sim.step_node()`.
+
+A `Violation` is an attrs frozen value:
+
+* ``name`` — the invariant's name, e.g. ``"single-active-service"``
+  (``INVARIANTS[name].title`` is a one-line title for a status bar);
+* ``explanation`` — the invariant's plain-language paragraph (for a tooltip
+  or a detail pane);
+* ``time`` — virtual time of the step after which it was seen (for the
+  timeline);
+* ``detail`` — what exactly happened, e.g. ``"vm:101 runs on node1 and
+  node3"``;
+* ``log_index`` — number of log lines at detection time; the violation
+  belongs right after ``sim.log_lines[log_index - 1]`` in the log view.
+
+A safety indicator reads ``monitor.ok`` (green) or the last violation (red,
+its ``name`` and ``detail``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from hasim.jsondata import truthy
+
+if TYPE_CHECKING:
+    from hasim.harness import Harness
+    from hasim.simulation import Simulation
+
+LOCK_TIMEOUT = 120  # 01 §9.5: a lock is expired when now - time > 120
+WATCHDOG_TIMEOUT = 60  # 01 §9.6: a watchdog fires when H - update_time > 60
+# Liveness: time after the last fault (command, watchdog reset, ...) within which
+# every eligible service must run again.  Worst case seen on the faithful engine
+# over 3000 explored runs: 400 s (manager-lock expiry, then the agent-lock expiry
+# of a fenced node, then the LRM of the recovery node waiting for its own lock).
+LIVENESS_BOUND = 600
+
+MOVES = ("migrate", "relocate", "request_start_balance")
+SERVICE_STATES = frozenset(
+    ("request_start", "request_start_balance", "started", "request_stop", "stopped",
+     "migrate", "relocate", "fence", "recovery", "freeze", "error")
+)  # fmt: skip
+NODE_STATES = frozenset(("online", "maintenance", "unknown", "fence", "gone"))
+# log sources that are not daemons but are not faults either
+_QUIET_MESSAGES = ("starting simulation", "exit simulation")
+_MANUAL_MIGRATE = re.compile(r"^execute service (\S+) manual-migrate (\S+)")
+
+
+@attrs.frozen
+class Violation:
+    """One violated guarantee, as shown to a user."""
+
+    name: str
+    explanation: str
+    time: int
+    detail: str
+    log_index: int = 0
+
+    def render(self) -> str:
+        return f"{self.time:5d} {self.name}: {self.detail}"
+
+
+@attrs.frozen
+class View:
+    """What the checks look at after one engine step (read-only; cheap)."""
+
+    time: int
+    after_node_step: bool  # the harness has just run its watchdog checks
+    nodes: tuple[str, ...]
+    power: dict[str, bool]
+    online: dict[str, bool]  # member of the quorate partition
+    running: dict[str, tuple[str, ...]]  # sid -> powered-on nodes whose agent runs it
+    locks: dict[str, tuple[str, int]]  # lock name -> (holder node, last renewal)
+    watchdogs: tuple[tuple[str, int], ...]  # (node, last feed), one per open watchdog
+    masters: tuple[str, ...]  # nodes whose CRM is in state master
+    ms: dict  # the manager status file (do not mutate)
+    ms_written: bool  # manager status replaced in this step
+    services: dict[str, tuple[str, str, str | None]]  # sid -> (state, node, target) from ms
+
+
+@attrs.frozen
+class Invariant:
+    name: str
+    title: str
+    explanation: str
+    check: Callable[[Context], Iterable[tuple[Hashable, str]]]
+
+
+@attrs.define(eq=False)
+class Context:
+    """What a check function receives: the current and previous view, the
+    harness (read only) and a scratch dict private to the check."""
+
+    view: View
+    prev: View | None
+    harness: Any
+    memory: dict
+
+
+# -- the checks -------------------------------------------------------------------------------
+def check_single_active_service(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    for sid, nodes in ctx.view.running.items():
+        if len(nodes) > 1:
+            yield sid, f"{sid} runs on {' and '.join(nodes)} at the same time"
+
+
+def check_recovery_after_fencing(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    view, prev = ctx.view, ctx.prev
+    fenced: dict[str, str] = ctx.memory.setdefault("fenced", {})  # sid -> node it was fenced on
+    if prev is not None and view.ms_written and "disarm" not in view.ms and "disarm" not in prev.ms:
+        for sid in sorted(view.services):
+            state, node, _target = view.services[sid]
+            old = prev.services.get(sid)
+            if old is None or old[1] == node or not old[1]:
+                continue
+            old_state, old_node, old_target = old
+            if old_state in MOVES and old_target == node:
+                fenced.pop(sid, None)  # the old node's LRM handed it over (migrate/relocate)
+                continue
+            holder = view.locks.get(f"ha_agent_{old_node}_lock", (None, 0))[0]
+            if fenced.get(sid) == old_node or (holder is not None and holder != old_node):
+                fenced.pop(sid, None)
+                continue
+            how = "still held by the old node" if holder == old_node else "not taken by anyone"
+            where = " while it still runs there" if old_node in view.running.get(sid, ()) else ""
+            yield (sid, view.time), (
+                f"{sid} moved from {old_node} to {node} (state {old_state} -> {state}) without fencing "
+                f"{old_node}{where}: its agent lock is {how}"
+            )
+    for sid, (state, node, _target) in view.services.items():
+        if node in view.running.get(sid, ()):
+            fenced.pop(sid, None)  # runs on its node again: a new epoch
+            continue
+        holder = view.locks.get(f"ha_agent_{node}_lock", (None, 0))[0]
+        if holder is not None and holder != node:
+            fenced[sid] = node
+
+
+def check_watchdog_reset(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    view = ctx.view
+    if not view.after_node_step:
+        return  # the harness checks watchdogs after node steps, not at loop ends
+    for node, fed in view.watchdogs:
+        if view.power.get(node) and view.time - fed > WATCHDOG_TIMEOUT:
+            quorum = "" if view.online.get(node) else " although it is cut off from the quorate partition"
+            yield node, (
+                f"{node} is still running {view.time - fed} s after its watchdog was last fed "
+                f"(at {fed}){quorum}"
+            )
+
+
+def check_single_manager(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    view = ctx.view
+    renewed: dict[str, int] = ctx.memory.setdefault("renewed", {})
+    lock = view.locks.get("ha_manager_lock")
+    if lock is not None:
+        renewed[lock[0]] = lock[1]
+    if not view.ms_written:
+        return
+    writer = view.ms.get("master_node")
+    holder = lock[0] if lock is not None else None
+    if writer != holder:
+        yield ("writer", view.time), (
+            f"{writer} wrote the manager status but the manager lock is held by {holder or 'nobody'}"
+        )
+    others = [
+        n for n in view.masters
+        if n != writer and view.online.get(n) and view.time - renewed.get(n, -LOCK_TIMEOUT - 1) <= LOCK_TIMEOUT
+    ]  # fmt: skip
+    if others:
+        yield ("masters", view.time), (
+            f"{writer} acts as manager while {', '.join(others)} is master too and its lock tenure is not over"
+        )
+
+
+def check_lock_exclusive(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    view, prev = ctx.view, ctx.prev
+    if prev is None:
+        return
+    for name, (holder, t) in view.locks.items():
+        old = prev.locks.get(name)
+        if old is None or old[0] == holder:
+            continue
+        if t - old[1] <= LOCK_TIMEOUT:
+            yield (name, view.time), (
+                f"{holder} took {name} at {t}, only {t - old[1]} s after {old[0]} renewed it"
+            )
+
+
+def _consistency_problems(ms: dict, nodes: tuple[str, ...]) -> Iterator[str]:
+    if not ms:
+        return
+    master = ms.get("master_node")
+    if master not in nodes:
+        yield f"master_node {master!r} is not a cluster node"
+    node_status = ms.get("node_status") or {}
+    for node in sorted(node_status):
+        if node_status[node] not in NODE_STATES:
+            yield f"node {node} has unknown state {node_status[node]!r}"
+    uids: dict[str, str] = {}
+    ss = ms.get("service_status") or {}
+    for sid in sorted(ss):
+        sd = ss[sid]
+        state, node, target = sd.get("state"), sd.get("node"), sd.get("target")
+        if state not in SERVICE_STATES:
+            yield f"{sid} has unknown state {state!r}"
+            continue
+        if not isinstance(node, str) or not node:
+            yield f"{sid} ({state}) has no node"
+        uid = sd.get("uid")
+        if not uid:
+            yield f"{sid} ({state}) has no uid"
+        elif uid in uids:
+            yield f"{sid} and {uids[uid]} share the uid {uid}"
+        else:
+            uids[uid] = sid
+        if state in MOVES:
+            if not target:
+                yield f"{sid} is in {state} without a target"
+            elif target == node:
+                yield f"{sid} is in {state} to the node it is on ({node})"
+        elif target is not None:
+            yield f"{sid} is {state} but keeps a target ({target})"
+        if "running" in sd and state != "started":
+            yield f"{sid} is {state} but marked running"
+        if "timeout" in sd and state != "request_stop":
+            yield f"{sid} is {state} but keeps a stop timeout"
+        if state == "fence" and node_status.get(node) != "fence":
+            yield f"{sid} waits for fencing of {node}, which is {node_status.get(node) or 'absent'}, not fence"
+    disarm = ms.get("disarm")
+    if disarm is not None and (disarm.get("mode") not in ("freeze", "ignore") or disarm.get("state") not in ("disarming", "disarmed")):
+        yield f"invalid disarm record {disarm!r}"
+
+
+def check_manager_status_consistent(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    view = ctx.view
+    if not view.ms_written:
+        return
+    problems = list(_consistency_problems(view.ms, view.nodes))
+    if problems:
+        yield ("ms", view.time), "; ".join(problems)
+
+
+def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    view, harness, memory = ctx.view, ctx.harness, ctx.memory
+    world = harness.world
+    # faults: anything in the log that no daemon said (commands, watchdog resets, ...),
+    # and changes of the requested service states (configuration edits log nothing)
+    lines = harness.sink.lines
+    seen = memory.get("seen", 0)
+    last = memory.get("last_fault", 0)
+    for line in lines[seen:]:
+        if "/" in line.source:
+            continue
+        if line.message.startswith(_QUIET_MESSAGES) or line.message.startswith("execute delay"):
+            continue
+        last = line.time
+    memory["seen"] = len(lines)
+    conf = world.peek("service_config") or {}
+    fingerprint = tuple((sid, conf[sid].get("state"), conf[sid].get("lock")) for sid in sorted(conf))
+    if fingerprint != memory.get("fingerprint"):
+        memory["fingerprint"] = fingerprint
+        last = view.time
+    # faults the stack cannot repair by itself still going on: a node whose cluster
+    # filesystem fails, that shuts down or restarts its LRM, or runs without daemons
+    for n in view.nodes:
+        if not view.power[n]:
+            continue
+        rec, d = world.hw.get(n) or {}, harness.nodes[n]
+        cfs = rec.get("cfs") or {}
+        if (
+            cfs.get("rw", True) is False
+            or cfs.get("update", True) is False
+            or rec.get("shutdown")
+            or d.lrm_restart
+            or d.lrm is None
+            or d.crm is None
+        ):
+            last = view.time
+            break
+    memory["last_fault"] = last
+    if view.time - last < LIVENESS_BOUND or "disarm" in view.ms:
+        return
+    ss = view.ms.get("service_status") or {}
+    candidates = [
+        n for n in view.nodes
+        if view.online[n] and (lrm := harness.nodes[n].lrm) is not None and lrm.mode == "active"
+    ]  # fmt: skip
+    if not candidates:
+        return
+    allowed_of = _allowed_nodes(world, view.nodes, memory)
+    for sid in sorted(conf):
+        cd = conf[sid]
+        if cd.get("state") not in ("started", "enabled") or truthy(cd.get("lock")):
+            continue
+        sd = ss.get(sid) or {}
+        if sd.get("state") == "error" or sid in allowed_of.get("_unjudged", ()):
+            continue  # needs manual intervention / placement may be infeasible
+        allowed = allowed_of.get(sid)
+        if not any(n in candidates for n in (allowed if allowed is not None else view.nodes)):
+            continue
+        if not view.running.get(sid):
+            yield sid, (
+                f"{sid} has been down for {view.time - last} s since the last fault (manager state "
+                f"{sd.get('state') or 'none'} on {sd.get('node') or cd.get('node')}) although "
+                f"{', '.join(n for n in candidates if allowed is None or n in allowed)} could run it"
+            )
+
+
+def _allowed_nodes(world, nodes: tuple[str, ...], memory: dict) -> dict:
+    """sid -> allowed nodes under strict node-affinity rules (and groups);
+    '_unjudged' -> sids in negative resource affinity (placement may be infeasible)."""
+    rules_text = world.peek("rules_config", "") or ""
+    groups_text = world.peek("groups", "") or ""
+    key = (rules_text, groups_text, nodes)
+    cached = memory.get("rules")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result: dict = {}
+    if rules_text or groups_text:
+        from hasim.ha import groups as groups_mod
+        from hasim.ha import rules as rules_mod
+
+        conf = world.peek("service_config") or {}
+        rules = rules_mod.parse_rules(rules_text)
+        rules += groups_mod.groups_to_rules(groups_mod.parse_groups(groups_text), conf)
+        rules, _ = rules_mod.check_and_transform(rules, list(nodes))
+        compiled = rules_mod.compile_rules(rules, list(nodes))
+        for sid, prios in compiled.node_affinity.items():
+            result[sid] = tuple(sorted(prios))
+        result["_unjudged"] = frozenset(compiled.negative) | frozenset(compiled.positive)
+    memory["rules"] = (key, result)
+    return result
+
+
+INVARIANTS: dict[str, Invariant] = {
+    inv.name: inv
+    for inv in (
+        Invariant(
+            "single-active-service",
+            "A service never runs on two nodes at once",
+            "A virtual machine or container must never run on two nodes at the same time: both copies "
+            "would write to the same disks and corrupt them. The HA stack earns this by fencing: a node "
+            "that drops out of the quorate partition may keep running its services (the known window), "
+            "but the manager starts them elsewhere only after that node's watchdog has surely reset it.",
+            check_single_active_service,
+        ),
+        Invariant(
+            "recovery-after-fencing",
+            "A service is recovered elsewhere only after its old node was fenced",
+            "The manager may move a service away from its node in two ways only: the node's own LRM "
+            "migrates or relocates it (stopping it there cleanly), or the manager first fences the node "
+            "by taking over its agent lock - which it can only do after the node stopped renewing the "
+            "lock for 120 s, so the node's 60 s watchdog has reset it. Moving a service from a node whose "
+            "agent lock is still held by that node means it may still be running there.",
+            check_recovery_after_fencing,
+        ),
+        Invariant(
+            "watchdog-reset",
+            "A node that lost quorum is reset by its watchdog within 60 s",
+            "A node whose LRM holds its agent lock feeds a watchdog each time it renews the lock. When the "
+            "node loses quorum it can no longer renew the lock, stops feeding, and the watchdog must power "
+            "it off no later than 60 s after the last feed - well before the lock expires at 120 s and the "
+            "manager may recover the node's services. A watchdog left unfed for more than 60 s on a "
+            "running node breaks the whole fencing argument.",
+            check_watchdog_reset,
+        ),
+        Invariant(
+            "single-manager",
+            "At most one manager acts at a time",
+            "Only the CRM holding the cluster-wide manager lock may run manager rounds and write the "
+            "manager status; two managers acting at once would take contradicting decisions about the "
+            "same services. An old master cut off from the cluster may still believe it is master until "
+            "its next step, but it cannot renew the lock and must not act; a new master can only take the "
+            "lock after the old one left it unrenewed for 120 s.",
+            check_single_manager,
+        ),
+        Invariant(
+            "lock-exclusive",
+            "A cluster lock changes owner only when released or expired",
+            "The manager lock and every node's agent lock belong to one node at a time. Another node may "
+            "take a lock only after its owner released it or left it unrenewed for more than 120 s; this "
+            "expiry is what proves to the manager that a fenced node is gone.",
+            check_lock_exclusive,
+        ),
+        Invariant(
+            "manager-status-consistent",
+            "Every manager status written is internally consistent",
+            "The manager status is the cluster's memory of every node and service. Each write must make "
+            "sense on its own: known node and service states, every service on a node with a request id "
+            "(uid) of its own, a target exactly while it migrates or relocates, 'running' only while "
+            "started, and a service waiting for fencing only on a node that is being fenced.",
+            check_manager_status_consistent,
+        ),
+        Invariant(
+            "service-recovers",
+            "Once faults stop, every enabled service runs again",
+            "HA is there to keep services running: once the faults stop (no command, power or network "
+            "change or watchdog reset for a while, and no node left with a failing cluster filesystem, a "
+            "pending shutdown or LRM restart), every service requested 'started' that has an online node of "
+            "the quorate partition it is allowed on must be running again within "
+            f"{LIVENESS_BOUND} s - enough for an old manager lock and a fenced node's agent lock to expire. "
+            "Services in the error state (they need manual intervention), locked ones and ones under "
+            "resource-affinity rules are not judged.",
+            check_service_recovers,
+        ),
+    )
+}
+
+
+# -- the checker ------------------------------------------------------------------------------
+def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghosts: set | None = None) -> View:
+    """The view after one step.  `ghosts` (updated in place) holds the (sid, node)
+    running entries that stand for no real copy: entries written while the node was
+    powered off (initial files, `service add` with a running flag) and the copy an
+    admin moved away with `manual-migrate` (the simulator leaves that entry behind)."""
+    if ghosts is None:
+        ghosts = set()
+    world = harness.world
+    files = world.files
+    hw = world.hw
+    nodes = tuple(harness.order)
+    info, _quorate = world.node_info()
+    power = {n: (hw.get(n) or {}).get("power") == "on" for n in nodes}
+    online = {n: bool((info.get(n) or {}).get("online")) for n in nodes}
+    running: dict[str, tuple[str, ...]] = {}
+    for n in nodes:
+        status = files.get(f"service_status_{n}")
+        if not status:
+            continue
+        for sid, value in status.items():
+            if not truthy(value):
+                ghosts.discard((sid, n))
+            elif not power[n]:
+                ghosts.add((sid, n))  # a "running" entry on a powered-off node: no real copy
+            elif (sid, n) not in ghosts:
+                running[sid] = running.get(sid, ()) + (n,)
+    for sid, n in sorted(ghosts):
+        if not truthy((files.get(f"service_status_{n}") or {}).get(sid)):
+            ghosts.discard((sid, n))
+    locks = {name: (rec["node"], rec["time"]) for name, rec in (files.get("cluster_locks") or {}).items()}
+    watchdogs = tuple((wd["node"], wd["update_time"]) for wd in (files.get("watchdog_status") or {}).values())
+    masters = tuple(n for n in nodes if (crm := harness.nodes[n].crm) is not None and crm.state == "master")
+    ms = files.get("manager_status") or {}
+    written = prev is not None and ms is not prev.ms
+    if prev is not None and not written:
+        services = prev.services
+    else:
+        services = {
+            sid: (sd.get("state"), sd.get("node"), sd.get("target"))
+            for sid, sd in (ms.get("service_status") or {}).items()
+            if isinstance(sd, dict)
+        }
+    return View(
+        time=world.time,
+        after_node_step=after_node_step,
+        nodes=nodes,
+        power=power,
+        online=online,
+        running=running,
+        locks=locks,
+        watchdogs=watchdogs,
+        masters=masters,
+        ms=ms,
+        ms_written=written,
+        services=services,
+    )
+
+
+class Checker:
+    """Runs the invariants after each engine step and collects violations."""
+
+    def __init__(self, harness: Harness, invariants: Iterable[Invariant] | None = None) -> None:
+        self.harness = harness
+        self.invariants = list(INVARIANTS.values() if invariants is None else invariants)
+        self.violations: list[Violation] = []
+        self._active: dict[str, set] = {inv.name: set() for inv in self.invariants}
+        self._memory: dict[str, dict] = {inv.name: {} for inv in self.invariants}
+        self.prev: View | None = None
+        self.ghosts: set[tuple[str, str]] = set()
+        self._seen = 0
+        self.observe(after_node_step=False)
+
+    def observe(self, after_node_step: bool = True) -> list[Violation]:
+        """Check the simulation as it is now; returns the violations that start now."""
+        lines = self.harness.sink.lines
+        for line in lines[self._seen :]:
+            if "/" not in line.source and " manual-migrate " in line.message:
+                m = _MANUAL_MIGRATE.match(line.message)
+                if m and self.prev is not None:
+                    sid, target = m.groups()
+                    self.ghosts.update((sid, n) for n in self.prev.running.get(sid, ()) if n != target)
+        self._seen = len(lines)
+        view = build_view(self.harness, after_node_step, self.prev, self.ghosts)
+        found: list[Violation] = []
+        for inv in self.invariants:
+            ctx = Context(view, self.prev, self.harness, self._memory[inv.name])
+            keys = set()
+            active = self._active[inv.name]
+            for key, detail in inv.check(ctx):
+                keys.add(key)
+                if key not in active:
+                    found.append(Violation(inv.name, inv.explanation, view.time, detail, len(self.harness.sink.lines)))
+            self._active[inv.name] = keys
+        self.prev = view
+        self.violations.extend(found)
+        return found
+
+
+class InvariantMonitor:
+    """Watches a `Simulation`; see the module docstring for the API."""
+
+    def __init__(self, sim: Simulation, *, attach: bool = True, invariants: Iterable[Invariant] | None = None) -> None:
+        self.sim = sim
+        self.checker = Checker(sim.harness, invariants)
+        self._reported = 0
+        if attach:
+            self._attach()
+
+    def _attach(self) -> None:
+        harness = self.sim.harness
+        step = harness.step_node  # the bound method (or a wrapper of another monitor)
+        checker = self.checker
+
+        def step_node() -> None:
+            node_step = harness.node_cursor < len(harness.order)
+            before = (harness.loop_count, harness.node_cursor, harness.world.time, harness.finished)
+            step()
+            if (harness.loop_count, harness.node_cursor, harness.world.time, harness.finished) != before:
+                checker.observe(after_node_step=node_step)
+
+        harness.step_node = step_node
+
+    def observe(self) -> list[Violation]:
+        """Check now (only needed with attach=False: call after each sim.step_node())."""
+        harness = self.sim.harness
+        return self.checker.observe(after_node_step=harness.node_cursor != 0)
+
+    def check(self) -> list[Violation]:
+        """Violations found since the last call."""
+        new = self.checker.violations[self._reported :]
+        self._reported = len(self.checker.violations)
+        return list(new)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return list(self.checker.violations)
+
+    @property
+    def ok(self) -> bool:
+        return not self.checker.violations
+
+
+__all__ = [
+    "INVARIANTS",
+    "LIVENESS_BOUND",
+    "Checker",
+    "Invariant",
+    "InvariantMonitor",
+    "View",
+    "Violation",
+    "build_view",
+]
