@@ -87,6 +87,21 @@ class Simulation:
     def loop_length(self) -> int:
         return self.harness.loop_length
 
+    @property
+    def nodes(self) -> list[str]:
+        """The cluster's nodes in the order the loop visits them (sorted)."""
+        return list(self.harness.order)
+
+    @property
+    def loop_position(self) -> tuple[int, int]:
+        """(loop counter, loop start time): changes exactly at a loop end."""
+        return self.harness.loop_count, self.harness.loop_start
+
+    @property
+    def pending_count(self) -> int:
+        """Submitted commands/edits waiting for the next loop end."""
+        return len(self.harness.pending)
+
     def run(self) -> None:
         """Run to the end (batch mode)."""
         self.harness.start()
@@ -108,19 +123,36 @@ class Simulation:
         current = harness.loop_count, harness.loop_start
         while not harness.finished and (harness.loop_count, harness.loop_start) == current:
             self._step()
-        if self.flush_loops == 1 or harness.finished:
+        self._loop_done()
+
+    def _loop_done(self) -> None:
+        if self.flush_loops == 1 or self.harness.finished:
+            self._flush()
+            return
+        self._flushed_loop += 1
+        if self._flushed_loop >= self.flush_loops:
+            self._flushed_loop = 0
             self._flush()
         else:
-            self._flushed_loop += 1
-            if self._flushed_loop >= self.flush_loops:
-                self._flushed_loop = 0
-                self._flush()
+            self._flush_log()
+
+    def flush(self) -> None:
+        """Write every changed status file and the pending log lines now."""
+        self._flush()
 
     def step_node(self) -> None:
-        """The smallest unit: the next node's steps, or the loop end."""
+        """The smallest unit: the next node's steps, or the loop end.
+
+        Log lines go to disk at once; status files only after a loop end
+        (every `flush_loops` loops), so stepping node by node stays cheap.
+        """
         self.harness.start()
+        before = self.loop_position
         self._step()
-        self._flush()
+        if self.loop_position != before or self.finished:
+            self._loop_done()
+        else:
+            self._flush_log()
 
     def _step(self) -> None:
         if not self.harness.finished:
@@ -190,9 +222,12 @@ class Simulation:
         """
         if self.status is not None:
             self.status.flush(self.world.files, self.world.dirty)
-            if self._log_fd is not None and self._log_buffer:
-                os.write(self._log_fd, "".join(self._log_buffer).encode())
-                self._log_buffer.clear()
+        self._flush_log()
+
+    def _flush_log(self) -> None:
+        if self._log_fd is not None and self._log_buffer:
+            os.write(self._log_fd, "".join(self._log_buffer).encode())
+            self._log_buffer.clear()
 
     def close(self, reason: str | None = None) -> None:
         """Finish the files; `reason` overrides how the session ended."""

@@ -208,9 +208,9 @@ class Controller(QObject):
     def step(self) -> None:
         """One loop: run to the next loop end (where commands are applied)."""
         if self.alive:
-            harness = self.sim.harness
-            current = (harness.loop_count, harness.loop_start)
-            self._guard(self._run, lambda: (harness.loop_count, harness.loop_start) == current)
+            sim = self.sim
+            current = sim.loop_position
+            self._guard(self._run, lambda: sim.loop_position == current)
             self._virtual = float(self.sim.time)
 
     def step_node(self) -> None:
@@ -281,7 +281,7 @@ class Controller(QObject):
         if self._pending_lines:
             lines, self._pending_lines[:] = list(self._pending_lines), []
             self.logLines.emit(lines)
-        key = (self.sim.time, len(self.sim.log_lines), self.sim.finished, len(self.sim.harness.pending))
+        key = (self.sim.time, len(self.sim.log_lines), self.sim.finished, self.sim.pending_count)
         if not force and key == self._published_key:
             return
         self._published_key = key
@@ -316,7 +316,7 @@ class Controller(QObject):
         parts = command.split()
         if len(parts) < 2:
             return f"Incomplete command: '{command}'"
-        nodes = self.sim.harness.order
+        nodes = self.sim.nodes
         kind, obj = parts[0], parts[1]
         action = parts[2] if len(parts) > 2 else None
         params = parts[3:]
@@ -386,7 +386,7 @@ class Controller(QObject):
 
     def _sync_queue(self) -> None:
         # the harness empties its queue at a loop end; so does our record of it
-        if self.sim is None or not self.sim.harness.pending:
+        if self.sim is None or not self.sim.pending_count:
             self._queue = []
 
     def queued_commands(self) -> list[str]:

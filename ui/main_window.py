@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         self.log_pane.clear()
         sim = self.controller.sim
         if sim is not None:
-            self.log_pane.set_nodes(list(sim.harness.order))
+            self.log_pane.set_nodes(sim.nodes)
             self.dir_label.setText(str(self.controller.path))
         self._set_read_only(self.read_only)
         self._running_changed(self.controller.running)
@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
 
     def nodes(self) -> list[str]:
         sim = self.controller.sim
-        return list(sim.harness.order) if sim is not None else []
+        return sim.nodes if sim is not None else []
 
     def _exec(self, dialog) -> bool:
         """Run a dialog (tests replace this to fill and accept dialogs)."""
