@@ -58,6 +58,7 @@ GONE_DELAY = 3600  # spec 02 §6: a 'gone' node is forgotten after an hour
 LOOKAHEAD = 360  # seconds of virtual time the look-ahead runs
 
 # manager service states in which a service on an offline node gets fenced (02 §9.1)
+INACTIVE_STATES = ("stopped", "freeze", "error", "request_start")  # not counted as active by the LRM (02 §17)
 FENCEABLE = ("started", "request_stop", "migrate", "relocate", "request_start_balance", "stopped")
 
 
@@ -488,6 +489,14 @@ def _next_events(ctx: _Context, ids: set[str], limit: int = 8) -> list[str]:
 
 def _freeze_reason(ctx: _Context, node: str) -> str:
     """Why services on `node` are frozen, from its LRM's last shutdown line."""
+    disarm = ctx.snap.disarm or {}
+    if disarm.get("mode") == "freeze":
+        line = ctx.last(r"^execute crm \S+ disarm-ha freeze$")
+        when = f" at {line.time}" if line is not None else ""
+        return (
+            f"the HA stack was disarmed in 'freeze' mode{when}: every HA service is frozen in place "
+            "until 'arm-ha'."
+        )
     for line in reversed(ctx.lines):
         if line.node != node or line.daemon != "lrm":
             continue
@@ -748,21 +757,38 @@ class _NodeExplainer:
             fire = nv.watchdog_expires
             wd = f"; it feeds its watchdog at every step (the watchdog would reset the node at {fire} if it stopped)" if fire else ""
             body.append(f"Its LRM is active, holds the agent lock and {svc}{wd}.")
+        elif nv.lrm_mode == "disarm":
+            body.append(
+                "Its LRM is disarmed: it holds no agent lock and arms no watchdog; the services keep running untouched."
+            )
         elif nv.lrm_state == "wait_for_agent_lock":
             holder, expires = nv.agent_lock_holder, nv.agent_lock_expires
-            if holder and holder != node and expires is not None and mine:
+            active = [
+                sid for sid, sd in self.assigned()
+                if sd.get("node") == node and sd.get("state") not in INACTIVE_STATES
+            ]  # fmt: skip
+            to_start = [sid for sid in active if sid not in running]
+            if holder and holder != node and expires is not None and active:
                 body.append(
                     f"Its LRM waits for its agent lock, which {holder} holds (the master took it over when it fenced "
-                    f"{node}); the lock expires at {expires} ({_in(now, expires)}), then the LRM takes it and starts "
-                    f"{_join(mine)}."
+                    f"{node}); the lock expires at {expires} ({_in(now, expires)}), then the LRM takes it"
+                    + (f" and starts {_join(to_start)}." if to_start else ".")
                 )
             elif holder and holder != node and expires is not None:
                 body.append(
-                    f"Its LRM is idle (no HA service assigned here). {holder} still holds {node}'s agent lock from "
+                    f"Its LRM is idle (no active HA service here). {holder} still holds {node}'s agent lock from "
                     f"fencing it; the lock expires at {expires} ({_in(now, expires)})."
                 )
+            elif active:
+                body.append(
+                    "Its LRM takes its agent lock at its next step"
+                    + (f" and then starts {_join(to_start)}." if to_start else ".")
+                )
             elif mine:
-                body.append(f"Its LRM takes its agent lock at its next step and then starts {_join(mine)}.")
+                body.append(
+                    f"Its LRM holds no agent lock and arms no watchdog: none of the services assigned here "
+                    f"({_join(mine)}) is active right now."
+                )
             else:
                 body.append(
                     "Its LRM is idle (no HA service assigned here): it holds no agent lock and no watchdog is armed."
@@ -795,7 +821,8 @@ class _NodeExplainer:
             body.append("The manager has not seen it yet; it adds it at its next round.")
         frozen = [sid for sid, sd in self.assigned() if sd.get("state") == "freeze"]
         if frozen:
-            body.append(f"Frozen here: {_join(frozen)}.")
+            reason = _freeze_reason(ctx, node)
+            body.append(f"Frozen here: {_join(frozen)} — {reason}")
         return head, body
 
     def shutdown_text(self) -> str:
@@ -1124,7 +1151,9 @@ class _ServiceExplainer:
             nv = ctx.node_view(node)
             out.append(f"It is frozen on {node}: {_freeze_reason(ctx, node)}")
             out.append("A frozen service stays assigned to its node and is neither fenced nor recovered elsewhere.")
-            if nv is not None and nv.power != "on":
+            if (ctx.snap.disarm or {}).get("mode") == "freeze":
+                out.append("It is unfrozen when the HA stack is armed again ('arm-ha').")
+            elif nv is not None and nv.power != "on":
                 out.append(f"{node} is powered off, so {sid} stays down until {node} is back.")
             else:
                 out.append(f"It is started again when {node}'s LRM is back.")

@@ -204,7 +204,7 @@ def test_frozen_service_during_reboot_with_conditional_policy(tmp_path):
     assert "- at 160 (in 38 s): vm:103: 'freeze' → 'started'" in text
     node = explain_node(sim, "node3")
     assert node.startswith("node3: online, rebooting\n")
-    assert "Frozen here: vm:103 and vm:106." in node
+    assert "Frozen here: vm:103 and vm:106 — a reboot of node3 began at 120" in node
 
 
 def test_frozen_service_stays_down_while_its_node_is_shut_down(tmp_path):
@@ -215,6 +215,33 @@ def test_frozen_service_stays_down_while_its_node_is_shut_down(tmp_path):
     node = explain_node(sim, "node3")
     assert node.startswith("node3: shut down\n")
     assert "vm:103 and vm:106 are frozen on node3" in node
+
+
+def test_lrm_restart_freezes_services_that_keep_running(tmp_path):
+    sim = make_sim(tmp_path, [POWER_ON])
+    at(sim, 100)
+    sim.submit("restart-lrm node2")
+    at(sim, 122)
+    text = explain_node(sim, "node2")
+    assert "none of the services assigned here (vm:102 and vm:105) is active right now" in text
+    assert "Frozen here: vm:102 and vm:105 — node2's LRM was restarted at 120" in text
+    assert "- at 160 (in 36 s): vm:102: 'freeze' → 'started'" in text
+    assert "- at 163 (in 39 s): node2's LRM gets its agent lock" in text
+    svc = explain_service(sim, "vm:102")
+    assert svc.startswith("vm:102: 'freeze' on node2, running on node2\n")
+
+
+def test_disarmed_stack_freezes_everything_until_arm_ha(tmp_path):
+    sim = make_sim(tmp_path, [POWER_ON])
+    at(sim, 100)
+    sim.submit("crm node1 disarm-ha freeze")
+    at(sim, 250)
+    text = explain_service(sim, "vm:101")
+    assert "the HA stack was disarmed in 'freeze' mode at 120" in text
+    assert "It is unfrozen when the HA stack is armed again ('arm-ha')." in text
+    node = explain_node(sim, "node1")
+    assert "Its LRM is disarmed: it holds no agent lock and arms no watchdog" in node
+    assert "The HA stack is disarmed (mode 'freeze')" in node
 
 
 # -- no quorum anywhere ----------------------------------------------------------------------------
