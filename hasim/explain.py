@@ -538,9 +538,8 @@ def _rules_for(ctx: _Context, sid: str) -> list[str]:
             continue
         others = [r for r in rule.resources if r != sid]
         if rule.type == "node-affinity":
-            nodes = ", ".join(
-                f"{n}" + (f" (priority {p})" if p else "") for n, p in sorted(rule.nodes.items(), key=lambda kv: (-kv[1], kv[0]))
-            )
+            ranked = sorted(rule.nodes.items(), key=lambda kv: (-kv[1], kv[0]))
+            nodes = ", ".join(f"{n}" + (f" (priority {p})" if p else "") for n, p in ranked)
             if rule.strict:
                 text = f"node affinity '{rule.id}' (strict): it may run only on {nodes}"
             else:
@@ -745,7 +744,9 @@ class _NodeExplainer:
             head += ", rebooting" if nv.shutdown == "reboot" else ", shutting down"
         crm = {
             "master": "its CRM is the master: it runs the manager round every loop (20 s)",
-            "slave": f"its CRM is a slave (the master is {ctx.snap.master})" if ctx.snap.master else "its CRM is a slave",
+            "slave": f"its CRM is a slave (the master is {ctx.snap.master})"
+            if ctx.snap.master
+            else "its CRM is a slave",
             "wait_for_quorum": "its CRM is starting up (waiting for quorum)",
             "lost_manager_lock": "its CRM just lost the manager lock",
         }.get(nv.crm_state or "", f"its CRM is {nv.crm_state}" if nv.crm_state else "its CRM is not running")
@@ -755,7 +756,11 @@ class _NodeExplainer:
         if nv.lrm_state == "active":
             svc = f"runs {_join(running)}" if running else "runs no HA service yet"
             fire = nv.watchdog_expires
-            wd = f"; it feeds its watchdog at every step (the watchdog would reset the node at {fire} if it stopped)" if fire else ""
+            wd = (
+                f"; it feeds its watchdog at every step (the watchdog would reset the node at {fire} if it stopped)"
+                if fire
+                else ""
+            )
             body.append(f"Its LRM is active, holds the agent lock and {svc}{wd}.")
         elif nv.lrm_mode == "disarm":
             body.append(
@@ -857,7 +862,9 @@ class _NodeExplainer:
             text += f" and moves back {_join(away)}." if away else "."
             return text
         why = "requested with 'enable-node-maintenance'" if request else "because of the 'migrate' shutdown policy"
-        moving = [sid for sid, sd in self.assigned() if sd.get("node") == node and sd.get("state") in ("migrate", "relocate")]
+        moving = [
+            sid for sid, sd in self.assigned() if sd.get("node") == node and sd.get("state") in ("migrate", "relocate")
+        ]
         text = f"Maintenance mode ({why}): the manager moves its services to other nodes and does not fence it."
         if moving:
             text += f" Moving away now: {_join(moving)}."
@@ -1032,7 +1039,8 @@ class _ServiceExplainer:
             extra.append("Rules: " + "; ".join(rules) + ".")
         if sd.get("maintenance_node") and sd.get("maintenance_node") != node:
             extra.append(
-                f"It was moved off {sd['maintenance_node']} for maintenance and returns there when the maintenance ends."
+                f"It was moved off {sd['maintenance_node']} for maintenance and returns there when the "
+                "maintenance ends."
             )
         parts = [f"{sid}: {head}", " ".join(b for b in body if b)]
         if extra:
@@ -1139,7 +1147,10 @@ class _ServiceExplainer:
             out.append(f"It is stopped because {why}; set it to 'started' to start it again.")
         elif state == "fence":
             problem = self.node_problem(node)
-            out.append(f"Its node {node} must be fenced before {sid} can be recovered elsewhere." + (" " + problem if problem else ""))
+            out.append(
+                f"Its node {node} must be fenced before {sid} can be recovered elsewhere."
+                + (" " + problem if problem else "")
+            )
             out += self.until_recovered(node)
         elif state == "recovery":
             problem = self.node_problem(node)
