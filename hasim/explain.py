@@ -292,7 +292,11 @@ class _Context:
 
     @property
     def has_future(self) -> bool:
-        return self.harness is not None and not self.snap.finished and bool(self.future is not None)
+        """True when a look-ahead ran (a live, unfinished simulation whose copy could run)."""
+        if self.harness is None or self.snap.finished:
+            return False
+        self.future  # noqa: B018 - computes it
+        return self._future is not None
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -687,7 +691,7 @@ class _NodeExplainer:
                 body.append(f"{node} was powered off at {t} to leave the cluster.")
             else:
                 body.append(f"{node} was powered off at {t} ({_ago(now, t)}); its HA daemons died with it.")
-        body += self.manager_side(offline=True)
+        body += self.manager_side()
         return head, body
 
     def isolated(self) -> tuple[str, list[str]]:
@@ -728,15 +732,12 @@ class _NodeExplainer:
                 f"It holds no agent lock (LRM {lrm or 'not running'}: no active HA service here), so no watchdog is "
                 f"armed and {node} is not reset; it simply waits for quorum to come back."
             )
-        body += self.manager_side(offline=True)
+        body += self.manager_side()
         return head, body
 
     def online(self) -> tuple[str, list[str]]:
         ctx, node, nv, now = self.ctx, self.node, self.nv, self.now
         body: list[str] = []
-        roles = []
-        if nv.master:
-            roles.append("master")
         head = "online" + (", master" if nv.master else "")
         if self.state == "maintenance":
             head = "in maintenance" + (", master" if nv.master else "")
@@ -873,7 +874,7 @@ class _NodeExplainer:
             text += f" They return {back}: {_join(away)}."
         return text
 
-    def manager_side(self, *, offline: bool) -> list[str]:
+    def manager_side(self) -> list[str]:
         """What the master does about this offline node."""
         ctx, node, now, nv = self.ctx, self.node, self.now, self.nv
         body: list[str] = []
