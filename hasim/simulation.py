@@ -48,7 +48,7 @@ class Simulation:
         self.steps = 0  # engine steps taken (node steps and loop ends)
         # write status files every `flush_loops` loops (1: at every loop end, as the
         # window needs; batch runs use a larger value and always flush at the end)
-        self.flush_loops = max(1, flush_loops)
+        self.flush_loops = max(0, flush_loops)
         self._flushed_loop = 0
         self.inbox = None
         if write_status:
@@ -106,7 +106,7 @@ class Simulation:
         """Run to the end (batch mode)."""
         self.harness.start()
         while not self.harness.finished:
-            self.step_loop()
+            self._step()
         self.close()
 
     def advance(self, until: int) -> None:
@@ -114,50 +114,47 @@ class Simulation:
         self.harness.start()
         while not self.harness.finished and self.world.time <= until:
             self._step()
-        self._flush()
+        self._flush_log()
 
     def step_loop(self) -> None:
         """Run to the end of the current loop."""
         harness = self.harness
         harness.start()
-        current = harness.loop_count, harness.loop_start
-        while not harness.finished and (harness.loop_count, harness.loop_start) == current:
+        current = self.loop_position
+        while not harness.finished and self.loop_position == current:
             self._step()
-        self._loop_done()
+        self._flush_log()
 
-    def _loop_done(self) -> None:
-        if self.flush_loops == 1 or self.harness.finished:
-            self._flush()
+    def step_node(self) -> None:
+        """The smallest unit: the next node's steps, or the loop end."""
+        self.harness.start()
+        self._step()
+        self._flush_log()
+
+    def _step(self) -> None:
+        """One engine step; status files are written after loop ends.
+
+        With flush_loops = n they are written every n-th loop end (and when
+        the run ends); with 0 only when `flush()` is called (the window does
+        that at most once a second of wall time).
+        """
+        harness = self.harness
+        if harness.finished:
             return
-        self._flushed_loop += 1
-        if self._flushed_loop >= self.flush_loops:
-            self._flushed_loop = 0
+        before = harness.loop_count, harness.loop_start
+        self.steps += 1
+        harness.step_node()
+        if harness.finished:
             self._flush()
-        else:
-            self._flush_log()
+        elif (harness.loop_count, harness.loop_start) != before and self.flush_loops:
+            self._flushed_loop += 1
+            if self._flushed_loop >= self.flush_loops:
+                self._flushed_loop = 0
+                self._flush()
 
     def flush(self) -> None:
         """Write every changed status file and the pending log lines now."""
         self._flush()
-
-    def step_node(self) -> None:
-        """The smallest unit: the next node's steps, or the loop end.
-
-        Log lines go to disk at once; status files only after a loop end
-        (every `flush_loops` loops), so stepping node by node stays cheap.
-        """
-        self.harness.start()
-        before = self.loop_position
-        self._step()
-        if self.loop_position != before or self.finished:
-            self._loop_done()
-        else:
-            self._flush_log()
-
-    def _step(self) -> None:
-        if not self.harness.finished:
-            self.steps += 1
-            self.harness.step_node()
 
     def _poll_inbox(self) -> None:
         if self.inbox is None:

@@ -62,7 +62,7 @@ class Snapshot:
     quorate: bool
     nodes: tuple[NodeView, ...]
     services: tuple[ServiceView, ...]
-    manager_status: dict
+    manager_status: dict  # read-only (shared with the engine, never mutated)
     master: str | None
     disarm: dict | None
     crs_mode: str
@@ -121,13 +121,16 @@ def take_snapshot(harness: Harness) -> Snapshot:
             )
         )
     conf = world.peek("service_config") or {}
+    running_on: dict[str, list[str]] = {}
+    for n in harness.order:  # one pass over each node's map, not nodes x services
+        for sid, flag in (world.peek(f"service_status_{n}") or {}).items():
+            if truthy(flag):
+                running_on.setdefault(sid, []).append(n)
     services = []
     for sid in sorted(conf):
         rec = conf[sid]
         sd = service_status.get(sid) or {}
-        running = tuple(
-            n for n in harness.order if truthy((world.peek(f"service_status_{n}") or {}).get(sid))
-        )
+        running = tuple(running_on.get(sid, ()))
         state = rec.get("state") or "disabled"
         services.append(
             ServiceView(
@@ -155,7 +158,7 @@ def take_snapshot(harness: Harness) -> Snapshot:
         quorate=quorate,
         nodes=tuple(nodes),
         services=tuple(services),
-        manager_status=jcopy(ms),
+        manager_status=ms,  # shared: the engine replaces, never mutates, a written status
         master=master or (master_lock or {}).get("node"),
         disarm=jcopy(ms.get("disarm")),
         crs_mode=dc["crs"].get("ha") or "basic",

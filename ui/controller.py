@@ -32,6 +32,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from hasim.errors import InputError
 from hasim.simulation import Simulation
+from hasim.workdir import DirectoryBusy, DirLock
 from hasim.snapshot import Snapshot
 from hasim.waits import fence_deadlines
 from ui.models.history import History
@@ -43,6 +44,13 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 TICK_MS = 100
 NEXT_CHANGE_LIMIT = 3600  # virtual seconds "next state change" looks ahead at most
 REQUESTED_STATES = ("started", "stopped", "disabled", "ignored")
+
+
+def _needs_snapshot(line) -> bool:
+    if line.node is None:  # cmdlist, command, watchdog, hardware, reboot, shutdown ...
+        return True
+    message = line.message
+    return message.startswith("status change") or message == "killed by poweroff"
 
 
 class Controller(QObject):
@@ -72,22 +80,44 @@ class Controller(QObject):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._wall = QElapsedTimer()
+        self._flush_clock = QElapsedTimer()
+        self._flush_clock.start()
+        self._lock: DirLock | None = None
         self.history = History()
 
     # -- opening ------------------------------------------------------------------------------
     def open(self, path: str | Path) -> bool:
         """Open a working directory; False (and errorOccurred) when it is bad."""
         path = Path(path)
+        same = self.path is not None and self._lock is not None and path.resolve() == self.path.resolve()
+        lock = self._lock if same else DirLock(path)
         try:
-            sim = Simulation.open(path, interactive=True)
-        except InputError as err:
+            if not same:
+                lock.acquire()  # one simulation owns a working directory
+        except DirectoryBusy as err:
             self.errorOccurred.emit(f"Cannot open {path}: {err}")
             return False
         except OSError as err:
             self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
             return False
+        try:
+            # status files are written by `_maybe_flush` (at most once a second)
+            sim = Simulation.open(path, interactive=True, flush_loops=0)
+        except InputError as err:
+            if not same:
+                lock.release()
+            self.errorOccurred.emit(f"Cannot open {path}: {err}")
+            return False
+        except OSError as err:
+            if not same:
+                lock.release()
+            self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
+            return False
         if self.sim is not None:
             self._close_sim()
+        if not same and self._lock is not None:
+            self._lock.release()
+        self._lock = lock
         self.sim = sim
         self.path = path
         self._pending_lines = []
@@ -123,6 +153,9 @@ class Controller(QObject):
         self._timer.stop()
         if self.sim is not None:
             self._close_sim()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -174,7 +207,19 @@ class Controller(QObject):
             return
         self._running = False
         self._timer.stop()
+        self._maybe_flush(force=True)
         self.runningChanged.emit(False)
+
+    def _maybe_flush(self, force: bool = False) -> None:
+        """Write the status files at most once a second of wall time: they are
+        for other readers (hasim ha-manager status), not for the window."""
+        if self.sim is None or (not force and self._flush_clock.elapsed() < 1000):
+            return
+        self._flush_clock.restart()
+        try:
+            self.sim.flush()
+        except OSError as err:
+            self.errorOccurred.emit(f"Cannot write the status files: {err.strerror or err}")
 
     def toggle(self) -> None:
         self.pause() if self._running else self.play()
@@ -199,10 +244,15 @@ class Controller(QObject):
     # that logged something (states only change with a log line).
     def _run(self, more) -> None:
         sim = self.sim
+        lines = sim.log_lines
         while not sim.finished and more():
-            count = len(sim.log_lines)
+            count = len(lines)
             sim.step_node()
-            if len(sim.log_lines) != count:
+            # manager state changes reach the history through their log lines
+            # (History.record_line); a snapshot is only needed when a step did
+            # something else visible: a command, a power change, a daemon's
+            # status change.
+            if any(_needs_snapshot(line) for line in lines[count:]):
                 self.history.record(sim.snapshot())
 
     def step(self) -> None:
@@ -278,6 +328,7 @@ class Controller(QObject):
         """Send new log lines and (if anything changed) one snapshot."""
         if self.sim is None:
             return
+        self._maybe_flush()
         if self._pending_lines:
             lines, self._pending_lines[:] = list(self._pending_lines), []
             self.logLines.emit(lines)

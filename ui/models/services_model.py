@@ -40,7 +40,7 @@ class ServicesModel(QAbstractTableModel):
     # -- updates -------------------------------------------------------------------------------
     def update(self, snap: Snapshot | None) -> None:
         new = list(snap.services) if snap is not None else []
-        new_ids = [s.sid for s in new]
+        new_ids = {s.sid for s in new}
         # remove rows that are gone (from the bottom up)
         for row in range(len(self._rows) - 1, -1, -1):
             if self._rows[row].sid not in new_ids:

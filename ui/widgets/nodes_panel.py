@@ -149,14 +149,15 @@ class NodeCard(QFrame):
         state = node_display_state(node)
         color = state_color(state)
         self.chip.setText(state)
-        self.chip.setStyleSheet(
+        _set_style(
+            self.chip,
             f"QLabel#stateChip {{ background: {color}; color: {text_color_on(color)}; border-radius: 9px;"
-            " padding: 2px 10px; font-weight: bold; }"
+            " padding: 2px 10px; font-weight: bold; }",
         )
         self.title.setText(f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else ""))
         background = "white" if node.power == "on" else "#f1f3f5"
-        self.setStyleSheet(f"QFrame#node-{self.name} {{ border: 1px solid #dee2e6; border-radius: 6px; "
-                           f"background: {background}; }}")
+        _set_style(self, f"QFrame#node-{self.name} {{ border: 1px solid #dee2e6; border-radius: 6px; "
+                         f"background: {background}; }}")
         self.power.setChecked(node.power == "on")
         self.network.setChecked(node.network == "on")
         self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
@@ -240,3 +241,10 @@ class NodesPanel(QScrollArea):
         card = self.cards.get(node.name)
         if card is not None:
             card.show_node(node, self.model.waits(row), self._pending.get(node.name, []))
+
+
+def _set_style(widget, sheet: str) -> None:
+    """Set a style sheet only when it changes: re-polishing a widget is
+    expensive and, over X11, repaints it for nothing."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

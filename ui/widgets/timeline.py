@@ -77,7 +77,7 @@ class LanesItem(pg.GraphicsObject):
         vb = self.getViewBox()
         if vb is None:
             return
-        (x0, x1), _ = vb.viewRange()
+        (x0, x1), (y0, y1) = vb.viewRange()
         px = self.pixelWidth() or 1.0  # data units per pixel
         tr = painter.transform()
         painter.resetTransform()  # draw in device pixels: crisp edges and text
@@ -85,7 +85,11 @@ class LanesItem(pg.GraphicsObject):
         painter.setFont(self.font)
         fm = QFontMetrics(self.font)
         min_w = 3 * px
-        for i, key in enumerate(self.history.order):
+        # lane i spans y in [-i - 0.5, -i + 0.5]: paint only the visible ones
+        first = max(0, int(-y1) - 1)
+        last = min(len(self.history.order), int(-y0) + 2)
+        for i in range(first, last):
+            key = self.history.order[i]
             lane = self.history.lanes[key]
             y_top = -i + LANE_HEIGHT / 2
             self._draw_lane(painter, tr, fm, lane.segments, y_top, LANE_HEIGHT, x0, x1, px, min_w, text=True)
