@@ -139,7 +139,7 @@ class View:
     masters: tuple[str, ...]  # nodes whose CRM is in state master
     ms: dict  # the manager status file (do not mutate)
     ms_written: bool  # manager status replaced in this step
-    services: dict[str, tuple[str, str, str | None]]  # sid -> (state, node, target) from ms
+    services: dict[str, tuple[str, str, str | None, bool]]  # sid -> (state, node, target, running) from ms
 
 
 @attrs.frozen
@@ -173,11 +173,11 @@ def check_recovery_after_fencing(ctx: Context) -> Iterator[tuple[Hashable, str]]
     fenced: dict[str, str] = ctx.memory.setdefault("fenced", {})  # sid -> node it was fenced on
     if prev is not None and view.ms_written and "disarm" not in view.ms and "disarm" not in prev.ms:
         for sid in sorted(view.services):
-            state, node, _target = view.services[sid]
+            state, node = view.services[sid][:2]
             old = prev.services.get(sid)
             if old is None or old[1] == node or not old[1]:
                 continue
-            old_state, old_node, old_target = old
+            old_state, old_node, old_target = old[:3]
             if old_state in MOVES and old_target == node:
                 fenced.pop(sid, None)  # the old node's LRM handed it over (migrate/relocate)
                 continue
@@ -191,7 +191,7 @@ def check_recovery_after_fencing(ctx: Context) -> Iterator[tuple[Hashable, str]]
                 f"{sid} moved from {old_node} to {node} (state {old_state} -> {state}) without fencing "
                 f"{old_node}{where}: its agent lock is {how}"
             )
-    for sid, (state, node, _target) in view.services.items():
+    for sid, (_state, node, _target, _running) in view.services.items():
         if node in view.running.get(sid, ()):
             fenced.pop(sid, None)  # runs on its node again: a new epoch
             continue
@@ -343,6 +343,9 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
             last = view.time
             break
     memory["last_fault"] = last
+    up: dict[str, int] = memory.setdefault("up", {})  # sid -> last time seen running
+    for sid in view.running:
+        up[sid] = view.time
     if view.time - last < LIVENESS_BOUND or "disarm" in view.ms:
         return
     ss = view.ms.get("service_status") or {}
@@ -357,15 +360,20 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
         cd = conf[sid]
         if cd.get("state") not in ("started", "enabled") or truthy(cd.get("lock")):
             continue
+        since = max(last, up.get(sid, last))
+        if view.time - since < LIVENESS_BOUND:
+            continue  # running, or down for less than the bound (e.g. a relocation)
         sd = ss.get(sid) or {}
         if sd.get("state") == "error" or sid in allowed_of.get("_unjudged", ()):
             continue  # needs manual intervention / placement may be infeasible
+        if sd.get("state") == "freeze" and not view.online.get(sd.get("node")):
+            continue  # frozen on a node shut down with the freeze policy: waits for it
         allowed = allowed_of.get(sid)
         if not any(n in candidates for n in (allowed if allowed is not None else view.nodes)):
             continue
         if not view.running.get(sid):
             yield sid, (
-                f"{sid} has been down for {view.time - last} s since the last fault (manager state "
+                f"{sid} has been down for {view.time - since} s since the last fault (manager state "
                 f"{sd.get('state') or 'none'} on {sd.get('node') or cd.get('node')}) although "
                 f"{', '.join(n for n in candidates if allowed is None or n in allowed)} could run it"
             )
@@ -464,8 +472,9 @@ INVARIANTS: dict[str, Invariant] = {
             "pending shutdown or LRM restart), every service requested 'started' that has an online node of "
             "the quorate partition it is allowed on must be running again within "
             f"{LIVENESS_BOUND} s - enough for an old manager lock and a fenced node's agent lock to expire. "
-            "Services in the error state (they need manual intervention), locked ones and ones under "
-            "resource-affinity rules are not judged.",
+            "Services in the error state (they need manual intervention), locked ones, ones under "
+            "resource-affinity rules and ones frozen on a node shut down with the freeze policy are not "
+            "judged.",
             check_service_recovers,
         ),
     )
@@ -477,7 +486,9 @@ def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghost
     """The view after one step.  `ghosts` (updated in place) holds the (sid, node)
     running entries that stand for no real copy: entries written while the node was
     powered off (initial files, `service add` with a running flag) and the copy an
-    admin moved away with `manual-migrate` (the simulator leaves that entry behind)."""
+    admin moved away with `manual-migrate` (the simulator leaves that entry behind).
+    A ghost becomes a real copy once the manager records the service as started
+    and running on that node (its LRM took charge of the entry)."""
     if ghosts is None:
         ghosts = set()
     world = harness.world
@@ -487,6 +498,16 @@ def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghost
     info, _quorate = world.node_info()
     power = {n: (hw.get(n) or {}).get("power") == "on" for n in nodes}
     online = {n: bool((info.get(n) or {}).get("online")) for n in nodes}
+    ms = files.get("manager_status") or {}
+    written = prev is not None and ms is not prev.ms
+    if prev is not None and not written:
+        services = prev.services
+    else:
+        services = {
+            sid: (sd.get("state"), sd.get("node"), sd.get("target"), truthy(sd.get("running")))
+            for sid, sd in (ms.get("service_status") or {}).items()
+            if isinstance(sd, dict)
+        }
     running: dict[str, tuple[str, ...]] = {}
     for n in nodes:
         status = files.get(f"service_status_{n}")
@@ -497,24 +518,17 @@ def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghost
                 ghosts.discard((sid, n))
             elif not power[n]:
                 ghosts.add((sid, n))  # a "running" entry on a powered-off node: no real copy
-            elif (sid, n) not in ghosts:
-                running[sid] = running.get(sid, ()) + (n,)
+            else:
+                if (sid, n) in ghosts and services.get(sid) == ("started", n, None, True):
+                    ghosts.discard((sid, n))  # the node's LRM reported it started: HA took charge of it
+                if (sid, n) not in ghosts:
+                    running[sid] = running.get(sid, ()) + (n,)
     for sid, n in sorted(ghosts):
         if not truthy((files.get(f"service_status_{n}") or {}).get(sid)):
             ghosts.discard((sid, n))
     locks = {name: (rec["node"], rec["time"]) for name, rec in (files.get("cluster_locks") or {}).items()}
     watchdogs = tuple((wd["node"], wd["update_time"]) for wd in (files.get("watchdog_status") or {}).values())
     masters = tuple(n for n in nodes if (crm := harness.nodes[n].crm) is not None and crm.state == "master")
-    ms = files.get("manager_status") or {}
-    written = prev is not None and ms is not prev.ms
-    if prev is not None and not written:
-        services = prev.services
-    else:
-        services = {
-            sid: (sd.get("state"), sd.get("node"), sd.get("target"))
-            for sid, sd in (ms.get("service_status") or {}).items()
-            if isinstance(sd, dict)
-        }
     return View(
         time=world.time,
         after_node_step=after_node_step,
