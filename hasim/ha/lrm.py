@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
+from hasim.ha.service_index import index_of
 from hasim.jsondata import num
 from hasim.world.resources import lookup
 
@@ -103,27 +104,26 @@ class LRM:
         return True
 
     def fence_request(self) -> bool:
-        node = self.env.node
-        for sd in self.service_status.values():
-            if sd.get("node") == node and sd.get("state") == "fence":
+        ss = self.service_status
+        for sid in index_of(ss).by_node.get(self.env.node, ()):
+            if ss[sid].get("state") == "fence":
                 return True
         return self.node_status == "fence"
 
     def active_service_count(self) -> int:
+        ss = self.service_status
+        index = index_of(ss)
         node = self.env.node
         count = 0
-        for sd in self.service_status.values():
-            if sd.get("node") != node and sd.get("target") != node:
-                continue
-            state = sd.get("state")
+        for sid in (*index.by_node.get(node, ()), *index.by_target.get(node, ())):
+            state = ss[sid].get("state")
             if state is None or state in INACTIVE_STATES:
                 continue
             count += 1
         return count
 
     def has_configured_service_on_local_node(self) -> bool:
-        node = self.env.node
-        return any(sd.get("node") == node for sd in self.service_status.values())
+        return bool(index_of(self.service_status).by_node.get(self.env.node))
 
     def get_protected_lock(self) -> bool:
         env = self.env
@@ -349,10 +349,9 @@ class LRM:
         ss = self.service_status
         for sid in [s for s in self.restart_tries if s not in ss]:
             del self.restart_tries[sid]
-        node = self.env.node
-        for sid in sorted(ss):
+        for sid in index_of(ss).by_node.get(self.env.node, ()):
             sd = ss[sid]
-            if not sd.get("node") or not sd.get("uid") or sd["node"] != node:
+            if not sd.get("uid"):
                 continue
             state = sd.get("state")
             if state is None or state in ("recovery", "freeze", "request_start"):
@@ -378,7 +377,7 @@ class LRM:
         if stored:
             # keep only results of uids the manager still knows (03 §7.5); the set
             # cannot change during this loop, so pruning once equals pruning per result
-            valid = {sd.get("uid") for sd in self.service_status.values() if sd.get("uid")}
+            valid = index_of(self.service_status).uids
             self.results = {k: v for k, v in self.results.items() if k in valid}
         return len(self.workers)
 

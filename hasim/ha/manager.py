@@ -168,13 +168,15 @@ class Manager:
         self.flush()
 
     def flush(self) -> None:
-        ms = dict(self.ms)
-        ms["node_status"] = self.ns.status
-        ms["service_status"] = self.ss
-        ms["timestamp"] = self.env.get_time()
+        """Write the manager status: a copy, because the manager keeps
+        changing its in-memory entries in later rounds."""
         from hasim.jsondata import jcopy
 
-        self.env.write_manager_status(jcopy(ms))
+        ms = jcopy(self.ms)
+        ms["node_status"] = dict(self.ns.status)
+        ms["service_status"] = {sid: _copy_entry(sd) for sid, sd in self.ss.items()}
+        ms["timestamp"] = self.env.get_time()
+        self.env.write_manager_status(ms)
 
     def read_lrm_status(self) -> tuple[dict, dict]:
         results: dict[str, dict] = {}
@@ -571,6 +573,11 @@ class Manager:
                 continue
             count += 1
         return count
+
+
+def _copy_entry(sd: dict) -> dict:
+    """Copy of a service-status entry (flat, but for the lists failed_nodes and cmd)."""
+    return {k: (list(v) if type(v) is list else v) for k, v in sd.items()}
 
 
 class _MigrationAbort(Exception):

@@ -48,6 +48,10 @@ def normalise_service_config(conf: dict) -> dict:
     return conf
 
 
+def _copy_record(rec: dict) -> dict:
+    return {k: (jcopy(v) if type(v) in (dict, list) else v) for k, v in rec.items()}
+
+
 class World:
     """Cluster files, locks, watchdogs and the hardware clock."""
 
@@ -126,7 +130,7 @@ class World:
     # -- services ------------------------------------------------------------
     def read_service_config(self) -> dict:
         """An independent, normalised copy (callers may mutate it)."""
-        return jcopy(self.service_config_view())
+        return {sid: _copy_record(rec) for sid, rec in self.service_config_view().items()}
 
     def service_config_view(self) -> dict:
         """The normalised service config, shared: callers must not mutate it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from ui.models.history import History
 from ui.style import format_time, state_color, text_color_on
@@ -162,7 +162,7 @@ class Timeline(QWidget):
         self.plot.setObjectName("timelinePlot")
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.plot.showGrid(x=False, y=False)
         vb = self.plot.getViewBox()
         vb.setMouseEnabled(x=True, y=False)
         vb.setLimits(xMin=-10)
@@ -174,6 +174,9 @@ class Timeline(QWidget):
         self.now_line = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#e03131", width=2))
         self.plot.addItem(self.now_line)
         self.lane_axis.setWidth(62)
+        # the lane names change only when lanes come or go: keep them as a
+        # pixmap instead of replaying their text on every repaint
+        self.lane_axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.scene().sigMouseMoved.connect(self._hover)
 
         self.follow_button = QPushButton("Follow now")
