@@ -22,9 +22,11 @@ DEFAULT_SERVICES = {f"vm:{101 + i}": {"node": f"node{i % 3 + 1}", "state": "star
 
 
 def checkout_default_dir() -> Path | None:
-    """working-dirs/default of a source checkout, if this package runs from one."""
-    candidate = Path(__file__).resolve().parent.parent / "working-dirs" / "default"
-    return candidate if (candidate / "cmdlist").is_file() else None
+    """The shipped working-dirs/default (checkout or installed wheel)."""
+    from hasim.shipped import workdirs_root
+
+    root = workdirs_root()
+    return root / "default" if root is not None else None
 
 
 def fresh_default_copy(parent: Path | None = None) -> Path:
