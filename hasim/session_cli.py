@@ -20,9 +20,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.from_scenario:
         template = Path(args.from_scenario)
         if not template.is_dir():
-            shipped = Path(__file__).resolve().parent.parent / "working-dirs" / args.from_scenario
-            if shipped.is_dir():
-                template = shipped
+            from hasim.shipped import workdirs_root
+
+            root = workdirs_root()
+            if root is not None and (root / args.from_scenario).is_dir():
+                template = root / args.from_scenario
     try:
         new_workdir(Path(args.dir), args.nodes, template)
     except InputError as err:
