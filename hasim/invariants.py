@@ -155,7 +155,7 @@ class Context:
     """What a check function receives: the current and previous view, the
     harness (read only) and a scratch dict private to the check."""
 
-    view: View
+    view: View | None
     prev: View | None
     harness: Any
     memory: dict
@@ -280,7 +280,11 @@ def _consistency_problems(ms: dict, nodes: tuple[str, ...]) -> Iterator[str]:
             uids[uid] = sid
         if state in MOVES:
             if not target:
-                yield f"{sid} is in {state} without a target"
+                # the real stack's rebalance-on-start goes to request_start_balance with no
+                # target when no node can be selected (02 §8.4.1); the LRM then refuses it
+                # ("missing target", 03 §14) and the service starts where it is
+                if state != "request_start_balance":
+                    yield f"{sid} is in {state} without a target"
             elif target == node:
                 yield f"{sid} is in {state} to the node it is on ({node})"
         elif target is not None:
@@ -321,10 +325,12 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
         last = line.time
     memory["seen"] = len(lines)
     conf = world.peek("service_config") or {}
-    fingerprint = tuple((sid, conf[sid].get("state"), conf[sid].get("lock")) for sid in sorted(conf))
-    if fingerprint != memory.get("fingerprint"):
-        memory["fingerprint"] = fingerprint
-        last = view.time
+    if conf is not memory.get("conf"):  # files are replaced, never edited in place
+        memory["conf"] = conf
+        fingerprint = tuple((sid, conf[sid].get("state"), conf[sid].get("lock")) for sid in sorted(conf))
+        if fingerprint != memory.get("fingerprint"):
+            memory["fingerprint"] = fingerprint
+            last = view.time
     # faults the stack cannot repair by itself still going on: a node whose cluster
     # filesystem fails, that shuts down or restarts its LRM, or runs without daemons
     for n in view.nodes:
@@ -460,8 +466,9 @@ INVARIANTS: dict[str, Invariant] = {
             "Every manager status written is internally consistent",
             "The manager status is the cluster's memory of every node and service. Each write must make "
             "sense on its own: known node and service states, every service on a node with a request id "
-            "(uid) of its own, a target exactly while it migrates or relocates, 'running' only while "
-            "started, and a service waiting for fencing only on a node that is being fenced.",
+            "(uid) of its own, a target other than its node exactly while it migrates or relocates (a "
+            "rebalance on start that found no node may lack one), 'running' only while started, and a "
+            "service waiting for fencing only on a node that is being fenced.",
             check_manager_status_consistent,
         ),
         Invariant(
@@ -554,6 +561,7 @@ class Checker:
         self.violations: list[Violation] = []
         self._active: dict[str, set] = {inv.name: set() for inv in self.invariants}
         self._memory: dict[str, dict] = {inv.name: {} for inv in self.invariants}
+        self._contexts = [(inv, Context(None, None, harness, self._memory[inv.name])) for inv in self.invariants]
         self.prev: View | None = None
         self.ghosts: set[tuple[str, str]] = set()
         self._seen = 0
@@ -571,15 +579,16 @@ class Checker:
         self._seen = len(lines)
         view = build_view(self.harness, after_node_step, self.prev, self.ghosts)
         found: list[Violation] = []
-        for inv in self.invariants:
-            ctx = Context(view, self.prev, self.harness, self._memory[inv.name])
+        for inv, ctx in self._contexts:
+            ctx.view, ctx.prev = view, self.prev
             keys = set()
             active = self._active[inv.name]
             for key, detail in inv.check(ctx):
                 keys.add(key)
                 if key not in active:
-                    found.append(Violation(inv.name, inv.explanation, view.time, detail, len(self.harness.sink.lines)))
-            self._active[inv.name] = keys
+                    found.append(Violation(inv.name, inv.explanation, view.time, detail, len(lines)))
+            if keys or active:
+                self._active[inv.name] = keys
         self.prev = view
         self.violations.extend(found)
         return found
