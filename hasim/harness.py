@@ -418,6 +418,7 @@ class Harness:
         world.update_hw()
         world.nodes.remove(node)
         world.delete(f"service_status_{node}")
+        world.delete(f"lrm_status_{node}")  # /etc/pve/nodes/<node> is removed with it
         self.order.remove(node)
         del self.nodes[node]
         if not self.order:
