@@ -64,11 +64,19 @@ class Manager:
         self.sc: dict[str, dict] = {}
         self.groups: dict = {}
         self.usage = None
-        self.stats = WorldStats(env.world)
+        self.stats = WorldStats(env.world, self._hardware_log)
 
     # -- helpers ---------------------------------------------------------------------
     def log(self, level: str, msg: str) -> None:
         self.env.log(level, msg)
+
+    def _hardware_log(self, level: str, msg: str) -> None:
+        """Stats warnings come from the simulated hardware: source `hardware`,
+        hardware clock, level not cut (01 §5.2, §9.8)."""
+        from hasim.log import LogLine
+
+        world = self.env.world
+        self.env.sink.emit(LogLine(level, world.time, "hardware", msg))
 
     def new_uid(self) -> str:
         return self.env.world.next_uid()
