@@ -47,11 +47,10 @@ POWER_ON = ["power node1 on", "power node2 on", "power node3 on"]
 
 
 def tree_digest(path: Path, skip: str = "status") -> dict[str, str]:
-    """Content hash of every user file under path: all but the status
-    directory and the owner lock `.hasim.lock` (a hidden control file)."""
+    """Content hash of every file under path except the status directory."""
     out = {}
     for p in sorted(path.rglob("*")):
-        if p.is_file() and skip not in p.relative_to(path).parts and p.name != ".hasim.lock":
+        if p.is_file() and skip not in p.relative_to(path).parts:
             out[str(p.relative_to(path))] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
