@@ -139,20 +139,6 @@ def load_scenario(path: str | Path) -> Scenario:
     return Scenario(path=path, files=files, nodes=nodes, cmdlist=cmdlist)
 
 
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str):
-        try:
-            float(value)
-            return True
-        except ValueError:
-            return False
-    return False
-
-
 class StatusDir:
     """The `status/` directory: recreated at start, rewritten where changed."""
 

@@ -43,6 +43,17 @@ def _req_state(cd: dict) -> str:
     return "started" if cd.get("state") == "started" else "request_stop"
 
 
+def _motion_possible(m: Manager, sid: str, sd: dict, task: str, target: str | None) -> bool:
+    """Whether a queued migrate/relocate can run; logs why it is ignored."""
+    if not m.ns.is_online(target):
+        m.log("err", f"ignore service '{sid}' {task} request - node '{target}' not online")
+        return False
+    if sd["node"] == target:
+        m.log("info", f"ignore service '{sid}' {task} request - service already on node '{target}'")
+        return False
+    return True
+
+
 def request_start(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> None:
     current = sd["node"]
     from hasim.jsondata import truthy
@@ -79,11 +90,7 @@ def started(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> N
         task = cmd[0]
         if task in ("migrate", "relocate"):
             target = cmd[1] if len(cmd) > 1 else None
-            if not ns.is_online(target):
-                m.log("err", f"ignore service '{sid}' {task} request - node '{target}' not online")
-            elif sd["node"] == target:
-                m.log("info", f"ignore service '{sid}' {task} request - service already on node '{target}'")
-            else:
+            if _motion_possible(m, sid, sd, task, target):
                 m.log("info", f"{task} service '{sid}' to node '{target}'")
                 m.change_service_state(sid, task, node=sd["node"], target=target)
         elif task == "stop":
@@ -206,11 +213,7 @@ def stopped(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> N
         task = cmd[0]
         if task in ("migrate", "relocate"):
             target = cmd[1] if len(cmd) > 1 else None
-            if not ns.is_online(target):
-                m.log("err", f"ignore service '{sid}' {task} request - node '{target}' not online")
-            elif sd["node"] == target:
-                m.log("info", f"ignore service '{sid}' {task} request - service already on node '{target}'")
-            else:
+            if _motion_possible(m, sid, sd, task, target):
                 m.change_service_state(sid, task, node=sd["node"], target=target)
                 return
         elif task == "stop":
