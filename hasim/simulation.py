@@ -159,10 +159,12 @@ class Simulation:
     def _poll_inbox(self) -> None:
         if self.inbox is None:
             return
-        from hasim.ha_manager import submit_request
+        requests = self.inbox.take()
+        if requests:
+            from hasim.ha_manager import submit_request
 
-        for argv in self.inbox.take():
-            submit_request(self.harness, argv)
+            for argv in requests:
+                submit_request(self.harness, argv)
 
     def submit(self, command: str, source: str = "command") -> None:
         self.harness.submit(command, source)
