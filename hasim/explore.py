@@ -383,9 +383,10 @@ def execute(
             batch = planner.next_batch(sim)
             if batch is not None:
                 harness.cmdlist.append(batch)
+        stepped = order[harness.node_cursor] if node_step else None
         harness.step_node()
         steps += 1
-        found = checker.observe(after_node_step=node_step)
+        found = checker.observe(stepped)
         if found and stop is not None and stop(checker.violations):
             break
         order = harness.order

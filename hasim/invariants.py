@@ -140,6 +140,9 @@ class View:
     ms: dict  # the manager status file (do not mutate)
     ms_written: bool  # manager status replaced in this step
     services: dict[str, tuple[str, str, str | None, bool]]  # sid -> (state, node, target, running) from ms
+    placement: dict[str, str]  # sid -> configured node (service_config), the node whose agent acts
+    stepped: str | None  # the node whose daemons just stepped (None after a loop end)
+    conf_obj: dict = attrs.field(repr=False)  # the service_config object placement was read from
 
 
 @attrs.frozen
@@ -169,29 +172,33 @@ def check_single_active_service(ctx: Context) -> Iterator[tuple[Hashable, str]]:
 
 
 def check_recovery_after_fencing(ctx: Context) -> Iterator[tuple[Hashable, str]]:
+    """A service's node (its configuration, which the agents obey) changes in a
+    node step either by that node's own LRM (a migration or relocation: a clean
+    handover) or by the manager recovering it - which requires the old node to
+    be fenced: its agent lock held by another node, now or since the service
+    last ran there.  Changes at loop ends are the admin's (manual-migrate)."""
     view, prev = ctx.view, ctx.prev
     fenced: dict[str, str] = ctx.memory.setdefault("fenced", {})  # sid -> node it was fenced on
-    if prev is not None and view.ms_written and "disarm" not in view.ms and "disarm" not in prev.ms:
-        for sid in sorted(view.services):
-            state, node = view.services[sid][:2]
-            old = prev.services.get(sid)
-            if old is None or old[1] == node or not old[1]:
+    if prev is not None and view.stepped is not None and view.placement is not prev.placement:
+        for sid in sorted(view.placement):
+            node, old_node = view.placement[sid], prev.placement.get(sid)
+            if old_node is None or old_node == node:
                 continue
-            old_state, old_node, old_target = old[:3]
-            if old_state in MOVES and old_target == node:
-                fenced.pop(sid, None)  # the old node's LRM handed it over (migrate/relocate)
+            if old_node == view.stepped:
+                fenced.pop(sid, None)  # its own LRM handed it over (migrate/relocate)
                 continue
             holder = view.locks.get(f"ha_agent_{old_node}_lock", (None, 0))[0]
             if fenced.get(sid) == old_node or (holder is not None and holder != old_node):
                 fenced.pop(sid, None)
                 continue
-            how = "still held by the old node" if holder == old_node else "not taken by anyone"
+            how = "still held by that node" if holder == old_node else "not taken by anyone"
             where = " while it still runs there" if old_node in view.running.get(sid, ()) else ""
+            state = (view.services.get(sid) or ("none",))[0]
             yield (sid, view.time), (
-                f"{sid} moved from {old_node} to {node} (state {old_state} -> {state}) without fencing "
+                f"{view.stepped} moved {sid} from {old_node} to {node} (now {state}) without fencing "
                 f"{old_node}{where}: its agent lock is {how}"
             )
-    for sid, (_state, node, _target, _running) in view.services.items():
+    for sid, node in view.placement.items():
         if node in view.running.get(sid, ()):
             fenced.pop(sid, None)  # runs on its node again: a new epoch
             continue
@@ -489,7 +496,9 @@ INVARIANTS: dict[str, Invariant] = {
 
 
 # -- the checker ------------------------------------------------------------------------------
-def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghosts: set | None = None) -> View:
+def build_view(
+    harness: Harness, stepped: str | None, prev: View | None, ghosts: set | None = None
+) -> View:
     """The view after one step.  `ghosts` (updated in place) holds the (sid, node)
     running entries that stand for no real copy: entries written while the node was
     powered off (initial files, `service add` with a running flag) and the copy an
@@ -515,6 +524,11 @@ def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghost
             for sid, sd in (ms.get("service_status") or {}).items()
             if isinstance(sd, dict)
         }
+    conf = files.get("service_config") or {}
+    if prev is not None and conf is prev.conf_obj:
+        placement = prev.placement
+    else:
+        placement = {sid: rec.get("node") for sid, rec in conf.items() if isinstance(rec, dict)}
     running: dict[str, tuple[str, ...]] = {}
     for n in nodes:
         status = files.get(f"service_status_{n}")
@@ -538,7 +552,7 @@ def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghost
     masters = tuple(n for n in nodes if (crm := harness.nodes[n].crm) is not None and crm.state == "master")
     return View(
         time=world.time,
-        after_node_step=after_node_step,
+        after_node_step=stepped is not None,
         nodes=nodes,
         power=power,
         online=online,
@@ -549,6 +563,9 @@ def build_view(harness: Harness, after_node_step: bool, prev: View | None, ghost
         ms=ms,
         ms_written=written,
         services=services,
+        placement=placement,
+        stepped=stepped,
+        conf_obj=conf,
     )
 
 
@@ -565,10 +582,19 @@ class Checker:
         self.prev: View | None = None
         self.ghosts: set[tuple[str, str]] = set()
         self._seen = 0
-        self.observe(after_node_step=False)
+        self.observe(None)
 
-    def observe(self, after_node_step: bool = True) -> list[Violation]:
-        """Check the simulation as it is now; returns the violations that start now."""
+    def observe(self, stepped: str | None) -> list[Violation]:
+        """Check the simulation as it is now, after the steps of node `stepped` (None:
+        after a loop end); returns the violations that start now.
+
+        Nothing is checked once the simulation ended with an error: the real
+        tester stops there too, in the middle of a step (e.g. an LRM that
+        regains quorum 61 s after its last watchdog feed touches the expired
+        watchdog before the next check, 01 §9.6), and the frozen state proves
+        nothing about the stack."""
+        if self.harness.error is not None:
+            return []
         lines = self.harness.sink.lines
         for line in lines[self._seen :]:
             if "/" not in line.source and " manual-migrate " in line.message:
@@ -577,7 +603,7 @@ class Checker:
                     sid, target = m.groups()
                     self.ghosts.update((sid, n) for n in self.prev.running.get(sid, ()) if n != target)
         self._seen = len(lines)
-        view = build_view(self.harness, after_node_step, self.prev, self.ghosts)
+        view = build_view(self.harness, stepped, self.prev, self.ghosts)
         found: list[Violation] = []
         for inv, ctx in self._contexts:
             ctx.view, ctx.prev = view, self.prev
@@ -610,18 +636,20 @@ class InvariantMonitor:
         checker = self.checker
 
         def step_node() -> None:
-            node_step = harness.node_cursor < len(harness.order)
-            before = (harness.loop_count, harness.node_cursor, harness.world.time, harness.finished)
+            cursor, order = harness.node_cursor, harness.order
+            stepped = order[cursor] if cursor < len(order) else None
+            before = (harness.loop_count, cursor, harness.world.time, harness.finished)
             step()
             if (harness.loop_count, harness.node_cursor, harness.world.time, harness.finished) != before:
-                checker.observe(after_node_step=node_step)
+                checker.observe(stepped)
 
         harness.step_node = step_node
 
     def observe(self) -> list[Violation]:
         """Check now (only needed with attach=False: call after each sim.step_node())."""
         harness = self.sim.harness
-        return self.checker.observe(after_node_step=harness.node_cursor != 0)
+        cursor = harness.node_cursor
+        return self.checker.observe(harness.order[cursor - 1] if cursor else None)
 
     def check(self) -> list[Violation]:
         """Violations found since the last call."""
