@@ -92,7 +92,7 @@ def main(args) -> int:
     errors: list[str] = []
     controller.errorOccurred.connect(errors.append)
     window.interactive_errors = False  # a bad directory is shown once the window is up
-    opened = controller.open(path)
+    opened = controller.open(path, source="default" if directory is None else None)
     window.interactive_errors = not headless
     if not opened and headless:
         _fail(errors[-1] if errors else f"cannot open {path}")

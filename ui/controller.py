@@ -14,6 +14,21 @@ only points where commands are applied), `run_to_next_change` (step node by
 node until a node or service changes state, like trio's MockClock autojump),
 `advance_by`/`advance_to` (tests and the headless render).
 
+Safety: every opened simulation gets an `InvariantMonitor` (hasim.invariants),
+observed after every engine step in `_run` (the controller steps the engine
+node by node anyway).  A violation is published with the log lines it follows
+(`logLines` carries `Violation` values in their place among the `LogLine`s),
+recorded in the history (timeline markers) and announced by
+`violationsFound`.  The monitor is not attached to the harness: the
+explainer's look-ahead deep-copies the harness, and an attached monitor
+(a closure over the original harness) would be copied with it.
+
+Scenarios: `open_shipped(name)` opens a fresh copy of a shipped working
+directory (hasim.shipped) in a new temporary directory; `reset` starts the
+current scenario again — a fresh copy of the same shipped directory, or the
+user's own directory reopened from its files (the simulation writes only
+below status/, so its inputs are as they were).
+
 Commands go through `submit`, which checks them first (read-only mode, known
 node, service id syntax, taken id…) and returns an error message instead of
 letting the real stack abort the simulation.  Exceptions never escape to Qt:
@@ -25,12 +40,15 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import tempfile
 import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from hasim.errors import InputError
+from hasim.invariants import INVARIANTS, InvariantMonitor, Violation
+from hasim.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock
 from hasim.snapshot import Snapshot
@@ -61,6 +79,7 @@ class Controller(QObject):
     errorOccurred = Signal(str)  # a message for the user (dialog / status bar)
     message = Signal(str)  # an informational status-bar message
     simulationChanged = Signal()  # a new working directory was opened
+    violationsFound = Signal(list)  # list[Violation], new ones only, in order
 
     def __init__(self, parent: QObject | None = None, *, read_only: bool = False, speed: float = 10.0) -> None:
         super().__init__(parent)
@@ -76,6 +95,7 @@ class Controller(QObject):
         self._snapshot: Snapshot | None = None
         self._fence_deadlines: dict[str, int] = {}
         self._published_key = None
+        self._new_violations: list[Violation] = []
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -84,10 +104,17 @@ class Controller(QObject):
         self._flush_clock.start()
         self._lock: DirLock | None = None
         self.history = History()
+        self.monitor: InvariantMonitor | None = None
+        self.violations: list[Violation] = []
+        self.source: str | None = None  # the shipped directory `path` is a fresh copy of (None: the user's own)
+        self.scratch_parent: Path | None = None  # where fresh copies go (None: the system's temporary directory)
 
     # -- opening ------------------------------------------------------------------------------
-    def open(self, path: str | Path) -> bool:
-        """Open a working directory; False (and errorOccurred) when it is bad."""
+    def open(self, path: str | Path, *, source: str | None = None) -> bool:
+        """Open a working directory; False (and errorOccurred) when it is bad.
+
+        `source`: the name of the shipped directory `path` is a fresh copy of
+        (Reset then makes a new copy); None for a directory of the user's."""
         path = Path(path)
         same = self.path is not None and self._lock is not None and path.resolve() == self.path.resolve()
         lock = self._lock if same else DirLock(path)
@@ -120,24 +147,60 @@ class Controller(QObject):
         self._lock = lock
         self.sim = sim
         self.path = path
+        self.source = source
         self._pending_lines = []
+        self._new_violations = []
         self._queue = []
         self._reported_end = False
         self.history = History()
+        self.violations = []
         sim.subscribe(self._on_line)
         sim.harness.start()
+        self.monitor = self._make_monitor(sim)
         self._virtual = float(sim.time)
         self._published_key = None
         self.simulationChanged.emit()
         self.publish(force=True)
         return True
 
+    def _make_monitor(self, sim: Simulation) -> InvariantMonitor | None:
+        try:
+            return InvariantMonitor(sim, attach=False)
+        except Exception:  # noqa: BLE001 - the checks must never keep a directory from opening
+            log.error("cannot start the safety checks: %s", traceback.format_exc())
+            return None
+
+    @property
+    def check_count(self) -> int:
+        """How many safety checks run on every engine step."""
+        return len(INVARIANTS) if self.monitor is not None else 0
+
+    def open_shipped(self, name: str) -> bool:
+        """Open a fresh copy of the shipped working directory `name` (a
+        workshop scenario or the default cluster); the shipped one is never
+        touched."""
+        try:
+            parent = Path(tempfile.mkdtemp(prefix="hasim-", dir=self.scratch_parent))
+            path = copy_shipped(name, parent)
+        except (OSError, FileNotFoundError) as err:
+            self.errorOccurred.emit(f"Cannot copy the scenario '{name}': {getattr(err, 'strerror', None) or err}")
+            return False
+        self.pause()
+        return self.open(path, source=name)
+
+    def reset(self) -> bool:
+        """Return the current scenario to its start: a fresh copy of the same
+        shipped directory, or the user's own directory reopened from its files."""
+        if self.source is not None:
+            return self.open_shipped(self.source)
+        return self.reload()
+
     def reload(self) -> bool:
         """Start the open working directory again from its files."""
         if self.path is None:
             return False
         self.pause()
-        return self.open(self.path)
+        return self.open(self.path, source=self.source)
 
     def _on_line(self, line) -> None:
         self._pending_lines.append(line)
@@ -245,15 +308,36 @@ class Controller(QObject):
     def _run(self, more) -> None:
         sim = self.sim
         lines = sim.log_lines
+        monitor = self.monitor
         while not sim.finished and more():
             count = len(lines)
             sim.step_node()
+            if monitor is not None:
+                self._observe(monitor)
             # manager state changes reach the history through their log lines
             # (History.record_line); a snapshot is only needed when a step did
             # something else visible: a command, a power change, a daemon's
             # status change.
             if any(_needs_snapshot(line) for line in lines[count:]):
                 self.history.record(sim.snapshot())
+
+    def _observe(self, monitor: InvariantMonitor) -> None:
+        """Run the safety checks on the state after one step; a violation goes
+        into the log stream right after the lines of the step that caused it."""
+        try:
+            monitor.observe()
+            found = monitor.check()  # everything new, also what the monitor saw when it was made
+        except Exception:  # noqa: BLE001 - a broken check must not stop the simulation
+            log.error("safety checks failed, switched off: %s", traceback.format_exc())
+            self.monitor = None
+            self.errorOccurred.emit("The safety checks failed and are switched off for this run (see the log)")
+            return
+        if found:
+            self.violations.extend(found)
+            self._pending_lines.extend(found)
+            for v in found:
+                self.history.record_violation(v)
+            self._new_violations.extend(found)
 
     def step(self) -> None:
         """One loop: run to the next loop end (where commands are applied)."""
@@ -332,6 +416,9 @@ class Controller(QObject):
         if self._pending_lines:
             lines, self._pending_lines[:] = list(self._pending_lines), []
             self.logLines.emit(lines)
+        if self._new_violations:
+            found, self._new_violations = self._new_violations, []
+            self.violationsFound.emit(found)
         key = (self.sim.time, len(self.sim.log_lines), self.sim.finished, self.sim.pending_count)
         if not force and key == self._published_key:
             return
@@ -352,7 +439,7 @@ class Controller(QObject):
                 self._reported_end = True
                 self.errorOccurred.emit(
                     f"The simulated HA stack stopped: {snap.error.strip()}\n"
-                    "Everything so far stays visible; use File → Reload to start this directory again."
+                    "Everything so far stays visible; use Simulation → Reset to start it again."
                 )
 
     # -- commands ---------------------------------------------------------------------------------

@@ -1,20 +1,25 @@
-"""The main window: time controls, nodes, services, timeline, log, manager status.
+"""The main window: time controls, nodes, services, explainer, timeline, log, manager status.
 
 Layout (fits 1280×800): a toolbar with the time controls and the virtual
-clock; left the nodes panel, right the services table; below them the
-timeline; at the bottom the log and manager-status tabs.  The window refreshes
-from the controller's snapshot at most ~10 times a second (the controller's
-tick) and only touches what changed.
+clock; on top the nodes panel, the services table and the explainer pane
+(click a node card or a service row to explain it); below them the timeline;
+at the bottom the log and manager-status tabs.  The status bar carries the
+safety indicator (the invariant checks; click it for the list).  The window
+refreshes from the controller's snapshot at most ~10 times a second (the
+controller's tick) and only touches what changed.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -22,18 +27,23 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTabWidget,
+    QTextBrowser,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from hasim.invariants import INVARIANTS
 from hasim.snapshot import Snapshot
 from ui.controller import SPEEDS, Controller
 from ui.dialogs.rules_editor import RulesDialog
+from ui.dialogs.scenario_picker import ScenarioPicker
 from ui.dialogs.service_dialogs import AddServiceDialog, EditServiceDialog, MigrateDialog
 from ui.models import LogModel, NodesModel, ServicesModel
 from ui.resources import icon
 from ui.style import format_time
+from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
 from ui.widgets.manager_status import ManagerStatusPane
 from ui.widgets.nodes_panel import NodesPanel
@@ -43,6 +53,12 @@ from ui.widgets.timeline import Timeline
 log = logging.getLogger("hasim.ui.window")
 
 CRS_MODES = ("basic", "static", "dynamic")
+SAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #2f9e44; border: none; border-radius: 8px;"
+              " padding: 1px 10px; font-weight: bold; }")
+UNSAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #e03131; border: none; border-radius: 8px;"
+                " padding: 1px 10px; font-weight: bold; }")
+UNCHECKED_STYLE = ("QToolButton#safetyIndicator { color: #495057; background: #e9ecef; border: none;"
+                   " border-radius: 8px; padding: 1px 10px; }")
 SHUTDOWN_POLICIES = ("conditional", "freeze", "failover", "migrate")
 
 
@@ -74,12 +90,22 @@ class MainWindow(QMainWindow):
         self.timeline = Timeline(controller.history)
         self.log_pane = LogPane(self.log_model)
         self.manager_pane = ManagerStatusPane()
+        self.explain_pane = ExplainPane(controller)
+        self.explain_pane.setMinimumWidth(280)
+        self.nodes_panel.nodeSelected.connect(self.explain_node)
+        self.services.serviceSelected.connect(self.explain_service)
+        self.safety_dialog: SafetyDialog | None = None
 
         top = QSplitter(Qt.Orientation.Horizontal)
+        top.setObjectName("topSplitter")
         top.addWidget(self.nodes_panel)
         top.addWidget(self.services)
+        top.addWidget(self.explain_pane)
         top.setStretchFactor(1, 1)
-        top.setSizes([330, 950])
+        top.setStretchFactor(2, 1)
+        top.setChildrenCollapsible(False)
+        top.setSizes([320, 500, 460])
+        self.top_splitter = top
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.setObjectName("bottomTabs")
         self.bottom_tabs.addTab(self.log_pane, "Cluster log")
@@ -89,7 +115,7 @@ class MainWindow(QMainWindow):
         main.addWidget(top)
         main.addWidget(self.timeline)
         main.addWidget(self.bottom_tabs)
-        main.setSizes([300, 230, 200])
+        main.setSizes([320, 220, 190])
         main.setChildrenCollapsible(False)
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -109,6 +135,7 @@ class MainWindow(QMainWindow):
         controller.errorOccurred.connect(self.show_error)
         controller.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         controller.simulationChanged.connect(self._simulation_changed)
+        controller.violationsFound.connect(self._violations_found)
         self._set_read_only(self.read_only)
         self._simulation_changed()
         if controller.snapshot is not None:
@@ -193,9 +220,15 @@ class MainWindow(QMainWindow):
         c = self.controller
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
+        self.open_scenario_action = self._action(
+            "Open &scenario…", self.open_scenario, "open",
+            "Open a fresh copy of a workshop scenario (with its README)", shortcut="Ctrl+Shift+O")
+        self.reset_action = self._action(
+            "&Reset to the start", self.reset, tip="Start the current scenario again from the beginning (Ctrl+R)",
+            shortcut="Ctrl+R")
+        file_menu.addAction(self.open_scenario_action)
         file_menu.addAction(self._action("&Open working directory…", self.open_dir, "open", shortcut="Ctrl+O"))
-        file_menu.addAction(self._action("&Reload (start this directory again)", self.controller.reload,
-                                         shortcut="Ctrl+R"))
+        file_menu.addAction(self.reset_action)
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, shortcut="Ctrl+Q"))
@@ -204,6 +237,12 @@ class MainWindow(QMainWindow):
             sim.addAction(act)
         sim.addAction(self._action("Faster", c.faster, tip="+"))
         sim.addAction(self._action("Slower", c.slower, tip="-"))
+        sim.addSeparator()
+        sim.addAction(self.reset_action)
+        sim.addSeparator()
+        self.safety_action = self._action("Safety checks…", self.show_safety,
+                                          tip="The HA guarantees checked after every engine step")
+        sim.addAction(self.safety_action)
         dc = mb.addMenu("&Datacenter")
         self.policy_group = QActionGroup(self)
         policy_menu = dc.addMenu("HA shutdown policy")
@@ -250,15 +289,15 @@ class MainWindow(QMainWindow):
         self.master_label = QLabel()
         self.pending_label = QLabel()
         self.pending_label.setObjectName("pendingLabel")
-        self.safety_label = QLabel("Safety: not checked")
-        self.safety_label.setObjectName("safetyIndicator")
-        self.safety_label.setToolTip("Placeholder: the HA safety checks (never two nodes running one service) "
-                                     "will be shown here once the engine reports them")
-        self.safety_label.setStyleSheet("color: #868e96")
+        self.safety_indicator = QToolButton()
+        self.safety_indicator.setObjectName("safetyIndicator")
+        self.safety_indicator.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.safety_indicator.clicked.connect(self.show_safety)
         self.dir_label = QLabel()
         self.dir_label.setStyleSheet("color: #868e96")
-        for w in (self.pending_label, self.master_label, self.quorum_label, self.safety_label, self.dir_label):
+        for w in (self.pending_label, self.master_label, self.quorum_label, self.safety_indicator, self.dir_label):
             sb.addPermanentWidget(w)
+        self._show_safety_state()
 
     def _build_shortcuts(self) -> None:
         c = self.controller
@@ -285,7 +324,9 @@ class MainWindow(QMainWindow):
         self.services.set_read_only(read_only)
         self.read_only_badge_action.setVisible(read_only)
         title = "hasim — Proxmox VE HA simulator"
-        if self.controller.path is not None:
+        if self.controller.source is not None:
+            title += f" — scenario {self.controller.source}"
+        elif self.controller.path is not None:
             title += f" — {self.controller.path}"
         self.setWindowTitle(title + (" (read-only)" if read_only else ""))
 
@@ -296,9 +337,14 @@ class MainWindow(QMainWindow):
         sim = self.controller.sim
         if sim is not None:
             self.log_pane.set_nodes(sim.nodes)
-            self.dir_label.setText(str(self.controller.path))
+            source = self.controller.source
+            self.dir_label.setText(f"{source} (fresh copy in {self.controller.path})" if source
+                                   else str(self.controller.path))
+            self.dir_label.setToolTip(str(self.controller.path))
         self._set_read_only(self.read_only)
         self._running_changed(self.controller.running)
+        self._show_safety_state()
+        self.explain_pane.simulation_changed()
 
     def show_snapshot(self, snap: Snapshot) -> None:
         c = self.controller
@@ -308,6 +354,7 @@ class MainWindow(QMainWindow):
         self.nodes_panel.set_pending(self._pending_by_node())
         self.timeline.refresh()
         self._refresh_manager_status()
+        self.explain_pane.snapshot_changed()
         self.quorum_label.setText("quorate" if snap.quorate else "no quorum")
         self.quorum_label.setStyleSheet("color: #2f9e44" if snap.quorate else "color: #e03131; font-weight: bold")
         running_master = next((n.name for n in snap.nodes if n.master and n.crm_state == "master"), None)
@@ -333,6 +380,56 @@ class MainWindow(QMainWindow):
         if ended:
             self.run_state.setText("  ended: " + (snap.error or "done").strip())
             self.run_state.setStyleSheet("color: #e03131; font-weight: bold")
+
+    # -- explainer ----------------------------------------------------------------------------------
+    def explain_node(self, name: str) -> None:
+        """Explain node `name` (a click on its card does this)."""
+        self.nodes_panel.select(name)
+        self.services.clear_selection()
+        self.explain_pane.set_subject("node", name)
+
+    def explain_service(self, sid: str) -> None:
+        """Explain service `sid` (selecting its row does this)."""
+        self.nodes_panel.select(None)
+        self.explain_pane.set_subject("service", sid)
+
+    # -- safety -------------------------------------------------------------------------------------
+    def _show_safety_state(self) -> None:
+        c = self.controller
+        button = self.safety_indicator
+        count = len(c.violations)
+        if c.sim is None or c.monitor is None and not count:
+            button.setText("Safety: not checked")
+            button.setToolTip("The HA safety checks run when a working directory is open")
+            style = UNCHECKED_STYLE
+        elif count:
+            last = c.violations[-1]
+            button.setText(f"⚠ Safety: {count} violation{'s' if count != 1 else ''}")
+            button.setToolTip(f"Last: at {last.time} s, {last.name}: {last.detail}\nClick for the explanation.")
+            style = UNSAFE_STYLE
+        else:
+            button.setText(f"✔ Safety: OK — {c.check_count} checks")
+            button.setToolTip("The HA guarantees hold so far (checked after every engine step):\n"
+                              + "\n".join(f"• {inv.title}" for inv in INVARIANTS.values())
+                              + "\nClick for details.")
+            style = SAFE_STYLE
+        if button.styleSheet() != style:
+            button.setStyleSheet(style)
+        if self.safety_dialog is not None and self.safety_dialog.isVisible():
+            self.safety_dialog.show_violations(c.violations, checked=c.monitor is not None)
+
+    def _violations_found(self, found: list) -> None:
+        self._show_safety_state()
+        v = found[0]
+        self.statusBar().showMessage(f"Safety violation at {v.time} s: {v.name}: {v.detail}", 15000)
+
+    def show_safety(self) -> None:
+        """The safety indicator was clicked: list the violations with their explanation."""
+        if self.safety_dialog is None:
+            self.safety_dialog = SafetyDialog(self)
+        self.safety_dialog.show_violations(self.controller.violations, checked=self.controller.monitor is not None)
+        self.safety_dialog.show()
+        self.safety_dialog.raise_()
 
     def _refresh_manager_status(self) -> None:
         snap = self.controller.snapshot
@@ -514,14 +611,68 @@ class MainWindow(QMainWindow):
             self.controller.pause()
             self.controller.open(path)
 
+    def open_scenario(self) -> None:
+        """File → Open scenario…: pick a shipped scenario, open a fresh copy of it."""
+        dialog = ScenarioPicker(self, current=self.controller.source)
+        if self._exec(dialog):
+            name = dialog.selected_name()
+            if name:
+                self.controller.open_shipped(name)
+
+    def reset(self) -> None:
+        """Simulation → Reset: the current scenario from its start."""
+        self.controller.reset()
+
     def show_shortcuts(self) -> None:
         QMessageBox.information(
             self,
             "Keyboard shortcuts",
             "Space\trun / pause\nS or →\tstep one loop\nN\trun to the next state change\n"
-            "+ / -\tfaster / slower\nCtrl+S\tsave\nCtrl+Q\tquit",
+            "+ / -\tfaster / slower\nCtrl+R\treset to the start\nCtrl+Shift+O\topen a scenario\n"
+            "Ctrl+S\tsave\nCtrl+Q\tquit",
         )
 
     def closeEvent(self, event) -> None:
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+class SafetyDialog(QDialog):
+    """The safety checks and every violation so far, in plain words (non-modal)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("safetyDialog")
+        self.setWindowTitle("Safety checks")
+        self.resize(720, 520)
+        self.text = QTextBrowser()
+        self.text.setObjectName("safetyText")
+        self.text.setOpenLinks(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+
+    def show_violations(self, violations: list, checked: bool = True) -> None:
+        esc = html.escape
+        out = []
+        if violations:
+            n = len(violations)
+            out.append(f"<h3 style='color:#e03131'>{n} violation{'s' if n != 1 else ''} of the HA guarantees</h3>")
+            for v in violations:
+                title = INVARIANTS[v.name].title if v.name in INVARIANTS else v.name
+                out.append(f"<p><b>at {v.time} s — {esc(title)}</b> <code>{esc(v.name)}</code><br>"
+                           f"<span style='color:#c92a2a'>{esc(v.detail)}</span><br>{esc(v.explanation)}</p>")
+        elif checked:
+            out.append("<h3 style='color:#2f9e44'>No violation so far</h3>")
+        else:
+            out.append("<h3>The safety checks are not running</h3>")
+        out.append("<p><b>What is checked</b> after every engine step (one node's CRM and LRM, or a loop end):</p><ul>")
+        for inv in INVARIANTS.values():
+            out.append(f"<li><b>{esc(inv.title)}</b> <code>{esc(inv.name)}</code><br>{esc(inv.explanation)}</li>")
+        out.append("</ul>")
+        self.text.setHtml("".join(out))
+
+    def plain_text(self) -> str:
+        return self.text.toPlainText()

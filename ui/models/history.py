@@ -4,7 +4,8 @@ A *lane* is a node (its state as the manager sees it, 'off' before anyone has
 seen it powered on) or a service (its manager state and node).  `record`
 takes a snapshot and only appends: a lane whose state did not change just
 extends its last segment, so hours of virtual time with few changes stay a
-handful of segments.  Pure Python, no Qt.
+handful of segments.  Safety violations (hasim.invariants) are kept beside
+the lanes, in order, for the timeline's markers.  Pure Python, no Qt.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class History:
         self.now = 0
         self.revision = 0  # bumped on every change the timeline must draw
         self.layout_revision = 0  # bumped when lanes are added
+        self.violations: list = []  # hasim.invariants.Violation, in the order found
 
     def clear(self) -> None:
         self.__init__()
@@ -117,6 +119,16 @@ class History:
                 node = lane.segments[-1].node
             self._append(sid, "service", line.time, state, node, logged=True, target=target)
             self.now = max(self.now, line.time)
+
+    def record_violation(self, violation) -> None:
+        """Keep a safety violation for the timeline (a marker at its time)."""
+        self.violations.append(violation)
+        self.now = max(self.now, violation.time)
+        self.revision += 1
+
+    def violations_near(self, t: float, tolerance: float) -> list:
+        """The violations within `tolerance` seconds of `t` (hover)."""
+        return [v for v in self.violations if abs(v.time - t) <= tolerance]
 
     def record(self, snap: Snapshot) -> None:
         t = snap.time

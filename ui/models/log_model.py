@@ -2,27 +2,49 @@
 
 Lines arrive in batches from the controller (`append`): one beginInsertRows
 per batch, never a reset.  The proxy filters without copying lines.
+
+A batch may also carry safety violations (`hasim.invariants.Violation`), in
+their place right after the line of the step that broke the guarantee: they
+show as a highlighted line (red on pink, bold) naming the invariant, what
+happened and the guarantee in one sentence; the tooltip holds the full
+plain-language explanation.  Node and source filters never hide them.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
+from hasim.invariants import INVARIANTS, Violation
 from hasim.log import LogLine
-from ui.style import LEVEL_COLORS
+from ui.style import LEVEL_COLORS, RED
 
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
+VIOLATION_BACKGROUND = "#ffe3e3"
+VIOLATION_TEXT = "#c92a2a"
 
 
-def display_text(line: LogLine) -> str:
+def violation_title(v: Violation) -> str:
+    inv = INVARIANTS.get(v.name)
+    return inv.title if inv is not None else v.name
+
+
+def violation_text(v: Violation) -> str:
+    """One log-pane line for a violation, aligned with the log's columns."""
+    return f"{'SAFETY':<5} {v.time:5d} {'invariants':>12}: VIOLATED {v.name}: {v.detail} — {violation_title(v)}"
+
+
+def display_text(line: LogLine | Violation) -> str:
+    if isinstance(line, Violation):
+        return violation_text(line)
     return line.render().rstrip("\n").replace("\n", " ")
 
 
 class LogModel(QAbstractListModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._lines: list[LogLine] = []
+        self._lines: list[LogLine | Violation] = []
+        self._bold: QFont | None = None
 
     def append(self, lines: list[LogLine]) -> None:
         if not lines:
@@ -37,11 +59,19 @@ class LogModel(QAbstractListModel):
         self._lines = []
         self.endResetModel()
 
-    def line(self, row: int) -> LogLine:
+    def set_font(self, font: QFont) -> None:
+        """The view's font: violation lines use its bold variant."""
+        self._bold = QFont(font)
+        self._bold.setBold(True)
+
+    def line(self, row: int) -> LogLine | Violation:
         return self._lines[row]
 
     def text(self) -> str:
-        return "".join(line.render() for line in self._lines)
+        return "".join(display_text(line) + "\n" for line in self._lines)
+
+    def violation_rows(self) -> list[int]:
+        return [i for i, line in enumerate(self._lines) if isinstance(line, Violation)]
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._lines)
@@ -54,10 +84,31 @@ class LogModel(QAbstractListModel):
             return display_text(line)
         if role == LINE_ROLE:
             return line
+        if isinstance(line, Violation):
+            return self._violation_data(line, role)
         if role == Qt.ItemDataRole.ForegroundRole:
             color = LEVEL_COLORS.get(line.level.strip())
             return QBrush(QColor(color)) if color else None
         return None
+
+    def _violation_data(self, v: Violation, role):
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(VIOLATION_TEXT))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(VIOLATION_BACKGROUND))
+        if role == Qt.ItemDataRole.FontRole:
+            if self._bold is None:
+                self._bold = QFont()
+                self._bold.setBold(True)
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"<p><b style='color:{RED}'>Safety violation at {v.time} s: {violation_title(v)}</b></p>"
+                    f"<p>{_escape(v.detail)}</p><p>{_escape(v.explanation)}</p>")
+        return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class LogFilterProxy(QSortFilterProxyModel):
@@ -83,7 +134,11 @@ class LogFilterProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent) -> bool:
-        line: LogLine = self.sourceModel().line(row)
+        line = self.sourceModel().line(row)
+        if isinstance(line, Violation):  # a safety violation concerns the whole cluster
+            if self._level is not None and self._level[:3] != "err":
+                return False
+            return not self._text or self._text in display_text(line).lower()
         if self._node is not None and line.node != self._node:
             return False
         if self._daemon is not None:

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
-from ui.models.log_model import LogFilterProxy, LogModel
+from hasim.invariants import Violation
+from ui.models.log_model import LINE_ROLE, LogFilterProxy, LogModel
 
 LEVELS = (("All levels", None), ("errors", "err"), ("warnings", "warn"), ("notices", "noti"),
           ("info", "info"), ("emails", "emai"))
@@ -31,6 +32,7 @@ class LogPane(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.view.setFont(mono)
+        model.set_font(mono)
         self.node_filter = QComboBox()
         self.node_filter.setObjectName("logNodeFilter")
         self.node_filter.addItem("All nodes", None)
@@ -114,6 +116,11 @@ class LogPane(QWidget):
     def _range_changed(self, lo: int, hi: int) -> None:
         if self._following:
             self.view.verticalScrollBar().setValue(hi)
+
+    def violation_texts(self) -> list[str]:
+        """The highlighted safety-violation lines shown now."""
+        return [self.proxy.index(r, 0).data() for r in range(self.proxy.rowCount())
+                if isinstance(self.proxy.index(r, 0).data(LINE_ROLE), Violation)]
 
     def visible_texts(self) -> list[str]:
         return [self.proxy.index(r, 0).data() for r in range(self.proxy.rowCount())]

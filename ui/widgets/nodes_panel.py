@@ -6,6 +6,8 @@ it is the master, its CRM and LRM states, what the stack is waiting for on it
 every other node action of the engine (reboot, shutdown, restart LRM,
 maintenance, CRM stop/start, cluster-filesystem failures).  Switches send
 commands through the controller; the card itself only shows the snapshot.
+Clicking a card (anywhere but its buttons) selects the node: the card gets a
+blue border and the explainer pane explains it (`nodeSelected`).
 """
 
 from __future__ import annotations
@@ -55,11 +57,16 @@ QToolButton:disabled { color: #868e96; }
 
 class NodeCard(QFrame):
     command = Signal(str)
+    clicked = Signal(str)  # the node's name
 
     def __init__(self, name: str, parent=None) -> None:
         super().__init__(parent)
         self.name = name
+        self.selected = False
+        self._background = "#f1f3f5"
         self.setObjectName(f"node-{name}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(f"Click to explain {name} (right pane)")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(f"QFrame#node-{name} {{ border: 1px solid #dee2e6; border-radius: 6px; background: white; }}")
         self.title = QLabel(f"<b>{name}</b>")
@@ -128,6 +135,23 @@ class NodeCard(QFrame):
         grid.addWidget(self.extra)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
+    def _frame_style(self) -> None:
+        border = "2px solid #1c7ed6" if self.selected else "1px solid #dee2e6"
+        _set_style(self, f"QFrame#node-{self.name} {{ border: {border}; border-radius: 6px; "
+                         f"background: {self._background}; }}")
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self._frame_style()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.name)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def _toggle(self, text: str, icon_name: str) -> QToolButton:
         b = QToolButton()
         b.setText(text)
@@ -155,9 +179,8 @@ class NodeCard(QFrame):
             " padding: 2px 10px; font-weight: bold; }",
         )
         self.title.setText(f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else ""))
-        background = "white" if node.power == "on" else "#f1f3f5"
-        _set_style(self, f"QFrame#node-{self.name} {{ border: 1px solid #dee2e6; border-radius: 6px; "
-                         f"background: {background}; }}")
+        self._background = "white" if node.power == "on" else "#f1f3f5"
+        self._frame_style()
         self.power.setChecked(node.power == "on")
         self.network.setChecked(node.network == "on")
         self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
@@ -183,6 +206,7 @@ class NodeCard(QFrame):
 
 class NodesPanel(QScrollArea):
     command = Signal(str)
+    nodeSelected = Signal(str)  # a card was clicked
 
     def __init__(self, model: NodesModel, parent=None) -> None:
         super().__init__(parent)
@@ -190,6 +214,7 @@ class NodesPanel(QScrollArea):
         self.cards: dict[str, NodeCard] = {}
         self._pending: dict[str, list[str]] = {}
         self._read_only = False
+        self.selected: str | None = None
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.inner = QWidget()
@@ -204,6 +229,18 @@ class NodesPanel(QScrollArea):
 
     def card(self, name: str) -> NodeCard:
         return self.cards[name]
+
+    def select(self, name: str | None) -> None:
+        """Highlight the card of `name` (None: no card)."""
+        self.selected = name
+        for card_name, card in self.cards.items():
+            card.set_selected(card_name == name)
+        if name in self.cards:
+            self.ensureWidgetVisible(self.cards[name])
+
+    def _clicked(self, name: str) -> None:
+        self.select(name)
+        self.nodeSelected.emit(name)
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -227,7 +264,9 @@ class NodesPanel(QScrollArea):
             name = self.model.node(row).name
             card = NodeCard(name)
             card.command.connect(self.command)
+            card.clicked.connect(self._clicked)
             card.set_read_only(self._read_only)
+            card.set_selected(name == self.selected)
             self.cards[name] = card
             self.box.insertWidget(self.box.count() - 1, card)
             self._show(row)

@@ -3,7 +3,8 @@
 The "Requested" column is edited with a combo (started, stopped, disabled,
 ignored) like the real simulator's per-service selector; a change becomes a
 `service <sid> <state>` command.  Row actions work on the selected row, from
-the buttons above the table, the context menu or a double click.
+the buttons above the table, the context menu or a double click.  Selecting
+a row also asks the explainer pane to explain that service (`serviceSelected`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QSizePolicy,
     QStyledItemDelegate,
     QTableView,
     QToolButton,
@@ -56,6 +58,7 @@ class ServicesTable(QWidget):
     migrateRequested = Signal(str, bool)  # sid, relocate
     editRequested = Signal(str)
     deleteRequested = Signal(str)
+    serviceSelected = Signal(str)  # a row was selected (by click, keyboard or `select`)
 
     def __init__(self, model: ServicesModel, parent=None) -> None:
         super().__init__(parent)
@@ -81,7 +84,7 @@ class ServicesTable(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(self._double_clicked)
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         model.rowsRemoved.connect(lambda *_: self._update_buttons())
 
         self.buttons: dict[str, QToolButton] = {}
@@ -106,10 +109,12 @@ class ServicesTable(QWidget):
             b.clicked.connect(slot)
             self.buttons[key] = b
             bar.addWidget(b)
-        bar.addStretch(1)
         self.hint = QLabel("Double-click “Requested” to change it")
         self.hint.setStyleSheet("color: #868e96")
-        bar.addWidget(self.hint)
+        # shown when there is room (the explainer pane shares the row)
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.hint, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -129,6 +134,15 @@ class ServicesTable(QWidget):
         row = self.model.row_of(sid)
         if row >= 0:
             self.view.selectRow(row)
+
+    def clear_selection(self) -> None:
+        self.view.clearSelection()
+
+    def _selection_changed(self, *_args) -> None:
+        self._update_buttons()
+        sid = self.selected_sid()
+        if sid is not None:
+            self.serviceSelected.emit(sid)
 
     def _with_sid(self, fn) -> None:
         sid = self.selected_sid()

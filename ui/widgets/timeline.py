@@ -7,15 +7,21 @@ of virtual time stay cheap and readable.  Zero-length transitions the manager
 logged (a node's 'fence', a service's 'recovery') get a minimum width so they
 stay visible.  A vertical line marks "now"; the view follows it until the
 user pans or zooms (the Follow button takes it back).  No OpenGL.
+
+A faint vertical grid at the time axis' major ticks and the safety-violation
+markers (a dashed dark-red line with a flag at the top, hover for the
+explanation) are drawn in the same paint pass: a few lines, no extra items
+(pyqtgraph's own grid replayed a picture of the whole plot on every repaint).
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from hasim.invariants import INVARIANTS
 from ui.models.history import History
 from ui.style import format_time, state_color, text_color_on
 
@@ -26,6 +32,9 @@ MIN_LANE_PX = 18  # below this lanes scroll instead of shrinking
 LEGEND = ("online", "unknown", "fence", "maintenance", "started", "recovery", "migrate", "freeze", "stopped",
           "error")
 HATCH_COLORS = {"off": "#80343a40", "network off": "#a0862e9c"}  # #aarrggbb: text stays readable
+GRID_COLOR = "#30000000"  # faint, over the lanes: times stay readable on every colour
+MARKER_COLOR = "#c2255c"  # safety violations (the "now" line is red #e03131)
+MARKER_HOVER_PX = 5  # hover this close to a marker to see its explanation
 
 
 class TimeAxis(pg.AxisItem):
@@ -54,9 +63,10 @@ class LaneAxis(pg.AxisItem):
 class LanesItem(pg.GraphicsObject):
     """Paints every lane's segments from the history (culled and merged)."""
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, history: History, time_axis: pg.AxisItem | None = None) -> None:
         super().__init__()
         self.history = history
+        self.time_axis = time_axis  # the grid follows its major ticks
         self.font = QFont()
         self.font.setPointSizeF(8.5)
 
@@ -96,6 +106,44 @@ class LanesItem(pg.GraphicsObject):
             power = self.history.lanes.get(f"{key}/power")
             if lane.kind == "node" and power is not None:
                 self._hatch(painter, tr, power.segments, y_top, LANE_HEIGHT, x0, x1, px)
+        if last > first:
+            top, bottom = -first + 0.5, -last + 0.5
+            self._grid(painter, tr, x0, x1, px, top, bottom)
+            self._markers(painter, tr, x0, x1, px, top, bottom)
+
+    def _grid(self, painter, tr, x0, x1, px, top, bottom) -> None:
+        """Thin lines at the time axis' major ticks, within the lanes drawn so far."""
+        if self.time_axis is None:
+            return
+        levels = self.time_axis.tickValues(x0, x1, (x1 - x0) / px)
+        if not levels:
+            return
+        right = min(x1, self.history.now)
+        painter.setPen(QPen(QColor(GRID_COLOR), 1))
+        for t in levels[0][1]:
+            if 0 < t <= right:
+                p0, p1 = tr.map(QPointF(t, top)), tr.map(QPointF(t, bottom))
+                painter.drawLine(round(p0.x()), round(p0.y()), round(p1.x()), round(p1.y()))
+
+    def _markers(self, painter, tr, x0, x1, px, top, bottom) -> None:
+        """A dashed line and a flag at the time of each safety violation."""
+        violations = self.history.violations
+        if not violations:
+            return
+        color = QColor(MARKER_COLOR)
+        pen = QPen(color, 2, Qt.PenStyle.DashLine)
+        for t in sorted({v.time for v in violations}):
+            if t < x0 - px or t > x1 + px:
+                continue
+            p0, p1 = tr.map(QPointF(t, top)), tr.map(QPointF(t, bottom))
+            x = round(p0.x())
+            painter.setPen(pen)
+            painter.drawLine(x, round(p0.y()), x, round(p1.y()))
+            flag = QPolygonF([QPointF(x - 6, p0.y()), QPointF(x + 6, p0.y()), QPointF(x, p0.y() + 9)])
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(color))
+            painter.drawPolygon(flag)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _hatch(self, painter, tr, segments, y_top, height, x0, x1, px) -> None:
         """Hatch a node's lane where it is powered off (or its network is cut)."""
@@ -169,7 +217,7 @@ class Timeline(QWidget):
         vb.disableAutoRange()
         vb.sigRangeChangedManually.connect(self._user_range)  # mouse drag / wheel only
         vb.sigResized.connect(lambda *_: self._fit_lanes())
-        self.lanes = LanesItem(history)
+        self.lanes = LanesItem(history, self.time_axis)
         self.plot.addItem(self.lanes)
         self.now_line = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#e03131", width=2))
         self.plot.addItem(self.now_line)
@@ -195,12 +243,14 @@ class Timeline(QWidget):
         legend = QLabel(" ".join(
             f"<span style='color:{state_color(st)}'>■</span>&nbsp;{st}"
             for st in LEGEND
-        ) + " &nbsp;<b>////</b>&nbsp;powered&nbsp;off")
+        ) + " &nbsp;<b>////</b>&nbsp;powered&nbsp;off"
+          f" &nbsp;<span style='color:{MARKER_COLOR}'>▼</span>&nbsp;safety&nbsp;violation")
         legend.setObjectName("timelineLegend")
         legend.setTextFormat(Qt.TextFormat.RichText)
         legend.setToolTip("Lane colours (the same as in the nodes panel and the services table). A node lane is "
                           "the node as the manager sees it; hatching /// marks where it is powered off, "
-                          "\\\\\\ where its network is cut.")
+                          "\\\\\\ where its network is cut. A dashed line with a ▼ flag marks a safety "
+                          "violation: hover it for the explanation.")
         head.addWidget(legend)
         head.addSpacing(8)
         head.addWidget(self.follow_button)
@@ -293,6 +343,26 @@ class Timeline(QWidget):
             text += f", power {p.state}"
         return text + f"   [at {format_time(round(t))}]"
 
+    def marker_times(self) -> list[int]:
+        """Virtual times of the safety-violation markers on the timeline."""
+        return sorted({v.time for v in self.history.violations})
+
+    def describe_marker(self, t: float, tolerance: float = 0.5) -> tuple[str, str] | None:
+        """(one line, tooltip html) for the violation markers within `tolerance` of `t`."""
+        near = self.history.violations_near(t, tolerance)
+        if not near:
+            return None
+        first = near[0]
+        line = f"⚠ Safety violation at {format_time(first.time)} ({first.time} s): " + "; ".join(
+            f"{v.name}: {v.detail}" for v in near
+        )
+        parts = []
+        for v in near:
+            title = INVARIANTS[v.name].title if v.name in INVARIANTS else v.name
+            parts.append(f"<p><b>{_esc(title)}</b> ({v.name}, at {v.time} s)<br>{_esc(v.detail)}</p>"
+                         f"<p>{_esc(v.explanation)}</p>")
+        return line, "".join(parts)
+
     def _hover(self, pos) -> None:
         vb = self.plot.getViewBox()
         if not self.plot.sceneBoundingRect().contains(pos):
@@ -301,9 +371,22 @@ class Timeline(QWidget):
         i = int(round(-point.y()))
         if not (0 <= i < len(self.history.order)) or point.x() < 0:
             return
+        where = self.plot.mapToGlobal(self.plot.mapFromScene(pos))
+        px = vb.viewPixelSize()[0] or 1.0
+        marker = self.describe_marker(point.x(), MARKER_HOVER_PX * px) if self.history.violations else None
+        if marker is not None:
+            self._hovered = True
+            self.hover_label.setText(marker[0])
+            self.laneHovered.emit(marker[0])
+            QToolTip.showText(where, marker[1], self.plot)
+            return
         text = self.describe(self.history.order[i], max(0.0, point.x()))
         if text:
             self._hovered = True
             self.hover_label.setText(text)
             self.laneHovered.emit(text)
-            QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), text, self.plot)
+            QToolTip.showText(where, text, self.plot)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
