@@ -170,7 +170,7 @@ def make_cluster(rng: random.Random, nodes: int | None, services: int | None) ->
                 dc_crs["ha-auto-rebalance"] = 1
             datacenter["crs"] = dc_crs
     rules = None
-    if rng.random() < 0.25 and conf:
+    if rng.random() < 0.25 and conf and len(names) >= 2:
         blocks = []
         for r in range(rng.randint(1, 2)):
             members = sorted(rng.sample(sorted(conf), rng.randint(1, min(2, len(conf)))))
@@ -751,6 +751,8 @@ def register(subparsers) -> None:
         help="random fault schedules, every run checked against the HA invariants",
         description="Run seeded random fault schedules over small clusters and check the HA "
         "invariants after every step; shrink and save failing schedules as scenarios.",
+        epilog="The last line reads 'N runs, V violations' (V: runs that violated an invariant). "
+        "Exit status: 0 no violation, 1 violations, 2 bad arguments.",
     )
     p.add_argument("--seed", type=int, required=True, help="seed of the schedules (same seed, same runs)")
     p.add_argument("--runs", type=int, required=True, help="number of runs")
@@ -759,7 +761,8 @@ def register(subparsers) -> None:
     p.add_argument("--duration", type=int, default=DEFAULT_DURATION,
                    help=f"seconds of faults before healing (default {DEFAULT_DURATION})")  # fmt: skip
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--out", default="explore-failures", help="where failing scenarios are saved")
+    p.add_argument("--out", default="explore-failures",
+                   help="where failing scenarios are saved (default: explore-failures)")  # fmt: skip
     p.add_argument("--mutant", help=f"run a deliberately broken engine: {', '.join(MUTANTS)}")
     p.add_argument("--shrink-budget", type=int, default=SHRINK_BUDGET, help="replays allowed per shrink")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
