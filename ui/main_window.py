@@ -345,6 +345,8 @@ class MainWindow(QMainWindow):
         self._running_changed(self.controller.running)
         self._show_safety_state()
         self.explain_pane.simulation_changed()
+        if self.explain_pane.subject is None:
+            self.nodes_panel.select(None)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         c = self.controller

@@ -219,3 +219,15 @@ def test_explainer_refreshes_at_most_a_few_times_a_second(qtbot, make_window, wo
     settled = len(calls)
     qtbot.wait(400)
     assert len(calls) == settled
+
+
+def test_opening_a_cluster_without_the_selected_node_clears_the_explainer(qtbot, make_window, workdir, tmp_path):
+    window, controller = make_window(workdir)
+    controller.scratch_parent = tmp_path
+    assert controller.open_shipped("network-isolation")
+    click(qtbot, window.nodes_panel.card("node3").daemons)
+    assert explain_text(qtbot, window, "node3").startswith("node3")
+    assert controller.open_shipped("two-node-cluster")  # node1 and node2 only
+    assert window.explain_pane.subject is None and window.explain_pane.text() == ""
+    assert window.nodes_panel.selected is None and not window.nodes_panel.card("node1").selected
+    assert window.explain_pane.browser.toPlainText() == ""  # the placeholder shows

@@ -48,7 +48,7 @@ class ScenarioPicker(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("scenarioList")
         self.list.setMinimumWidth(300)
-        self.list.setSpacing(1)
+        self.list.setSpacing(2)
         for d in self.dirs:
             item = QListWidgetItem(f"{d.name}\n    {title_of(d)}")
             item.setData(NAME_ROLE, d.name)

@@ -114,9 +114,16 @@ class ExplainPane(QWidget):
         self.update_now()
 
     def simulation_changed(self) -> None:
-        """A new simulation (open, reset): measure the look-ahead again; keep the subject."""
+        """A new simulation (open, reset): measure the look-ahead again; keep the
+        subject if the new cluster has it."""
         self.heavy = False
         self._shown_key = None
+        sim = self.controller.sim
+        if self.subject is not None and sim is not None:
+            kind, name = self.subject
+            known = sim.nodes if kind == "node" else [s.sid for s in sim.snapshot().services]
+            if name not in known:
+                self.subject = None
         self.update_now()
 
     def snapshot_changed(self) -> None:

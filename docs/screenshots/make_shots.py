@@ -1,0 +1,187 @@
+"""Render the documentation screenshots (1280×800, offscreen).
+
+Run from the repository root (make-screenshots.sh does):
+
+    python docs/screenshots/make_shots.py [NAME ...]    # default: every picture
+
+Each picture opens a scenario the way a person would — a directory from
+docs/screenshots/scenarios/ or a fresh copy of a shipped workshop scenario —
+drives virtual time through the controller, clicks what a person would click
+(a node card for the explainer, File → Open scenario… for the picker) and
+saves the window.  Nothing here reaches into the engine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ui.controller import Controller  # noqa: E402
+from ui.dialogs.scenario_picker import ScenarioPicker  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+SIZE = (1280, 800)
+app = QApplication.instance() or QApplication(sys.argv[:1])
+TMP = Path(tempfile.mkdtemp(prefix="hasim-shots-"))
+
+
+def window_on(*, scenario: str | None = None, shipped: str | None = None, read_only: bool = False):
+    controller = Controller(read_only=read_only, speed=10)
+    controller.scratch_parent = TMP
+    window = MainWindow(controller, interactive_errors=False)
+    window.resize(*SIZE)
+    if shipped is not None:
+        assert controller.open_shipped(shipped), shipped
+    else:
+        target = Path(tempfile.mkdtemp(dir=TMP)) / scenario
+        shutil.copytree(HERE / "scenarios" / scenario, target)
+        assert controller.open(target), scenario
+    window.show()
+    app.processEvents()
+    return window, controller
+
+
+def settle(window) -> None:
+    for _ in range(3):
+        app.processEvents()
+        window.explain_pane.update_now()
+        window.timeline.refresh()
+    app.processEvents()
+
+
+def save(window, controller, name: str) -> None:
+    settle(window)
+    pixmap = window.grab()
+    assert (pixmap.width(), pixmap.height()) == SIZE, (pixmap.width(), pixmap.height())
+    assert pixmap.save(str(HERE / name)), name
+    controller.shutdown()
+    window.close()
+    print(f"wrote {name}")
+
+
+def main_window() -> None:
+    """node1 (the master) lost power: fenced, its VMs recovered; node1 explained."""
+    window, controller = window_on(scenario="node1-failure")
+    controller.advance_to(400)
+    window.explain_node("node1")
+    save(window, controller, "main-window.png")
+
+
+def fence_countdown() -> None:
+    window, controller = window_on(scenario="node1-failure")
+    controller.advance_to(262)
+    window.explain_node("node1")
+    save(window, controller, "fence-countdown.png")
+
+
+def read_only_maintenance() -> None:
+    window, controller = window_on(scenario="maintenance", read_only=True)
+    controller.advance_to(200)
+    window.explain_node("node2")
+    save(window, controller, "read-only-maintenance.png")
+
+
+def two_hours() -> None:
+    window, controller = window_on(scenario="two-hours")
+    controller.advance_to(7200)
+    window.explain_node("node3")
+    save(window, controller, "two-hours.png")
+
+
+def explainer() -> None:
+    """The workshop scenario node-failure: node2 is being fenced; the pane explains it."""
+    window, controller = window_on(shipped="node-failure")
+    controller.advance_to(205)
+    window.explain_node("node2")
+    save(window, controller, "explainer.png")
+
+
+def safety_violation() -> None:
+    """A broken engine (recovery without fencing) on network-isolation: vm:103 runs twice;
+    red indicator, log lines, marker."""
+    from hasim.mutants import mutant
+
+    window, controller = window_on(shipped="network-isolation")
+    with mutant("recovery-without-fencing"):
+        controller.advance_to(163)
+        window.explain_node("node3")
+        settle(window)
+    # show the first violation line in the log
+    pane = window.log_pane
+    rows = pane.model.violation_rows()
+    if rows:
+        pane.view.scrollTo(pane.proxy.mapFromSource(pane.model.index(rows[0], 0)), pane.view.ScrollHint.PositionAtCenter)
+    save(window, controller, "safety-violation.png")
+
+
+def scenario_picker() -> None:
+    """File → Open scenario… over the default cluster: the dialog drawn on the dimmed window."""
+    window, controller = window_on(shipped="default")
+    controller.advance_to(60)
+    settle(window)
+    base = window.grab()
+    dialog = ScenarioPicker(window, current="node-failure")
+    dialog.resize(1040, 660)
+    dialog.show()
+    app.processEvents()
+    dialog.list.setFocus()
+    app.processEvents()
+    body = dialog.grab()
+    picture = QPixmap(body.width(), body.height() + 28)
+    picture.fill(QColor("#dee2e6"))
+    title = QPainter(picture)
+    title.drawPixmap(0, 28, body)
+    font = title.font()
+    font.setBold(True)
+    title.setFont(font)
+    title.setPen(QColor("#343a40"))
+    title.drawText(QRect(0, 0, body.width(), 28), Qt.AlignmentFlag.AlignCenter, dialog.windowTitle())
+    title.end()
+    painter = QPainter(base)
+    painter.fillRect(base.rect(), QColor(0, 0, 0, 90))
+    at = QPoint((base.width() - picture.width()) // 2, (base.height() - picture.height()) // 2 + 10)
+    painter.fillRect(picture.rect().translated(at + QPoint(4, 4)), QColor(0, 0, 0, 60))
+    painter.drawPixmap(at, picture)
+    painter.setPen(QColor("#868e96"))
+    painter.drawRect(picture.rect().translated(at).adjusted(0, 0, -1, -1))
+    painter.end()
+    dialog.close()
+    assert base.save(str(HERE / "scenario-picker.png"))
+    controller.shutdown()
+    window.close()
+    print("wrote scenario-picker.png")
+
+
+SHOTS = {
+    "main-window": main_window,
+    "fence-countdown": fence_countdown,
+    "read-only-maintenance": read_only_maintenance,
+    "two-hours": two_hours,
+    "explainer": explainer,
+    "safety-violation": safety_violation,
+    "scenario-picker": scenario_picker,
+}
+
+
+def main(names: list[str]) -> None:
+    try:
+        for name in names or list(SHOTS):
+            SHOTS[name]()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
