@@ -331,6 +331,10 @@ def _lookahead(h: Harness, horizon: int = LOOKAHEAD) -> list[LogLine] | None:
             memo[id(value)] = None
     try:
         twin = copy.deepcopy(h, memo)
+        # observers patch instance methods (InvariantMonitor wraps step_node);
+        # their closures still point at the real harness: drop them from the twin
+        for name in [n for n, v in vars(twin).items() if callable(v) and n in ("step_node", "_step_node", "_end_loop")]:
+            delattr(twin, name)
         twin.cmdlist = twin.cmdlist[: twin.batch_index]
         if hasattr(twin, "schedule"):
             twin.schedule = []

@@ -344,3 +344,26 @@ def test_unknown_ids_are_explained_not_raised(tmp_path):
     sim = at(make_sim(tmp_path, [POWER_ON]), 60)
     assert explain_service(sim, "vm:999") == "vm:999: not an HA resource\n\nvm:999 is not in the HA configuration."
     assert explain_node(sim, "node9").startswith("node9: ")
+
+
+def test_explaining_never_steps_the_real_simulation_even_with_a_monitor_attached(tmp_path):
+    """An InvariantMonitor wraps the harness's step_node; the explainer's
+    look-ahead runs on a copy and must not drive the original through it."""
+    import shutil
+
+    from hasim.explain import explain_node
+    from hasim.invariants import InvariantMonitor
+    from hasim.shipped import workdirs_root
+    from hasim.simulation import Simulation
+    from hasim.workdir import load_scenario
+
+    d = tmp_path / "nf"
+    shutil.copytree(workdirs_root() / "node-failure", d)
+    sim = Simulation(load_scenario(d), write_status=False, interactive=True)
+    monitor = InvariantMonitor(sim)
+    sim.advance(200)
+    before = (sim.time, len(sim.log_lines))
+    text = explain_node(sim, "node2")
+    assert "fencing it" in text
+    assert (sim.time, len(sim.log_lines)) == before
+    assert monitor.ok
