@@ -1093,6 +1093,11 @@ class _ServiceExplainer:
         state = sv.state
         node = sd.get("node") or sv.node
         out: list[str] = []
+        if len(sv.running_on) > 1:
+            out.append(
+                f"It runs on {len(sv.running_on)} nodes at once ({', '.join(sv.running_on)}): the real stack never "
+                "lets that happen (watchdog fencing exists to prevent it), so the engine or the scenario is broken."
+            )
         if sv.requested == "ignored":
             out.append("HA leaves it alone: the manager neither starts, stops, nor recovers it.")
             return out
