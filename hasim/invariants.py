@@ -26,6 +26,16 @@ two nodes for ten seconds is one violation, not ten); one-off events (a
 recovery without fencing, a lock taken over too early, an inconsistent
 manager status) are reported when they happen.
 
+One gap of the real stack itself is not a violation but a *notice*: an LRM
+restart freezes its node's services and leaves them running while the new
+LRM holds neither the agent lock nor a watchdog.  If the node drops out of
+the quorate partition just after the new LRM reported itself active, the
+manager unfreezes the services, fences the node at once (its lock was
+released) and recovers them elsewhere, while the cut-off node - which no
+watchdog will reset - still runs them (spec 02 §8.4.8, §9.2, 03 §9.3; it
+needs a partition 20-40 s after the restart, which the real tester's command
+slots cannot express, but the window can).
+
 The invariants
 --------------
 * ``single-active-service`` — a service never runs on two nodes at once.
@@ -53,6 +63,7 @@ API for the window (and anyone else)
     new = monitor.check()             # list[Violation] found since the last call
     monitor.violations                # every Violation so far, in order
     monitor.ok                        # True while nothing was violated
+    monitor.notices                   # known gaps of the real stack seen so far (same shape)
 
 `InvariantMonitor(sim)` attaches itself to the simulation's harness, so every
 engine step is checked however the simulation is driven (`advance` runs many
@@ -74,7 +85,9 @@ A `Violation` is an attrs frozen value:
   belongs right after ``sim.log_lines[log_index - 1]`` in the log view.
 
 A safety indicator reads ``monitor.ok`` (green) or the last violation (red,
-its ``name`` and ``detail``).
+its ``name`` and ``detail``); a notice deserves a warning colour: the real
+stack does it too.  Violations are never checked after the simulation ended
+with an error (the real tester stops in the middle of a step as well).
 """
 
 from __future__ import annotations
@@ -162,13 +175,40 @@ class Context:
     prev: View | None
     harness: Any
     memory: dict
+    notices: list = attrs.Factory(list)  # (key, detail): the real stack's own known gaps, seen now
 
 
 # -- the checks -------------------------------------------------------------------------------
 def check_single_active_service(ctx: Context) -> Iterator[tuple[Hashable, str]]:
-    for sid, nodes in ctx.view.running.items():
-        if len(nodes) > 1:
+    view, memory = ctx.view, ctx.memory
+    lrms: dict[str, Any] = memory.setdefault("lrms", {})  # node -> its LRM object (kept: no id reuse)
+    unprotected: dict[str, tuple[int, set[str]]] = memory.setdefault("unprotected", {})
+    for n in view.nodes:
+        lrm = ctx.harness.nodes[n].lrm
+        old = lrms.get(n)
+        if lrm is not None and old is not None and lrm is not old and view.power[n]:
+            # an LRM restart: the services it froze keep running, without lock or watchdog
+            left = {sid for sid, nodes in view.running.items() if n in nodes}
+            if left:
+                unprotected[n] = (view.time, left)
+        lrms[n] = lrm
+        if n in unprotected:
+            since, sids = unprotected[n]
+            lock = view.locks.get(f"ha_agent_{n}_lock")
+            sids &= {sid for sid, nodes in view.running.items() if n in nodes}
+            if not sids or not view.power[n] or (lock is not None and lock[0] == n and lock[1] >= since):
+                del unprotected[n]  # stopped, reset, or protected again by the new LRM's lock
+    for sid, nodes in view.running.items():
+        if len(nodes) < 2:
+            continue
+        gap = [n for n in nodes if n in unprotected and sid in unprotected[n][1]]
+        if len(nodes) - len(gap) > 1:
             yield sid, f"{sid} runs on {' and '.join(nodes)} at the same time"
+        else:
+            ctx.notices.append((sid, (
+                f"{sid} runs on {' and '.join(nodes)} at the same time: the copy on {' and '.join(gap)} was "
+                f"left running unprotected by an LRM restart (known gap of the real stack)"
+            )))
 
 
 def check_recovery_after_fencing(ctx: Context) -> Iterator[tuple[Hashable, str]]:
@@ -427,7 +467,8 @@ INVARIANTS: dict[str, Invariant] = {
             "A virtual machine or container must never run on two nodes at the same time: both copies "
             "would write to the same disks and corrupt them. The HA stack earns this by fencing: a node "
             "that drops out of the quorate partition may keep running its services (the known window), "
-            "but the manager starts them elsewhere only after that node's watchdog has surely reset it.",
+            "but the manager starts them elsewhere only after that node's watchdog has surely reset it. "
+            "(A copy left running unprotected by an LRM restart is the real stack's own gap: a notice.)",
             check_single_active_service,
         ),
         Invariant(
@@ -576,7 +617,9 @@ class Checker:
         self.harness = harness
         self.invariants = list(INVARIANTS.values() if invariants is None else invariants)
         self.violations: list[Violation] = []
+        self.notices: list[Violation] = []  # known gaps of the real stack itself, as they happen
         self._active: dict[str, set] = {inv.name: set() for inv in self.invariants}
+        self._noticed: dict[str, set] = {inv.name: set() for inv in self.invariants}
         self._memory: dict[str, dict] = {inv.name: {} for inv in self.invariants}
         self._contexts = [(inv, Context(None, None, harness, self._memory[inv.name])) for inv in self.invariants]
         self.prev: View | None = None
@@ -615,6 +658,14 @@ class Checker:
                     found.append(Violation(inv.name, inv.explanation, view.time, detail, len(lines)))
             if keys or active:
                 self._active[inv.name] = keys
+            if ctx.notices or self._noticed[inv.name]:
+                keys = set()
+                for key, detail in ctx.notices:
+                    keys.add(key)
+                    if key not in self._noticed[inv.name]:
+                        self.notices.append(Violation(inv.name, inv.explanation, view.time, detail, len(lines)))
+                self._noticed[inv.name] = keys
+                ctx.notices.clear()
         self.prev = view
         self.violations.extend(found)
         return found
@@ -660,6 +711,12 @@ class InvariantMonitor:
     @property
     def violations(self) -> list[Violation]:
         return list(self.checker.violations)
+
+    @property
+    def notices(self) -> list[Violation]:
+        """Known gaps of the real stack itself seen so far (not violations: the
+        faithful engine shows them because the real stack does them)."""
+        return list(self.checker.notices)
 
     @property
     def ok(self) -> bool:

@@ -262,3 +262,26 @@ def test_explore_command_summary_and_exit_status(tmp_path, capsys):
     assert cli.main(["explore", "--seed", "1", "--runs", "0"]) == 2
     assert cli.main(["explore", "--seed", "1", "--runs", "1", "--mutant", "nope"]) == 2
     assert "unknown mutant 'nope'" in capsys.readouterr().err
+
+
+def test_lrm_restart_window_is_a_notice_not_a_violation(tmp_path):
+    """The real stack's own gap: node3's LRM restarts at 120 (vm:101 frozen,
+    still running, lock released); the new LRM reports 'active' at 145; node3
+    is cut off at 160, the manager unfreezes vm:101, fences node3 at once
+    (free lock) and starts vm:101 on node1 while node3, which no watchdog will
+    reset, still runs it (02 §8.4.8, §9.2, 03 §9.3)."""
+    sim = scenario(tmp_path, cmdlist=[], services={"vm:101": {"node": "node3", "state": "started"}})
+    sim.harness.auto_finish = False
+    monitor = InvariantMonitor(sim)
+    for cmd in POWER_ON:
+        sim.submit(cmd)
+    sim.advance(100)
+    sim.submit("restart-lrm node3")  # applied at 120
+    sim.advance(139)
+    sim.submit("network node3 off")  # applied at 160
+    sim.advance(400)
+    assert monitor.checker.prev.running["vm:101"] == ("node1", "node3")  # it really runs twice
+    assert monitor.ok
+    [notice] = monitor.notices
+    assert notice.name == "single-active-service" and 200 <= notice.time <= 204
+    assert "left running unprotected by an LRM restart" in notice.detail
