@@ -36,6 +36,7 @@ class Simulation:
         interactive: bool = False,
         status_dir: Path | None = None,
         flush_loops: int = 1,
+        background_writes: bool = False,
     ) -> None:
         self.scenario = scenario
         self.sink = LogSink()
@@ -55,7 +56,7 @@ class Simulation:
             from hasim.inbox import Inbox
             from hasim.session import SessionRecorder
 
-            self.status = StatusDir(status_dir or scenario.path / "status")
+            self.status = StatusDir(status_dir or scenario.path / "status", background=background_writes)
             self.status.recreate()
             self._log_fd = os.open(self.status.path / "log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
             self.sink.subscribe(self._write_log)
@@ -241,6 +242,8 @@ class Simulation:
         if self.inbox is not None:
             self.inbox.remove()
         self._flush()
+        if self.status is not None:
+            self.status.close()
         if self._log_fd is not None:
             os.close(self._log_fd)
             self._log_fd = None

@@ -127,9 +127,16 @@ class Controller(QObject):
         except OSError as err:
             self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
             return False
+        if same and self.sim is not None:
+            # reopening the same directory: the old simulation must finish its
+            # files before the new one recreates status/ (else its last flush
+            # would land in the new status directory)
+            self.pause()
+            self._close_sim()
+            self.sim = None
         try:
             # status files are written by `_maybe_flush` (at most once a second)
-            sim = Simulation.open(path, interactive=True, flush_loops=0)
+            sim = Simulation.open(path, interactive=True, flush_loops=0, background_writes=True)
         except InputError as err:
             if not same:
                 lock.release()
