@@ -76,6 +76,9 @@ class Snapshot:
         return next(s for s in self.services if s.sid == sid)
 
 
+_VIEW_CACHE: dict[int, tuple] = {}
+
+
 def take_snapshot(harness: Harness) -> Snapshot:
     world = harness.world
     hw = world.hw
@@ -127,28 +130,44 @@ def take_snapshot(harness: Harness) -> Snapshot:
             if truthy(flag):
                 running_on.setdefault(sid, []).append(n)
     services = []
+    # ServiceViews are reused while their inputs are the same objects and
+    # values: with a thousand services most rows do not change between two
+    # snapshots, and an identical object makes the table's comparison free
+    cache = _VIEW_CACHE.get(id(harness))
+    if cache is None or cache[0] is not harness:
+        cache = (harness, {})
+        _VIEW_CACHE.clear()
+        _VIEW_CACHE[id(harness)] = cache
+    views = cache[1]
     for sid in sorted(conf):
         rec = conf[sid]
         sd = service_status.get(sid) or {}
         running = tuple(running_on.get(sid, ()))
+        uid = sd.get("uid")
+        result = results.get(uid) if uid else None
+        key = (rec, sd.get("state"), sd.get("target"), running, result, uid, len(sd.get("failed_nodes") or ()))
+        hit = views.get(sid)
+        if hit is not None and hit[0][0] is rec and hit[0][1:] == key[1:]:
+            services.append(hit[1])
+            continue
         state = rec.get("state") or "disabled"
-        services.append(
-            ServiceView(
-                sid=sid,
-                requested="started" if state == "enabled" else state,
-                state=sd.get("state"),
-                node=rec.get("node"),
-                target=sd.get("target"),
-                running_on=running,
-                lrm_result=results.get(sd.get("uid")) if sd.get("uid") else None,
-                failed_nodes=tuple(sd.get("failed_nodes") or ()),
-                max_restart=rec.get("max_restart", 1),
-                max_relocate=rec.get("max_relocate", 1),
-                failback=rec.get("failback", 1),
-                group=rec.get("group"),
-                lock=rec.get("lock"),
-            )
+        view = ServiceView(
+            sid=sid,
+            requested="started" if state == "enabled" else state,
+            state=sd.get("state"),
+            node=rec.get("node"),
+            target=sd.get("target"),
+            running_on=running,
+            lrm_result=result,
+            failed_nodes=tuple(sd.get("failed_nodes") or ()),
+            max_restart=rec.get("max_restart", 1),
+            max_relocate=rec.get("max_relocate", 1),
+            failback=rec.get("failback", 1),
+            group=rec.get("group"),
+            lock=rec.get("lock"),
         )
+        views[sid] = (key, view)
+        services.append(view)
     dc = world.datacenter_settings()
     return Snapshot(
         time=world.time,
