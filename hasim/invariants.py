@@ -194,10 +194,14 @@ def check_single_active_service(ctx: Context) -> Iterator[tuple[Hashable, str]]:
         lrms[n] = lrm
         if n in unprotected:
             since, sids = unprotected[n]
+            sids &= {sid for sid, nodes in view.running.items() if n in nodes}  # stopped: gone
             lock = view.locks.get(f"ha_agent_{n}_lock")
-            sids &= {sid for sid, nodes in view.running.items() if n in nodes}
-            if not sids or not view.power[n] or (lock is not None and lock[0] == n and lock[1] >= since):
-                del unprotected[n]  # stopped, reset, or protected again by the new LRM's lock
+            if lock is not None and lock[0] == n and lock[1] >= since:
+                # the new LRM holds the lock: what is still its own is protected again; a copy
+                # the manager meanwhile recovered elsewhere stays an orphan nobody will stop
+                sids -= {sid for sid in sids if view.placement.get(sid) == n}
+            if not sids or not view.power[n]:
+                del unprotected[n]
     for sid, nodes in view.running.items():
         if len(nodes) < 2:
             continue
@@ -419,8 +423,10 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
         sd = ss.get(sid) or {}
         if sd.get("state") == "error" or sid in allowed_of.get("_unjudged", ()):
             continue  # needs manual intervention / placement may be infeasible
-        if sd.get("state") == "freeze" and not view.online.get(sd.get("node")):
-            continue  # frozen on a node shut down with the freeze policy: waits for it
+        if sd.get("state") == "freeze":
+            lrm = harness.nodes[sd["node"]].lrm if sd.get("node") in harness.nodes else None
+            if not view.online.get(sd.get("node")) or lrm is None or lrm.mode != "active":
+                continue  # frozen: waits for its node's LRM to be active again (02 §8.4.8)
         allowed = allowed_of.get(sid)
         if not any(n in candidates for n in (allowed if allowed is not None else view.nodes)):
             continue
@@ -528,8 +534,8 @@ INVARIANTS: dict[str, Invariant] = {
             "the quorate partition it is allowed on must be running again within "
             f"{LIVENESS_BOUND} s - enough for an old manager lock and a fenced node's agent lock to expire. "
             "Services in the error state (they need manual intervention), locked ones, ones under "
-            "resource-affinity rules and ones frozen on a node shut down with the freeze policy are not "
-            "judged.",
+            "resource-affinity rules and frozen ones whose node's LRM is not active (a node shut down "
+            "with the freeze policy, or back in maintenance) are not judged.",
             check_service_recovers,
         ),
     )
