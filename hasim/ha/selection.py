@@ -31,6 +31,19 @@ def select_service_node(
     fallback = sd.get("maintenance_node")
     online = usage.nodes  # online nodes at round start, sorted
 
+    # the common case, answered without building the candidate sets: no rule
+    # names the service, so every online node is allowed and preferred, and
+    # with preference "none" the current node wins (steps 1-8 below)
+    if (
+        preference == "none"
+        and fallback is None
+        and current in online
+        and sid not in compiled.node_affinity
+        and sid not in compiled.positive
+        and sid not in compiled.negative
+    ):
+        return current
+
     allowed, preferred = rules_mod.node_affinity(compiled, sid, online)
     preferred = set(preferred)
     if not preferred:
