@@ -71,6 +71,9 @@ class VirtVM:
 
     def remove_locks(self, env: Env, sid: str, locks: list[str]) -> str | None:
         world = env.world
+        current = (world.peek("service_config") or {}).get(sid)
+        if isinstance(current, dict) and current.get("lock") not in locks:
+            return None  # nothing removable: no need to read and rewrite the config
         for lock in locks:
             conf = world.read("service_config", {})
             cfg = conf.get(sid)
