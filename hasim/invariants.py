@@ -156,6 +156,8 @@ class View:
     placement: dict[str, str]  # sid -> configured node (service_config), the node whose agent acts
     stepped: str | None  # the node whose daemons just stepped (None after a loop end)
     conf_obj: dict = attrs.field(repr=False)  # the service_config object placement was read from
+    # per node: (service_status object, powered, sids it runs) — reused while unchanged
+    node_running: dict = attrs.field(repr=False, factory=dict)
 
 
 @attrs.frozen
@@ -577,10 +579,20 @@ def build_view(
     else:
         placement = {sid: rec.get("node") for sid, rec in conf.items() if isinstance(rec, dict)}
     running: dict[str, tuple[str, ...]] = {}
+    node_running: dict = {}
+    prev_running = prev.node_running if prev is not None else {}
     for n in nodes:
         status = files.get(f"service_status_{n}")
         if not status:
             continue
+        cached = prev_running.get(n)
+        if not ghosts and cached is not None and cached[0] is status and cached[1] == power[n]:
+            # the node's map object is replaced on every write: same object, same answer
+            node_running[n] = cached
+            for sid in cached[2]:
+                running[sid] = running.get(sid, ()) + (n,)
+            continue
+        mine: list[str] = []
         for sid, value in status.items():
             if not truthy(value):
                 ghosts.discard((sid, n))
@@ -591,6 +603,8 @@ def build_view(
                     ghosts.discard((sid, n))  # the node's LRM reported it started: HA took charge of it
                 if (sid, n) not in ghosts:
                     running[sid] = running.get(sid, ()) + (n,)
+                    mine.append(sid)
+        node_running[n] = (status, power[n], tuple(mine))
     for sid, n in sorted(ghosts):
         if not truthy((files.get(f"service_status_{n}") or {}).get(sid)):
             ghosts.discard((sid, n))
@@ -613,6 +627,7 @@ def build_view(
         placement=placement,
         stepped=stepped,
         conf_obj=conf,
+        node_running=node_running,
     )
 
 
