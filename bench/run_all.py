@@ -1,0 +1,14 @@
+"""Run every benchmark and print its figures: python bench/run_all.py"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+if __name__ == "__main__":
+    for name in ("bench_batch", "bench_scale", "bench_window"):
+        print(f"== {name}", flush=True)
+        subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=True, cwd=HERE)
