@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hasim.errors import SimError
+from hasim.ha.daemon import Daemon
 
 if TYPE_CHECKING:
     from hasim.env import Env
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 MAX_IDLE_ROUNDS = 90
 
 
-class CRM:
+class CRM(Daemon):
     def __init__(self, env: Env) -> None:
         self.env = env
         self.state = "startup"
@@ -164,14 +165,6 @@ class CRM:
             self.watchdog = None
 
     # -- one step ------------------------------------------------------------------------------
-    def do_one_iteration(self) -> bool:
-        env = self.env
-        env.loop_start_hook()
-        self.cluster_state_update = env.cluster_state_update()
-        result = self.work()
-        env.loop_end_hook()
-        return result
-
     def work(self) -> bool:
         env = self.env
         state = self.state

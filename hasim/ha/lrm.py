@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
+from hasim.ha.daemon import Daemon
 from hasim.ha.service_index import index_of
 from hasim.jsondata import num
 from hasim.world.resources import lookup
@@ -40,7 +41,7 @@ MAX_ACTIVE_IDLE_ROUNDS = 60
 INACTIVE_STATES = ("stopped", "freeze", "error", "request_start")
 
 
-class LRM:
+class LRM(Daemon):
     def __init__(self, env: Env) -> None:
         self.env = env
         self.state = "startup"
@@ -197,14 +198,6 @@ class LRM:
             env.log("err", "unable to update lrm status file - not quorate?")
 
     # -- one step ------------------------------------------------------------------------------
-    def do_one_iteration(self) -> bool:
-        env = self.env
-        env.loop_start_hook()
-        self.cluster_state_update = env.cluster_state_update()
-        result = self.work()
-        env.loop_end_hook()
-        return result
-
     def work(self) -> bool:
         env = self.env
         world = env.world
