@@ -209,7 +209,7 @@ class Harness:
                     else:
                         raise SimError("unexpected LRM exit - not implemented")
         world.time = max(world.time, step_end)
-        for n in self.order:
+        for n in self.order if world.any_watchdog_expired() else ():
             if not world.watchdog_check(n):
                 self.command(f"power {n} off", "watchdog")
                 self.log("info", "hardware", f"server '{n}' stopped by poweroff (watchdog)")

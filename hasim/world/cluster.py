@@ -250,6 +250,13 @@ class World:
         del self.files["watchdog_status"][handle]
         self.dirty.add("watchdog_status")
 
+    def any_watchdog_expired(self) -> bool:
+        """Cheap pre-check before the per-node checks of the run loop."""
+        wds = self.files.get("watchdog_status")
+        if not wds:
+            return False
+        return self.time - min(wd["update_time"] for wd in wds.values()) > self.watchdog_timeout
+
     def watchdog_check(self, node: str) -> bool:
         """Remove expired watchdogs of `node`; False if any expired."""
         wds = self.files.setdefault("watchdog_status", {})

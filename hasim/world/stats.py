@@ -29,7 +29,7 @@ class WorldStats:
         self.hardware_log = hardware_log or (lambda level, msg: None)
 
     def _base(self) -> dict[str, dict]:
-        conf = self.world.read_service_config()
+        conf = self.world.service_config_view()  # only read here
         return {
             sid: {"node": d.get("node"), "state": d.get("state"), "running": d.get("state") == "started"}
             for sid, d in conf.items()
@@ -81,7 +81,7 @@ class WorldStats:
                 "cpu": 0,
                 "mem": 0,
             }
-        conf = self.world.read_service_config()
+        conf = self.world.service_config_view()  # only read here
         dynamic = self.world.peek("dynamic_service_stats") or {}
         for sid in sorted(conf):
             node = conf[sid].get("node")
