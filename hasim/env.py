@@ -135,9 +135,13 @@ class Env:
         self._assert_cfs_rw()
         self.world.write("manager_status", status)
 
-    def read_lrm_status(self, node: str | None = None) -> dict:
+    def read_lrm_status(self, node: str | None = None, copy: bool = True) -> dict:
+        """copy=False returns the shared object: only for readers that never mutate."""
         self._assert_cfs_rw()
-        return self.world.read(f"lrm_status_{node or self.node}", {})
+        name = f"lrm_status_{node or self.node}"
+        if not copy:
+            return self.world.peek(name) or {}
+        return self.world.read(name, {})
 
     def write_lrm_status(self, status: dict) -> None:
         self._assert_cfs_rw()

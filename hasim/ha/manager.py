@@ -190,7 +190,7 @@ class Manager:
         results: dict[str, dict] = {}
         modes: dict[str, str] = {}
         for node in self.ns.list_nodes():
-            status = self.env.read_lrm_status(node)
+            status = self.env.read_lrm_status(node, copy=False)  # only read here
             modes[node] = status.get("mode") or "active"
             for uid, res in (status.get("results") or {}).items():
                 if uid not in results:
