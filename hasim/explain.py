@@ -325,7 +325,7 @@ def _lookahead(h: Harness, horizon: int = LOOKAHEAD) -> list[LogLine] | None:
         return cached[1]
     sink = LogSink()
     memo: dict[int, Any] = {id(h.sink): sink}
-    for attr in ("recorder", "before_apply", "on_command"):
+    for attr in ("recorder", "before_apply", "on_command", "step_observers"):
         value = getattr(h, attr, None)
         if value is not None:
             memo[id(value)] = None
@@ -335,6 +335,7 @@ def _lookahead(h: Harness, horizon: int = LOOKAHEAD) -> list[LogLine] | None:
         # their closures still point at the real harness: drop them from the twin
         for name in [n for n, v in vars(twin).items() if callable(v) and n in ("step_node", "_step_node", "_end_loop")]:
             delattr(twin, name)
+        twin.step_observers = []  # observers of the real run must not see the twin's steps
         twin.cmdlist = twin.cmdlist[: twin.batch_index]
         if hasattr(twin, "schedule"):
             twin.schedule = []

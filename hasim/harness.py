@@ -66,6 +66,7 @@ class Harness:
         self.end_at: int | None = None  # replay: end the run like the original did
         self.recorder = None  # hasim.session.SessionRecorder
         self.before_apply: Callable[[], None] | None = None  # e.g. poll the ha-manager inbox
+        self.step_observers: list[Callable[[str | None], None]] = []
         self.finished = False
         self.error: str | None = None
         self.error_command: tuple[int, int, str] | None = None  # (batch, index, command) that failed
@@ -137,9 +138,25 @@ class Harness:
             self.step_node()
 
     def step_node(self) -> None:
-        """One unit of work: the next node's steps, or the loop end."""
+        """One unit of work: the next node's steps, or the loop end.
+
+        Observers in `step_observers` are called after every step that did
+        something, with the node that stepped (None after a loop end); they
+        only read (the safety checks use this).
+        """
         if self.finished:
             return
+        cursor = self.node_cursor
+        stepped = self.order[cursor] if cursor < len(self.order) else None
+        before = (self.loop_count, cursor, self.world.time)
+        self._step_once()
+        if self.step_observers and (
+            (self.loop_count, self.node_cursor, self.world.time) != before or self.finished
+        ):
+            for observer in list(self.step_observers):
+                observer(stepped)
+
+    def _step_once(self) -> None:
         try:
             if self.node_cursor == 0 and self.loop_count == 0 and self.world.time == 0:
                 if self.loop_length >= 60:

@@ -703,19 +703,8 @@ class InvariantMonitor:
             self._attach()
 
     def _attach(self) -> None:
-        harness = self.sim.harness
-        step = harness.step_node  # the bound method (or a wrapper of another monitor)
-        checker = self.checker
-
-        def step_node() -> None:
-            cursor, order = harness.node_cursor, harness.order
-            stepped = order[cursor] if cursor < len(order) else None
-            before = (harness.loop_count, cursor, harness.world.time, harness.finished)
-            step()
-            if (harness.loop_count, harness.node_cursor, harness.world.time, harness.finished) != before:
-                checker.observe(stepped)
-
-        harness.step_node = step_node
+        # the harness calls its step observers after every step that did something
+        self.sim.harness.step_observers.append(self.checker.observe)
 
     def observe(self) -> list[Violation]:
         """Check now (only needed with attach=False: call after each sim.step_node())."""
