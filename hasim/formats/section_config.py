@@ -54,6 +54,7 @@ __all__ = [
     "parse_bool",
     "first_valid",
     "valid_id",
+    "decode_section",
 ]
 
 _HEADER = re.compile(r"^(\S+):\s*(\S+)\s*$", re.ASCII)
@@ -230,3 +231,24 @@ def first_valid(
         except ValueError as exc:
             reasons.append(str(exc))
     return None, False, reasons
+
+
+def decode_section(
+    section: Section, schema: Mapping[str, tuple[Callable[[str | None], object], bool]]
+) -> tuple[dict[str, object], list[str]]:
+    """Decode a section's properties by a schema {key: (decoder, required)}.
+
+    Returns the decoded values and, for required properties that are missing
+    or invalid, the problems the real parser would reject the section for.
+    """
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for key, (decode, required) in schema.items():
+        value, found, reasons = first_valid(section, key, decode)
+        if found:
+            values[key] = value
+        elif required:
+            problems.extend(f"invalid value for '{key}': {reason}" for reason in reasons)
+            if not reasons:
+                problems.append(f"missing required property '{key}'")
+    return values, problems

@@ -25,7 +25,7 @@ import attrs
 
 from hasim.formats.section_config import (
     Section,
-    first_valid,
+    decode_section,
     parse_bool,
     scan_section_config,
 )
@@ -70,16 +70,7 @@ _SCHEMA = {
 
 
 def _read_group(section: Section) -> tuple[Group | None, list[str]]:
-    values = {}
-    problems = []
-    for key, (decode, required) in _SCHEMA.items():
-        value, found, reasons = first_valid(section, key, decode)
-        if found:
-            values[key] = value
-        elif required:
-            problems.extend(f"invalid value for '{key}': {reason}" for reason in reasons)
-            if not reasons:
-                problems.append(f"missing required property '{key}'")
+    values, problems = decode_section(section, _SCHEMA)
     if problems:
         return None, problems
     return (

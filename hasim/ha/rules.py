@@ -37,7 +37,7 @@ import attrs
 
 from hasim.formats.section_config import (
     Section,
-    first_valid,
+    decode_section,
     format_section_config,
     parse_bool,
     scan_section_config,
@@ -183,16 +183,7 @@ _SCHEMA = {
 def _read_rule(section: Section) -> tuple[Rule | None, list[str]]:
     """Decode one section of a known type; (None, problems) when the real
     parser would reject it (a required property missing or invalid)."""
-    values = {}
-    problems = []
-    for key, (decode, required) in _SCHEMA[section.type].items():
-        value, found, reasons = first_valid(section, key, decode)
-        if found:
-            values[key] = value
-        elif required:
-            problems.extend(f"invalid value for '{key}': {reason}" for reason in reasons)
-            if not reasons:
-                problems.append(f"missing required property '{key}'")
+    values, problems = decode_section(section, _SCHEMA[section.type])
     if problems:
         return None, problems
     rule = Rule(
