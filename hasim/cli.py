@@ -134,9 +134,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0 if ok == len(dirs) else 1
 
 
+def _window_entry(module: str):
+    """The `main` of the window package, looked up only when a window command
+    runs: the engine never depends on Qt, and batch use works without it."""
+    return importlib.import_module(module).main
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
-        from ui.app import main as gui_main
+        gui_main = _window_entry("ui.app")
     except ImportError as err:
         _err(f"the window needs PySide6 and pyqtgraph ({err}); run `hasim doctor`")
         return 2
@@ -145,7 +151,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     try:
-        from ui.doctor import main as doctor_main
+        doctor_main = _window_entry("ui.doctor")
     except ImportError as err:
         _err(f"cannot load the doctor ({err})")
         return 2
