@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from hasim.errors import SimError
 from hasim.ha.daemon import Daemon
+from hasim.ha.manager import Manager
 
 if TYPE_CHECKING:
     from hasim.env import Env
@@ -52,8 +53,6 @@ class CRM(Daemon):
         if old == "master":
             self.manager = None
         if new == "master":
-            from hasim.ha.manager import Manager
-
             self.manager = Manager(self.env)
 
     def shutdown(self) -> None:

@@ -27,6 +27,7 @@ class WorldStats:
     def __init__(self, world: World, hardware_log: Callable[[str, str], None] | None = None) -> None:
         self.world = world
         self.hardware_log = hardware_log or (lambda level, msg: None)
+        self._basic: tuple[dict, dict] | None = None
 
     def _base(self) -> dict[str, dict]:
         conf = self.world.service_config_view()  # only read here
@@ -36,9 +37,17 @@ class WorldStats:
         }
 
     def basic_service_stats(self) -> dict[str, dict]:
+        """Shared between rounds while the service config is the same object
+        (the accounting only reads it): every manager round asks for it, and
+        rebuilding a thousand records each time was half of a quiet round."""
+        conf = self.world.service_config_view()
+        cached = self._basic
+        if cached is not None and cached[0] is conf:
+            return cached[1]
         base = self._base()
         for rec in base.values():
             rec["usage"] = {}
+        self._basic = (conf, base)
         return base
 
     def static_service_stats(self) -> dict[str, dict]:

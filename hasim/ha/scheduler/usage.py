@@ -137,6 +137,11 @@ class Usage:
         self.configured_mode = configured_mode if configured_mode is not None else self.mode
         self._log = log
         self._placed: dict[str, Placed] = {}
+        # services placed per node, kept with every add/remove: basic start
+        # scores are asked for once per service to place, and counting all
+        # placed services each time made a failover of 30 of 1000 services
+        # cost 30 000 visits (integer counts leave no residue behind)
+        self._counts: dict[str, int] = dict.fromkeys(self.nodes, 0)
 
     # -- membership -----------------------------------------------------
 
@@ -161,7 +166,7 @@ class Usage:
         other state with a current node. A service placed nowhere is not
         accounted; one whose stats are unusable is logged and left out.
         """
-        self._placed.pop(sid, None)
+        self.remove_service(sid)
         entry = {"state": state, "node": node, "target": target}
         current, tgt = placement(entry, self.nodes)
         if current is None and tgt is None:
@@ -172,7 +177,10 @@ class Usage:
         except SchedulerError as err:
             self._log("warning", f"unable to add service '{sid}' - {err}")
             return
-        self._placed[sid] = Placed(current, tgt, is_running)
+        placed = self._placed[sid] = Placed(current, tgt, is_running)
+        counts = self._counts
+        for n in placed.nodes():
+            counts[n] += 1
 
     def add_non_ha_services(self, status_sids: Mapping[str, Any] | set[str]) -> None:
         """Add every service of the statistics that has no status entry (§13.1).
@@ -188,7 +196,11 @@ class Usage:
 
     def remove_service(self, sid: str) -> None:
         """Forget a service's usage; removing an unaccounted service is silent."""
-        self._placed.pop(sid, None)
+        placed = self._placed.pop(sid, None)
+        if placed is not None:
+            counts = self._counts
+            for n in placed.nodes():
+                counts[n] -= 1
 
     # -- queries --------------------------------------------------------
 
@@ -198,11 +210,7 @@ class Usage:
         Basic: the number of services placed on the node, the service itself
         included (quirk 12).
         """
-        counts = dict.fromkeys(self.nodes, 0)
-        for placed in self._placed.values():
-            for node in placed.nodes():
-                counts[node] += 1
-        return {node: float(count) for node, count in counts.items()}
+        return {node: float(count) for node, count in self._counts.items()}
 
     def imbalance(self) -> float:
         """Basic accounting never sees an imbalance."""
