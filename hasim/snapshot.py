@@ -44,7 +44,7 @@ class ServiceView:
     node: str  # configured node
     target: str | None
     running_on: tuple[str, ...]  # nodes whose agents say it runs there
-    lrm_result: int | None
+    lrm_result: int | None  # exit code of the LRM's answer to the current request (else its previous one on that node)
     failed_nodes: tuple[str, ...]
     max_restart: Any
     max_relocate: Any
@@ -94,11 +94,14 @@ def take_snapshot(harness: Harness) -> Snapshot:
         if d.crm is not None and d.crm.state == "master":
             master = name
     nodes = []
-    results: dict[str, int] = {}
+    results: dict[str, int] = {}  # uid -> exit code, all nodes merged (the first node wins, as in 02 §4)
+    latest: dict[tuple[str, str], int] = {}  # (node, sid) -> exit code of the node's newest result for sid
     for name in harness.order:
         lrm_status = world.peek(f"lrm_status_{name}") or {}
         for uid, res in (lrm_status.get("results") or {}).items():
-            results.setdefault(uid, res.get("exit_code"))
+            code = res.get("exit_code")
+            results.setdefault(uid, code)
+            latest[(name, res.get("sid"))] = code
         d = harness.nodes[name]
         rec = hw[name]
         cfs = rec.get("cfs") or {}
@@ -145,7 +148,12 @@ def take_snapshot(harness: Harness) -> Snapshot:
         running = tuple(running_on.get(sid, ()))
         uid = sd.get("uid")
         result = results.get(uid) if uid else None
-        key = (rec, sd.get("state"), sd.get("target"), running, result, uid, len(sd.get("failed_nodes") or ()))
+        if result is None and uid:
+            # the manager renews the uid of a healthy started service every round
+            # (02 §8.4.2 D) and the LRM answers a few seconds later: until then the
+            # result of the previous request on the service's node stands
+            result = latest.get((sd.get("node"), sid))
+        key = (rec, sd.get("state"), sd.get("target"), running, result, tuple(sd.get("failed_nodes") or ()))
         hit = views.get(sid)
         if hit is not None and hit[0][0] is rec and hit[0][1:] == key[1:]:
             services.append(hit[1])

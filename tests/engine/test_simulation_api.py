@@ -58,6 +58,22 @@ def test_snapshot_shows_master_and_running_services(tmp_path):
     assert snap.node("node1").watchdog_expires is not None
 
 
+def test_lrm_result_stands_while_the_manager_renews_the_uid_of_a_healthy_service(tmp_path):
+    """The manager renews the uid of every started service it has a result for
+    (02 §8.4.2 D); the LRM answers the new uid only at its next round.  The
+    snapshot keeps showing the previous answer meanwhile instead of a blank."""
+    services = {"vm:101": {"node": "node1", "state": "started"}, "vm:102": {"node": "node2", "state": "started"}}
+    sim = open_sim(tmp_path, [POWER_ON], services)  # node1 is the master; vm:102's LRM answers a step later
+    sim.advance(100)
+    uids, results = set(), []
+    while sim.time < 300:
+        sim.step_node()
+        uids.add(sim.world.peek("manager_status")["service_status"]["vm:102"]["uid"])
+        results.append(sim.snapshot().service("vm:102").lrm_result)
+    assert len(uids) > 5  # renewed round after round
+    assert set(results) == {0}
+
+
 def test_interactive_simulation_does_not_end_on_its_own(tmp_path):
     sim = open_sim(tmp_path, [POWER_ON])
     sim.advance(2000)

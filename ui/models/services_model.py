@@ -47,16 +47,33 @@ class ServicesModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
                 self.endRemoveRows()
-        # insert new ones at their sorted place, update changed ones
+        # insert new ones at their sorted place, update changed ones; unchanged
+        # rows are mostly the very same objects (hasim.snapshot reuses them), and
+        # neighbouring changed rows go out as one dataChanged range
+        rows = self._rows
+        first = -1  # start of the current run of changed rows
         for i, svc in enumerate(new):
-            if i < len(self._rows) and self._rows[i].sid == svc.sid:
-                if self._rows[i] != svc:
-                    self._rows[i] = svc
-                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            if i < len(rows) and rows[i].sid == svc.sid:
+                old = rows[i]
+                if old is not svc and old != svc:
+                    rows[i] = svc
+                    if first < 0:
+                        first = i
+                    continue
             else:
+                self._emit_changed(first, i - 1)
+                first = -1
                 self.beginInsertRows(QModelIndex(), i, i)
-                self._rows.insert(i, svc)
+                rows.insert(i, svc)
                 self.endInsertRows()
+                continue
+            self._emit_changed(first, i - 1)
+            first = -1
+        self._emit_changed(first, len(new) - 1)
+
+    def _emit_changed(self, first: int, last: int) -> None:
+        if first >= 0:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     def service(self, row: int) -> ServiceView | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
