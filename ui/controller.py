@@ -83,10 +83,14 @@ def _settle_garbage() -> None:
 
 
 def _needs_snapshot(line) -> bool:
-    if line.node is None:  # cmdlist, command, watchdog, hardware, reboot, shutdown ...
-        return True
-    message = line.message
-    return message.startswith("status change") or message == "killed by poweroff"
+    """Whether a step's line may stand for a change the history cannot take
+    from the log itself.  The timeline's lanes are the manager's node and
+    service states (its own log lines, `History.record_line`), power and
+    network (commands) and the configured services (commands, config edits):
+    only lines of the harness (cmdlist, commands, watchdog, hardware ...)
+    can change something else the lanes show.  Daemon lines such as a CRM's
+    or LRM's "status change" do not, and at 32 nodes they come by the dozen."""
+    return line.node is None
 
 
 class Controller(QObject):
@@ -343,8 +347,7 @@ class Controller(QObject):
                 self._observe(monitor)
             # manager state changes reach the history through their log lines
             # (History.record_line); a snapshot is only needed when a step did
-            # something else visible: a command, a power change, a daemon's
-            # status change.
+            # something else the lanes show: a command, a power change.
             if any(_needs_snapshot(line) for line in lines[count:]):
                 self.history.record(sim.snapshot())
 

@@ -40,6 +40,13 @@ class ServicesModel(QAbstractTableModel):
     # -- updates -------------------------------------------------------------------------------
     def update(self, snap: Snapshot | None) -> None:
         new = list(snap.services) if snap is not None else []
+        if not self._rows and new:
+            # filling an empty table (a directory was opened): one reset instead
+            # of a thousand single-row inserts; nobody is looking at rows yet
+            self.beginResetModel()
+            self._rows = new
+            self.endResetModel()
+            return
         new_ids = {s.sid for s in new}
         # remove rows that are gone (from the bottom up)
         for row in range(len(self._rows) - 1, -1, -1):

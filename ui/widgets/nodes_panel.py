@@ -12,8 +12,8 @@ blue border and the explainer pane explains it (`nodeSelected`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -55,6 +55,46 @@ QToolButton:disabled { color: #868e96; }
 """
 
 
+class StateChip(QLabel):
+    """The coloured state chip, painted directly.
+
+    Its colour changes with the node's state; a style sheet per change
+    re-polishes the widget (32 nodes powering on at once cost ~20 ms that
+    way), painting a rounded rectangle costs nothing."""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(text, parent)
+        self._color = QColor("#adb5bd")
+        self.setContentsMargins(10, 2, 10, 2)
+        f = self.font()
+        f.setBold(True)
+        self.setFont(f)
+
+    @property
+    def color(self) -> str:
+        return self._color.name()
+
+    def set_state(self, text: str, color: str) -> None:
+        if text != self.text():
+            self.setText(text)
+        if QColor(color) != self._color:
+            self._color = QColor(color)
+            pal = self.palette()
+            pal.setColor(QPalette.ColorRole.WindowText, QColor(text_color_on(color)))
+            self.setPalette(pal)
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._color)
+        r = QRectF(self.rect())
+        painter.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+        painter.end()
+        super().paintEvent(event)
+
+
 class NodeCard(QFrame):
     command = Signal(str)
     clicked = Signal(str)  # the node's name
@@ -67,8 +107,7 @@ class NodeCard(QFrame):
         self.setObjectName(f"node-{name}")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"Click to explain {name} (right pane)")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(f"QFrame#node-{name} {{ border: 1px solid #dee2e6; border-radius: 6px; background: white; }}")
+        self.setFrameShape(QFrame.Shape.NoFrame)  # border and background: paintEvent
         self.title = QLabel(f"<b>{name}</b>")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         f = self.title.font()
@@ -76,7 +115,7 @@ class NodeCard(QFrame):
         self.title.setFont(f)
         icon_label = QLabel()
         icon_label.setPixmap(icon("node").pixmap(QSize(20, 20)))
-        self.chip = QLabel("off")
+        self.chip = StateChip("off")
         self.chip.setObjectName("stateChip")
         self.chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.chip.setMinimumWidth(84)
@@ -135,15 +174,26 @@ class NodeCard(QFrame):
         grid.addWidget(self.extra)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
-    def _frame_style(self) -> None:
-        border = "2px solid #1c7ed6" if self.selected else "1px solid #dee2e6"
-        _set_style(self, f"QFrame#node-{self.name} {{ border: {border}; border-radius: 6px; "
-                         f"background: {self._background}; }}")
+    def paintEvent(self, event) -> None:
+        """Border and background drawn here, not by a style sheet: a sheet on the
+        card re-polishes every child widget whenever it changes."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = 2 if self.selected else 1
+        painter.setPen(QPen(QColor("#1c7ed6" if self.selected else "#dee2e6"), width))
+        painter.setBrush(QColor(self._background))
+        half = width / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(half, half, -half, -half), 6, 6)
+        painter.end()
+
+    @property
+    def background(self) -> str:
+        return self._background
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
             self.selected = selected
-            self._frame_style()
+            self.update()
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -172,15 +222,14 @@ class NodeCard(QFrame):
     def show_node(self, node: NodeView, waits: tuple[str, ...], pending: list[str]) -> None:
         state = node_display_state(node)
         color = state_color(state)
-        self.chip.setText(state)
-        _set_style(
-            self.chip,
-            f"QLabel#stateChip {{ background: {color}; color: {text_color_on(color)}; border-radius: 9px;"
-            " padding: 2px 10px; font-weight: bold; }",
-        )
-        self.title.setText(f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else ""))
-        self._background = "white" if node.power == "on" else "#f1f3f5"
-        self._frame_style()
+        self.chip.set_state(state, color)
+        title = f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else "")
+        if title != self.title.text():
+            self.title.setText(title)
+        background = "white" if node.power == "on" else "#f1f3f5"
+        if background != self._background:
+            self._background = background
+            self.update()
         self.power.setChecked(node.power == "on")
         self.network.setChecked(node.network == "on")
         self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
@@ -281,9 +330,3 @@ class NodesPanel(QScrollArea):
         if card is not None:
             card.show_node(node, self.model.waits(row), self._pending.get(node.name, []))
 
-
-def _set_style(widget, sheet: str) -> None:
-    """Set a style sheet only when it changes: re-polishing a widget is
-    expensive and, over X11, repaints it for nothing."""
-    if widget.styleSheet() != sheet:
-        widget.setStyleSheet(sheet)
