@@ -204,9 +204,10 @@ def check_single_active_service(ctx: Context) -> Iterator[tuple[Hashable, str]]:
                 sids -= {sid for sid in sids if view.placement.get(sid) == n}
             if not sids or not view.power[n]:
                 del unprotected[n]
-    for sid, nodes in view.running.items():
-        if len(nodes) < 2:
-            continue
+    multi = memory.get("multi")
+    if multi is None or multi[0] is not view.running:  # the same running map: the same doubles
+        multi = memory["multi"] = (view.running, [(sid, nodes) for sid, nodes in view.running.items() if len(nodes) > 1])
+    for sid, nodes in multi[1]:
         gap = [n for n in nodes if n in unprotected and sid in unprotected[n][1]]
         if len(nodes) - len(gap) > 1:
             yield sid, f"{sid} runs on {' and '.join(nodes)} at the same time"
@@ -244,13 +245,22 @@ def check_recovery_after_fencing(ctx: Context) -> Iterator[tuple[Hashable, str]]
                 f"{view.stepped} moved {sid} from {old_node} to {node} (now {state}) without fencing "
                 f"{old_node}{where}: its agent lock is {how}"
             )
-    for sid, node in view.placement.items():
-        if node in view.running.get(sid, ()):
-            fenced.pop(sid, None)  # runs on its node again: a new epoch
-            continue
-        holder = view.locks.get(f"ha_agent_{node}_lock", (None, 0))[0]
-        if holder is not None and holder != node:
-            fenced[sid] = node
+    # remember, per service not running on its node, that its node was fenced
+    # (agent lock held by another node); forget it once it runs there again.
+    # Only the remembered services and the nodes fenced right now need a look:
+    # visiting all thousand services after every step was most of this check.
+    running = view.running
+    for sid in [sid for sid, node in fenced.items() if view.placement.get(sid) in running.get(sid, ())]:
+        del fenced[sid]  # runs on its node again: a new epoch
+    taken = set()
+    for n in view.nodes:
+        holder = view.locks.get(f"ha_agent_{n}_lock", (None, 0))[0]
+        if holder is not None and holder != n:
+            taken.add(n)
+    if taken:
+        for sid, node in view.placement.items():
+            if node in taken and node not in running.get(sid, ()):
+                fenced[sid] = node
 
 
 def check_watchdog_reset(ctx: Context) -> Iterator[tuple[Hashable, str]]:
@@ -402,9 +412,13 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
             last = view.time
             break
     memory["last_fault"] = last
-    up: dict[str, int] = memory.setdefault("up", {})  # sid -> last time seen running
-    for sid in view.running:
-        up[sid] = view.time
+    # sid -> last time seen running, for the services not running now (a running
+    # one was seen now); kept on the transitions only, not rewritten every step
+    up: dict[str, int] = memory.setdefault("up", {})
+    prev = ctx.prev
+    if prev is not None and prev.running is not view.running:
+        for sid in prev.running.keys() - view.running.keys():
+            up[sid] = prev.time
     if view.time - last < LIVENESS_BOUND or "disarm" in view.ms:
         return
     ss = view.ms.get("service_status") or {}
@@ -415,7 +429,7 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
     if not candidates:
         return
     allowed_of = _allowed_nodes(world, view.nodes, memory)
-    for sid in sorted(conf):
+    for sid in sorted(conf.keys() - view.running.keys()):  # a running service is fine
         cd = conf[sid]
         if cd.get("state") not in ("started", "enabled") or truthy(cd.get("lock")):
             continue
@@ -432,12 +446,11 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
         allowed = allowed_of.get(sid)
         if not any(n in candidates for n in (allowed if allowed is not None else view.nodes)):
             continue
-        if not view.running.get(sid):
-            yield sid, (
-                f"{sid} has been down for {view.time - since} s since the last fault (manager state "
-                f"{sd.get('state') or 'none'} on {sd.get('node') or cd.get('node')}) although "
-                f"{', '.join(n for n in candidates if allowed is None or n in allowed)} could run it"
-            )
+        yield sid, (
+            f"{sid} has been down for {view.time - since} s since the last fault (manager state "
+            f"{sd.get('state') or 'none'} on {sd.get('node') or cd.get('node')}) although "
+            f"{', '.join(n for n in candidates if allowed is None or n in allowed)} could run it"
+        )
 
 
 def _allowed_nodes(world, nodes: tuple[str, ...], memory: dict) -> dict:
@@ -578,9 +591,9 @@ def build_view(
         placement = prev.placement
     else:
         placement = {sid: rec.get("node") for sid, rec in conf.items() if isinstance(rec, dict)}
-    running: dict[str, tuple[str, ...]] = {}
-    node_running: dict = {}
+    node_running: dict = {}  # node -> (its service_status object, powered, the sids it really runs)
     prev_running = prev.node_running if prev is not None else {}
+    all_cached = prev is not None and not ghosts
     for n in nodes:
         status = files.get(f"service_status_{n}")
         if not status:
@@ -589,9 +602,8 @@ def build_view(
         if not ghosts and cached is not None and cached[0] is status and cached[1] == power[n]:
             # the node's map object is replaced on every write: same object, same answer
             node_running[n] = cached
-            for sid in cached[2]:
-                running[sid] = running.get(sid, ()) + (n,)
             continue
+        all_cached = False
         mine: list[str] = []
         for sid, value in status.items():
             if not truthy(value):
@@ -602,9 +614,16 @@ def build_view(
                 if (sid, n) in ghosts and services.get(sid) == ("started", n, None, True):
                     ghosts.discard((sid, n))  # the node's LRM reported it started: HA took charge of it
                 if (sid, n) not in ghosts:
-                    running[sid] = running.get(sid, ()) + (n,)
                     mine.append(sid)
         node_running[n] = (status, power[n], tuple(mine))
+    if all_cached and node_running.keys() == prev_running.keys():
+        running = prev.running  # no node's map changed: the same answer, and checks can tell by identity
+    else:
+        running: dict[str, tuple[str, ...]] = {}
+        for n in nodes:
+            if n in node_running:
+                for sid in node_running[n][2]:
+                    running[sid] = running.get(sid, ()) + (n,)
     for sid, n in sorted(ghosts):
         if not truthy((files.get(f"service_status_{n}") or {}).get(sid)):
             ghosts.discard((sid, n))
