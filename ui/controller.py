@@ -41,6 +41,7 @@ import copy
 import logging
 import re
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -60,6 +61,11 @@ log = logging.getLogger("hasim.ui.controller")
 SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 TICK_MS = 100
+# At most this much engine work per timer tick: when the engine cannot keep up
+# with the chosen speed (500x at 32 nodes, a burst of a thousand services
+# changing state), the simulation falls behind instead of the window freezing,
+# and `paceChanged` tells the speed it actually reaches.
+TICK_BUDGET_MS = 40
 NEXT_CHANGE_LIMIT = 3600  # virtual seconds "next state change" looks ahead at most
 REQUESTED_STATES = ("started", "stopped", "disabled", "ignored")
 
@@ -102,6 +108,7 @@ class Controller(QObject):
     message = Signal(str)  # an informational status-bar message
     simulationChanged = Signal()  # a new working directory was opened
     violationsFound = Signal(list)  # list[Violation], new ones only, in order
+    paceChanged = Signal(float)  # virtual seconds per wall second reached while behind; 0.0: keeping up
 
     def __init__(self, parent: QObject | None = None, *, read_only: bool = False, speed: float = 10.0) -> None:
         super().__init__(parent)
@@ -122,6 +129,10 @@ class Controller(QObject):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._wall = QElapsedTimer()
+        self.tick_budget_ms = TICK_BUDGET_MS
+        self._pace: list[tuple[float, int]] = []  # (wall seconds, virtual time) of the recent ticks
+        self._pace_wall = 0.0  # wall seconds of running, summed over ticks
+        self._reported_pace = 0.0
         self._flush_clock = QElapsedTimer()
         self._flush_clock.start()
         self._lock: DirLock | None = None
@@ -292,6 +303,7 @@ class Controller(QObject):
             return
         self._running = True
         self._virtual = float(self.sim.time)
+        self._pace = []
         self._wall.start()
         self._timer.start()
         self.runningChanged.emit(True)
@@ -301,6 +313,7 @@ class Controller(QObject):
             return
         self._running = False
         self._timer.stop()
+        self._set_pace(0.0)
         self._maybe_flush(force=True)
         self.runningChanged.emit(False)
 
@@ -427,15 +440,60 @@ class Controller(QObject):
             self.pause()
             self.publish()
             return
-        elapsed = self._wall.restart() / 1000.0
-        # never more than a second of wall time per tick (a stalled event loop
-        # must not make the cluster jump hours ahead)
+        self.tick(self._wall.restart() / 1000.0)
+
+    def tick(self, elapsed: float) -> None:
+        """What one timer tick does after `elapsed` seconds of wall time:
+        advance virtual time by speed x elapsed (never more than a second's
+        worth: a stalled event loop must not make the cluster jump hours
+        ahead), doing at most `tick_budget_ms` of engine work, then publish.
+
+        Behind schedule, the lag is cut to one tick's worth of virtual time:
+        the simulation runs slower than asked rather than the window queueing
+        up work it can never catch up with."""
+        if not self.alive:
+            return
+        sim = self.sim
         self._virtual += self._speed * min(elapsed, 1.0)
-        if int(self._virtual) >= self.sim.time:
+        if int(self._virtual) >= sim.time:
             until = int(self._virtual)
-            self._guard(self._run, lambda: self.sim.time <= until)
+            deadline = time.perf_counter() + self.tick_budget_ms / 1000.0
+            first = sim.steps  # a tick always makes at least one step of progress
+            self._guard(self._run,
+                        lambda: sim.time <= until and (sim.steps == first or time.perf_counter() < deadline))
+            if not sim.finished and sim.time <= until:  # out of budget
+                self._virtual = min(self._virtual, sim.time + self._speed * TICK_MS / 1000.0)
+                behind = True
+            else:
+                behind = False
         else:
             self.publish()
+            behind = False
+        self._measure_pace(elapsed, behind)
+
+    def _measure_pace(self, elapsed: float, behind: bool) -> None:
+        """Virtual seconds per wall second over the last two seconds, reported
+        while the engine is behind schedule (0.0 once it keeps up again)."""
+        self._pace_wall += elapsed
+        self._pace.append((self._pace_wall, self.sim.time))
+        while len(self._pace) > 2 and self._pace_wall - self._pace[0][0] > 2.0:
+            self._pace.pop(0)
+        if not behind:
+            self._set_pace(0.0)
+            return
+        (w0, t0), (w1, t1) = self._pace[0], self._pace[-1]
+        if w1 - w0 >= 0.5:
+            self._set_pace(max(1.0, round((t1 - t0) / (w1 - w0))))
+
+    def _set_pace(self, pace: float) -> None:
+        if pace != self._reported_pace:
+            self._reported_pace = pace
+            self.paceChanged.emit(pace)
+
+    @property
+    def pace(self) -> float:
+        """The speed reached while behind schedule (0.0: keeping up)."""
+        return self._reported_pace
 
     # -- publishing ------------------------------------------------------------------------------
     def publish(self, force: bool = False) -> None:

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         controller.logLines.connect(self.log_pane.append)
         controller.runningChanged.connect(self._running_changed)
         controller.speedChanged.connect(self._speed_changed)
+        controller.paceChanged.connect(self._show_run_state)
         controller.errorOccurred.connect(self.show_error)
         controller.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         controller.simulationChanged.connect(self._simulation_changed)
@@ -452,9 +453,22 @@ class MainWindow(QMainWindow):
     def _running_changed(self, running: bool) -> None:
         self.play_action.setText("Pause" if running else "Run")
         self.play_action.setIcon(icon("pause" if running else "play"))
-        if not (self.controller.snapshot and self.controller.snapshot.finished):
-            self.run_state.setText("  running" if running else "  paused")
-            self.run_state.setStyleSheet("color: #2f9e44" if running else "color: #868e96")
+        self._show_run_state()
+
+    def _show_run_state(self, *_args) -> None:
+        c = self.controller
+        if c.snapshot and c.snapshot.finished:
+            return  # show_snapshot says how it ended
+        pace = c.pace if c.running else 0.0
+        if pace:
+            text, style = f"  running at {pace:g}× (the engine cannot keep up with {c.speed:g}×)", "color: #e67700"
+        elif c.running:
+            text, style = "  running", "color: #2f9e44"
+        else:
+            text, style = "  paused", "color: #868e96"
+        self.run_state.setText(text)
+        if self.run_state.styleSheet() != style:
+            self.run_state.setStyleSheet(style)
 
     def _speed_changed(self, speed: float) -> None:
         index = self.speed_combo.findData(float(speed))

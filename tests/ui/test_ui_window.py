@@ -230,6 +230,31 @@ def test_running_follows_virtual_time(qtbot, make_window, workdir):
     assert "paused" in window.run_state.text()
 
 
+def test_a_tick_does_bounded_engine_work_and_says_when_it_falls_behind(qtbot, make_window, workdir):
+    """Out of budget, a tick stops stepping (at least one step is made), the
+    lag is cut to one tick's worth, and the window says which speed the
+    engine really reaches; with budget again it catches up and says so."""
+    window, controller = make_window(workdir, speed=100)
+    controller.submit("power node1 on")
+    controller.tick_budget_ms = 0  # every tick is out of budget after its first step
+    controller._running = True  # as play() does, without the timer: the test drives the ticks
+    paces = []
+    controller.paceChanged.connect(paces.append)
+    steps = controller.sim.steps
+    for _ in range(10):
+        controller.tick(0.1)  # 10 virtual seconds asked each time
+    assert controller.sim.steps - steps == 10  # one step per tick
+    assert controller.sim.time < 60  # far behind the 100 s asked for
+    assert controller._virtual - controller.sim.time <= 10  # lag cut to one tick's worth
+    assert paces and 1 <= paces[-1] < 100 and controller.pace == paces[-1]
+    assert "cannot keep up with 100×" in window.run_state.text()
+    controller.tick_budget_ms = 1000
+    controller.tick(0.1)
+    assert controller.sim.time > controller._virtual - 1  # caught up within the tick
+    assert paces[-1] == 0.0 and window.run_state.text().strip() == "running"
+    controller._running = False
+
+
 def test_read_only_disables_every_change(qtbot, make_window, workdir):
     window, controller = make_window(workdir, read_only=True)
     assert window.read_only_badge.isVisible()
