@@ -33,6 +33,7 @@ from typing import Any
 import attrs
 
 from hasim.errors import InputError
+from hasim.harness import MAX_SIM_TIME
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, atomic_write, dump_json
 
 HEADER = "# hasim session 1\n"
@@ -214,6 +215,13 @@ def export(status_dir: Path, out: Path) -> list[Moved]:
             f"{SESSION_DIR}/commands",
             "configuration edits (window dialogs, ha-manager) have no cmdlist form; "
             f"first at {configs[0].time}: {configs[0].source} {configs[0].text[:60]}",
+        )
+    late = [e for e in entries if e.source in ("cmdlist", "command", "ha-manager-cmd") and e.time > MAX_SIM_TIME]
+    if late:
+        raise InputError(
+            f"{SESSION_DIR}/commands",
+            f"the real tester ends every run at {MAX_SIM_TIME} s (the window has no such limit); "
+            f"first command after it at {late[0].time}: {late[0].text[:60]}",
         )
     loop = max(20, 2 * len(load_scenario(start).nodes))
     batches, moved = plan_batches(entries, loop)

@@ -43,6 +43,8 @@ class Simulation:
         self.world = World(jcopy(scenario.files), list(scenario.nodes))
         self.harness = Harness(self.world, [] if interactive and not scenario.cmdlist else scenario.cmdlist, self.sink)
         self.harness.auto_finish = not interactive
+        if interactive:
+            self.harness.max_time = None
         self.status: StatusDir | None = None
         self._log_fd: int | None = None
         self._log_buffer: list[str] = []

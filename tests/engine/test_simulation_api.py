@@ -80,6 +80,19 @@ def test_interactive_simulation_does_not_end_on_its_own(tmp_path):
     assert not sim.finished
 
 
+def test_batch_runs_end_at_the_testers_time_limit_but_the_window_runs_on(tmp_path):
+    """The batch tester force-ends every run after 10000 s (01 §6.2); the
+    real-time simulator has no such limit, and neither has an interactive
+    simulation: at 100x the limit would end a window after 100 s."""
+    batch = open_sim(tmp_path / "batch", [POWER_ON, ["delay 10000"]], interactive=False)
+    batch.run()
+    assert batch.time == 10020 and batch.error == "simulation exceeded maximum time (10000) - force end"
+    window = open_sim(tmp_path / "window", [POWER_ON])
+    window.advance(12000)
+    assert window.time >= 12000 and not window.finished and window.error is None
+    assert window.snapshot().service("vm:101").running_on == ("node1",)
+
+
 def test_batch_simulation_ends_600s_after_the_last_batch(tmp_path):
     sim = open_sim(tmp_path, [POWER_ON], interactive=False)
     sim.run()

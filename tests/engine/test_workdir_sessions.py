@@ -268,6 +268,17 @@ def test_exported_scenario_runs_and_reproduces_its_log_expect(tmp_path):
     assert (out / "status" / "log").read_text() == (out / "log.expect").read_text()
 
 
+def test_a_session_past_the_testers_time_limit_replays_but_is_not_exported(tmp_path):
+    # the window's simulation runs on past 10000 s, and so does its replay
+    d, _ = run_session(tmp_path, [(10050, lambda s: s.submit("power node2 off")), (10200, lambda s: None)])
+    assert replay(d / "status").log_text() == (d / "status" / "log").read_text()
+    assert "node 'node2': state changed from 'online' => 'unknown'" in (d / "status" / "log").read_text()
+    res = hasim("export", str(d), str(tmp_path / "exported"))
+    assert res.returncode == 2
+    assert "ends every run at 10000 s" in res.stderr and "power node2 off" in res.stderr
+    assert not (tmp_path / "exported" / "cmdlist").exists()
+
+
 # -- ha-manager -------------------------------------------------------------------------------------
 
 
