@@ -2,6 +2,7 @@
 
     hasim [DIR]                 open the window (default: a fresh copy of working-dirs/default)
     hasim gui DIR [options]     the same, with options (--offscreen, --advance, --screenshot, --read-only)
+    hasim gui --scenario NAME   a fresh copy of a shipped workshop scenario
     hasim run DIR               batch: run DIR's scenario, write DIR/status/log and print it
     hasim compare DIR...        run scenarios in memory and compare with their log.expect
     hasim doctor                check the Qt/X11 prerequisites
@@ -190,6 +191,8 @@ EXTENSION_COMMANDS = ("hasim.explore", "hasim.session_cli", "hasim.ha_manager_cl
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", nargs="?", help="working directory (default: a fresh copy of working-dirs/default)")
+    p.add_argument("--scenario", metavar="NAME",
+                   help="open a fresh copy of a shipped workshop scenario (an unknown NAME lists them)")
     p.add_argument("--offscreen", action="store_true", help="render without a display")
     p.add_argument("--advance", type=int, metavar="SECONDS", help="run the scenario for SECONDS of virtual time")
     p.add_argument("--screenshot", metavar="FILE", help="save a picture of the window and exit")

@@ -59,6 +59,19 @@ def _install_excepthook(window) -> None:
     sys.excepthook = hook
 
 
+def _scenario_problem(name: str, directory) -> str | None:
+    """Why `--scenario NAME` cannot be opened (None: it can)."""
+    from hasim.shipped import shipped_dirs
+
+    if directory is not None:
+        return "give either a working directory or --scenario, not both"
+    names = [d.name for d in shipped_dirs()]
+    if name not in names:
+        listing = ", ".join(names) if names else "none are installed"
+        return f"no shipped scenario named '{name}'; the scenarios are: {listing}"
+    return None
+
+
 def main(args) -> int:
     offscreen = bool(getattr(args, "offscreen", False))
     screenshot = getattr(args, "screenshot", None)
@@ -66,7 +79,13 @@ def main(args) -> int:
     read_only = bool(getattr(args, "read_only", False))
     speed = float(getattr(args, "speed", 10.0) or 0.0)
     directory = getattr(args, "dir", None)
+    scenario = getattr(args, "scenario", None)
     headless = screenshot is not None
+    if scenario is not None:
+        problem = _scenario_problem(scenario, directory)
+        if problem:
+            _fail(problem)
+            return 2
     _prepare_environment(offscreen)
 
     from PySide6.QtWidgets import QApplication
@@ -78,7 +97,9 @@ def main(args) -> int:
     _install_message_filter()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hasim")
-    if directory is None:
+    if scenario is not None:
+        path = None
+    elif directory is None:
         try:
             path = fresh_default_copy()
         except OSError as err:
@@ -92,7 +113,11 @@ def main(args) -> int:
     errors: list[str] = []
     controller.errorOccurred.connect(errors.append)
     window.interactive_errors = False  # a bad directory is shown once the window is up
-    opened = controller.open(path, source="default" if directory is None else None)
+    if scenario is not None:
+        opened = controller.open_shipped(scenario)  # a fresh copy in a temporary directory
+        path = controller.path or scenario
+    else:
+        opened = controller.open(path, source="default" if directory is None else None)
     window.interactive_errors = not headless
     if not opened and headless:
         _fail(errors[-1] if errors else f"cannot open {path}")

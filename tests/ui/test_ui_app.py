@@ -48,6 +48,29 @@ def test_plain_hasim_opens_a_fresh_copy_of_the_default(tmp_path):
     assert copies, "the copy was not made under TMPDIR"
 
 
+def test_gui_scenario_opens_a_fresh_copy_of_a_shipped_scenario(tmp_path):
+    shipped = REPO / "working-dirs" / "node-failure"
+    before = sorted((p.name, p.read_bytes()) for p in shipped.iterdir() if p.is_file())
+    out = tmp_path / "scenario.png"
+    result = run_hasim("gui", "--scenario", "node-failure", "--offscreen", "--advance", "400", "--screenshot", str(out),
+                       env={"TMPDIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert QImage(str(out)).width() == 1280
+    logs = list(tmp_path.glob("hasim-*/node-failure/status/log"))
+    assert len(logs) == 1 and "FENCE: Try to fence node" in logs[0].read_text()
+    assert sorted((p.name, p.read_bytes()) for p in shipped.iterdir() if p.is_file()) == before
+    assert not (shipped / "status").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scenario", "no-such"], "no shipped scenario named 'no-such'; the scenarios are: default, affinity-rules"),
+    (["somedir", "--scenario", "node-failure"], "give either a working directory or --scenario, not both"),
+])
+def test_gui_scenario_mistakes_exit_2_with_a_message(tmp_path, args, message):
+    result = run_hasim("gui", *args, "--offscreen", "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
 def test_fresh_default_copy_without_a_checkout(tmp_path, monkeypatch):
     import ui.resources as res
 
