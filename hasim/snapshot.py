@@ -148,10 +148,11 @@ def take_snapshot(harness: Harness) -> Snapshot:
         running = tuple(running_on.get(sid, ()))
         uid = sd.get("uid")
         result = results.get(uid) if uid else None
-        if result is None and uid:
+        if result is None and uid and sd.get("state") == "started":
             # the manager renews the uid of a healthy started service every round
             # (02 §8.4.2 D) and the LRM answers a few seconds later: until then the
-            # result of the previous request on the service's node stands
+            # result of the previous request on the service's node stands (after a
+            # state change a blank says the new request is not answered yet)
             result = latest.get((sd.get("node"), sid))
         key = (rec, sd.get("state"), sd.get("target"), running, result, tuple(sd.get("failed_nodes") or ()))
         hit = views.get(sid)
