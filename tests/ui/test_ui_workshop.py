@@ -231,3 +231,33 @@ def test_opening_a_cluster_without_the_selected_node_clears_the_explainer(qtbot,
     assert window.explain_pane.subject is None and window.explain_pane.text() == ""
     assert window.nodes_panel.selected is None and not window.nodes_panel.card("node1").selected
     assert window.explain_pane.browser.toPlainText() == ""  # the placeholder shows
+
+
+def test_a_slow_look_ahead_is_not_run_while_time_runs(qtbot, make_window, workdir, monkeypatch):
+    """Where one look-ahead costs more than HEAVY_MS, the pane shows the present
+    only while time runs (no look-ahead in the ticks) and the whole text again
+    once time is paused."""
+    import ui.widgets.explain_pane as pane_mod
+
+    monkeypatch.setattr(pane_mod, "HEAVY_MS", -1)  # every look-ahead counts as slow
+    window, controller = make_window(workdir, speed=0)
+    controller.submit("power node1 on")
+    controller.submit("power node2 on")
+    controller.submit("power node3 on")
+    controller.advance_to(200)
+    pane = window.explain_pane
+    window.explain_node("node2")
+    assert pane.heavy and "in the next 360 s" in pane.text() and not pane.note.isVisibleTo(window)
+    calls = []
+    real = pane_mod.explain_node
+    monkeypatch.setattr(pane_mod, "explain_node", lambda source, *a, **k: calls.append(source) or real(source, *a, **k))
+    controller.set_speed(100)
+    controller.play()
+    qtbot.waitUntil(lambda: len(calls) >= 2, timeout=3000)
+    assert all(source is not controller.sim for source in calls)  # snapshots only: no engine copy to run ahead
+    assert pane.note.isVisibleTo(window) and "Big cluster" in pane.note.text()
+    assert "in the next 360 s" not in pane.text()  # the present only
+    controller.pause()
+    pane.update_now()
+    assert calls[-1] is controller.sim and not pane.note.isVisibleTo(window)
+    assert "in the next 360 s" in pane.text()

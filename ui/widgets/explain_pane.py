@@ -27,7 +27,7 @@ from hasim.explain import explain_node, explain_service
 log = logging.getLogger("hasim.ui.explain")
 
 MIN_INTERVAL_MS = 300  # at most ~3 rebuilds a second
-HEAVY_MS = 100  # a look-ahead slower than this is not run while time runs
+HEAVY_MS = 30  # a look-ahead slower than this is not run while time runs (the tick budget is 40 ms)
 PLACEHOLDER = (
     "Click a node card or a service row: this pane tells what it is doing, what the HA stack "
     "is waiting for and what happens next if nobody intervenes."
