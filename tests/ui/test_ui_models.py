@@ -136,3 +136,21 @@ def test_log_filter_proxy(qtbot):
     proxy.set_filter(level=None, text="FENCE")
     assert proxy.rowCount() == 1
     assert proxy.index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#7048e8"
+
+
+def test_manager_status_pane_renders_at_most_once_a_second_and_ends_on_the_newest(qtbot):
+    import json
+
+    from ui.widgets.manager_status import ManagerStatusPane
+
+    pane = ManagerStatusPane()
+    qtbot.addWidget(pane)
+    first = {"master_node": "node1", "service_status": {}}
+    pane.show_status(first)
+    assert json.loads(pane.toPlainText()) == first
+    pane.show_status(first)  # the same object again: nothing to do
+    newer = [{"master_node": "node1", "service_status": {"vm:101": {"uid": f"uid{i}"}}} for i in range(5)]
+    for status in newer:  # a manager round every tick
+        pane.show_status(status)
+    assert json.loads(pane.toPlainText()) == first  # not yet: rendered less than a second ago
+    qtbot.waitUntil(lambda: json.loads(pane.toPlainText()) == newer[-1], timeout=2000)
