@@ -36,6 +36,12 @@ watchdog will reset - still runs them (spec 02 §8.4.8, §9.2, 03 §9.3; it
 needs a partition 20-40 s after the restart, which the real tester's command
 slots cannot express, but the window can).
 
+A second gap is a notice of `service-recovers`: a master whose own node is
+marked `fence` in the manager status ends every round with "master seems
+offline" and never fences itself out of that state, so nothing is started or
+recovered any more (02 §5 step 5; seen from a manager status that marks the
+node that becomes master as fenced).
+
 The invariants
 --------------
 * ``single-active-service`` — a service never runs on two nodes at once.
@@ -420,6 +426,20 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
         for sid in prev.running.keys() - view.running.keys():
             up[sid] = prev.time
     if view.time - last < LIVENESS_BOUND or "disarm" in view.ms:
+        return
+    node_status = view.ms.get("node_status") or {}
+    stuck = [m for m in view.masters if node_status.get(m) == "fence"]
+    if stuck:
+        # the real manager ends every round with "master seems offline" while its
+        # own node is not online in the node status (02 §5 step 5), and only a
+        # manager round could fence it: nothing is decided any more (seen from a
+        # status that marks the new master's node 'fence')
+        for m in stuck:
+            ctx.notices.append((("master-fenced", m), (
+                f"{m} is master but marked 'fence' in the manager status: the real manager only logs "
+                f"'master seems offline' and decides nothing, so no service is started or recovered "
+                f"(known gap of the real stack)"
+            )))
         return
     ss = view.ms.get("service_status") or {}
     candidates = [

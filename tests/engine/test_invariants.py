@@ -285,3 +285,23 @@ def test_lrm_restart_window_is_a_notice_not_a_violation(tmp_path):
     [notice] = monitor.notices
     assert notice.name == "single-active-service" and 200 <= notice.time <= 204
     assert "left running unprotected by an LRM restart" in notice.detail
+
+
+def test_a_master_marked_fence_in_its_own_status_is_a_notice_not_a_violation(tmp_path):
+    """The manager status says node1 is being fenced; node1 becomes master
+    (it sorts first) and, like the real manager, ends every round with 'master
+    seems offline' (02 §5 step 5): vm:101 never starts.  The real stack's own
+    gap, so a notice, not a liveness violation (seen in a differential
+    scenario's starting state, whose real log shows the same rounds)."""
+    status = {"master_node": "node2", "node_status": {"node1": "fence", "node2": "online", "node3": "online"},
+              "service_status": {}}
+    sim = scenario(tmp_path, cmdlist=[POWER_ON], services={"vm:101": {"node": "node2", "state": "started"}},
+                   manager_status=status)
+    sim.harness.auto_finish = False
+    monitor = InvariantMonitor(sim)
+    sim.advance(20 + LIVENESS_BOUND + 200)
+    assert sim.log_lines[-1].message == "master seems offline" and not sim.snapshot().service("vm:101").running_on
+    assert monitor.ok, [v.render() for v in monitor.violations]
+    [notice] = monitor.notices
+    assert notice.name == "service-recovers" and notice.time == 20 + LIVENESS_BOUND
+    assert "node1 is master but marked 'fence'" in notice.detail
