@@ -415,11 +415,19 @@ class Controller(QObject):
         start = self._state_key(sim.snapshot())
         limit = sim.time + NEXT_CHANGE_LIMIT
         found = False
+        seen = (len(sim.log_lines), sim.loop_position)
 
         def more() -> bool:
-            nonlocal found
-            if self._state_key(sim.snapshot()) != start:
-                found = True
+            # every state change the key covers comes with a log line (the
+            # manager's, a daemon's "status change", a command) or happens at a
+            # loop end (configuration edits): only then is a snapshot worth
+            # taking - on a quiet big cluster that was most of the time spent
+            nonlocal found, seen
+            now = (len(sim.log_lines), sim.loop_position)
+            if now != seen:
+                seen = now
+                if self._state_key(sim.snapshot()) != start:
+                    found = True
             return not found and sim.time <= limit
 
         self._guard(self._run, more)
