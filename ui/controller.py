@@ -11,8 +11,10 @@ screen whatever the speed.
 
 Time controls: `play`/`pause`, `step` (to the end of the current loop, the
 only points where commands are applied), `run_to_next_change` (step node by
-node until a node or service changes state, like trio's MockClock autojump),
-`advance_by`/`advance_to` (tests and the headless render).
+node until a node or service changes state, like trio's MockClock autojump;
+the window's `find_next_change` does the same in budgeted slices so that the
+window keeps answering), `advance_by`/`advance_to` (tests and the headless
+render).  A timer tick (`tick`) does at most `tick_budget_ms` of engine work.
 
 Safety: every opened simulation gets an `InvariantMonitor` (hasim.invariants),
 observed after every engine step in `_run` (the controller steps the engine
@@ -99,6 +101,35 @@ def _needs_snapshot(line) -> bool:
     return line.node is None
 
 
+class _ChangeSearch:
+    """The state of one "next change" search: stepping goes on while `more()`."""
+
+    def __init__(self, controller: Controller) -> None:
+        sim = self.sim = controller.sim
+        self._key = controller._state_key
+        self._start = self._key(sim.snapshot())
+        self.limit = sim.time + NEXT_CHANGE_LIMIT
+        self.found = False
+        self._seen = (len(sim.log_lines), sim.loop_position)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.sim.finished or self.sim.time > self.limit
+
+    def more(self) -> bool:
+        # every state change the key covers comes with a log line (the
+        # manager's, a daemon's "status change", a command) or happens at a
+        # loop end (configuration edits): only then is a snapshot worth
+        # taking - on a quiet big cluster that was most of the time spent
+        sim = self.sim
+        now = (len(sim.log_lines), sim.loop_position)
+        if now != self._seen:
+            self._seen = now
+            if self._key(sim.snapshot()) != self._start:
+                self.found = True
+        return not self.found and sim.time <= self.limit
+
+
 class Controller(QObject):
     snapshotChanged = Signal(object)  # Snapshot
     logLines = Signal(list)  # list[LogLine], in order, only the new ones
@@ -109,6 +140,7 @@ class Controller(QObject):
     simulationChanged = Signal()  # a new working directory was opened
     violationsFound = Signal(list)  # list[Violation], new ones only, in order
     paceChanged = Signal(float)  # virtual seconds per wall second reached while behind; 0.0: keeping up
+    searchingChanged = Signal(bool)  # a "next change" search runs in the background
 
     def __init__(self, parent: QObject | None = None, *, read_only: bool = False, speed: float = 10.0) -> None:
         super().__init__(parent)
@@ -133,6 +165,7 @@ class Controller(QObject):
         self._pace: list[tuple[float, int]] = []  # (wall seconds, virtual time) of the recent ticks
         self._pace_wall = 0.0  # wall seconds of running, summed over ticks
         self._reported_pace = 0.0
+        self._search: _ChangeSearch | None = None
         self._flush_clock = QElapsedTimer()
         self._flush_clock.start()
         self._lock: DirLock | None = None
@@ -149,6 +182,7 @@ class Controller(QObject):
 
         `source`: the name of the shipped directory `path` is a fresh copy of
         (Reset then makes a new copy); None for a directory of the user's."""
+        self._cancel_search()
         path = Path(path)
         same = self.path is not None and self._lock is not None and path.resolve() == self.path.resolve()
         lock = self._lock if same else DirLock(path)
@@ -255,6 +289,7 @@ class Controller(QObject):
             log.exception("closing the simulation")
 
     def shutdown(self) -> None:
+        self._cancel_search()
         self._timer.stop()
         if self.sim is not None:
             self._close_sim()
@@ -299,6 +334,7 @@ class Controller(QObject):
         self.set_speed(lower[-1] if lower else SPEEDS[0])
 
     def play(self) -> None:
+        self._cancel_search()
         if not self.alive or self._running:
             return
         self._running = True
@@ -384,6 +420,7 @@ class Controller(QObject):
 
     def step(self) -> None:
         """One loop: run to the next loop end (where commands are applied)."""
+        self._cancel_search()
         if self.alive:
             sim = self.sim
             current = sim.loop_position
@@ -391,11 +428,13 @@ class Controller(QObject):
             self._virtual = float(self.sim.time)
 
     def step_node(self) -> None:
+        self._cancel_search()
         if self.alive:
             self._guard(self._run, iter([True, False]).__next__)
             self._virtual = float(self.sim.time)
 
     def advance_to(self, until: int) -> None:
+        self._cancel_search()
         if self.alive:
             sim = self.sim
             self._guard(self._run, lambda: sim.time <= until)
@@ -406,35 +445,66 @@ class Controller(QObject):
             self.advance_to(int(self._virtual + seconds))
 
     def run_to_next_change(self) -> bool:
-        """Step until a node or service changes state (at most an hour ahead).
+        """Step until a node or service changes state (at most an hour ahead),
+        all at once (tests, scripts; the window uses `find_next_change`).
 
         True when a change was found."""
         if not self.alive:
             return False
-        sim = self.sim
-        start = self._state_key(sim.snapshot())
-        limit = sim.time + NEXT_CHANGE_LIMIT
-        found = False
-        seen = (len(sim.log_lines), sim.loop_position)
+        self._cancel_search()
+        search = _ChangeSearch(self)
+        self._guard(self._run, search.more)
+        return self._search_ended(search)
 
-        def more() -> bool:
-            # every state change the key covers comes with a log line (the
-            # manager's, a daemon's "status change", a command) or happens at a
-            # loop end (configuration edits): only then is a snapshot worth
-            # taking - on a quiet big cluster that was most of the time spent
-            nonlocal found, seen
-            now = (len(sim.log_lines), sim.loop_position)
-            if now != seen:
-                seen = now
-                if self._state_key(sim.snapshot()) != start:
-                    found = True
-            return not found and sim.time <= limit
+    def find_next_change(self) -> None:
+        """`run_to_next_change` for the window: the search runs in slices of at
+        most `tick_budget_ms` between which the window keeps answering (an hour
+        without a change on a 32-node cluster takes seconds); the clock moves
+        while it searches.  Called again while searching, it stops the search;
+        Run, Step or opening a directory stop it too."""
+        if self._search is not None:
+            self._cancel_search()
+            self.message.emit("Stopped looking for the next state change")
+            return
+        if not self.alive:
+            return
+        self.pause()
+        self._search = _ChangeSearch(self)
+        self.searchingChanged.emit(True)
+        self.message.emit("Looking for the next state change…")
+        QTimer.singleShot(0, self._search_slice)
 
-        self._guard(self._run, more)
-        self._virtual = float(sim.time)
-        if not found:
+    @property
+    def searching(self) -> bool:
+        return self._search is not None
+
+    def _search_slice(self) -> None:
+        search = self._search
+        if search is None or self.sim is not search.sim:
+            return
+        sim = search.sim
+        deadline = time.perf_counter() + self.tick_budget_ms / 1000.0
+        first = sim.steps
+        self._guard(self._run, lambda: search.more() and (sim.steps == first or time.perf_counter() < deadline))
+        if search.found or search.exhausted or not self.alive:
+            self._search = None
+            self.searchingChanged.emit(False)
+            self._search_ended(search)
+        else:
+            QTimer.singleShot(0, self._search_slice)  # let the window breathe, then go on
+
+    def _search_ended(self, search: _ChangeSearch) -> bool:
+        self._virtual = float(search.sim.time)
+        if not search.found:
             self.message.emit(f"No state change within {NEXT_CHANGE_LIMIT} s of virtual time")
-        return found
+        else:
+            self.message.emit(f"Next state change at {search.sim.time} s")
+        return search.found
+
+    def _cancel_search(self) -> None:
+        if self._search is not None:
+            self._search = None
+            self.searchingChanged.emit(False)
 
     @staticmethod
     def _state_key(snap: Snapshot):

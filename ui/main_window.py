@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         controller.runningChanged.connect(self._running_changed)
         controller.speedChanged.connect(self._speed_changed)
         controller.paceChanged.connect(self._show_run_state)
+        controller.searchingChanged.connect(self._searching_changed)
         controller.errorOccurred.connect(self.show_error)
         controller.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         controller.simulationChanged.connect(self._simulation_changed)
@@ -167,8 +168,8 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.play_action = self._action("Run", c.toggle, "play", "Run / pause virtual time (Space)")
         self.step_action = self._action("Step", c.step, "step", "Run to the end of the current loop (S or →)")
-        self.next_action = self._action("Next change", c.run_to_next_change, "next",
-                                        "Run until a node or service changes state (N)")
+        self.next_action = self._action("Next change", c.find_next_change, "next",
+                                        "Run until a node or service changes state (N); again to stop looking")
         for act in (self.play_action, self.step_action, self.next_action):
             tb.addAction(act)
         tb.addSeparator()
@@ -308,7 +309,7 @@ class MainWindow(QMainWindow):
             (("S", "Right"), c.step),
             (("+", "=", "Shift++"), c.faster),
             (("-",), c.slower),
-            (("N",), c.run_to_next_change),
+            (("N",), c.find_next_change),
         ):
             for key in keys:
                 sc = QShortcut(QKeySequence(key), self)
@@ -455,12 +456,18 @@ class MainWindow(QMainWindow):
         self.play_action.setIcon(icon("pause" if running else "play"))
         self._show_run_state()
 
+    def _searching_changed(self, searching: bool) -> None:
+        self.next_action.setText("Stop looking" if searching else "Next change")
+        self._show_run_state()
+
     def _show_run_state(self, *_args) -> None:
         c = self.controller
         if c.snapshot and c.snapshot.finished:
             return  # show_snapshot says how it ended
         pace = c.pace if c.running else 0.0
-        if pace:
+        if c.searching:
+            text, style = "  looking for the next state change…", "color: #1c7ed6"
+        elif pace:
             text, style = f"  running at {pace:g}× (the engine cannot keep up with {c.speed:g}×)", "color: #e67700"
         elif c.running:
             text, style = "  running", "color: #2f9e44"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer, Qt
 from PySide6.QtWidgets import QComboBox
 
 from ui.models.services_model import COL_NODE, COL_REQUESTED, COL_SID, COL_STATE
@@ -215,8 +215,42 @@ def test_time_controls_with_keyboard(qtbot, make_window, workdir):
     # N: run until something changes state (here: a node is switched on)
     click(qtbot, window.nodes_panel.card("node2").power)
     qtbot.keyClick(window, Qt.Key.Key_N)
+    qtbot.waitUntil(lambda: not controller.searching, timeout=5000)
     assert controller.snapshot.node("node2").power == "on"
     assert window.nodes_panel.card("node2").power.isChecked()
+
+
+def test_next_change_searches_in_slices_and_the_window_keeps_answering(qtbot, make_window, workdir):
+    """An hour without a state change: the search runs in slices between which
+    the event loop runs (a timer keeps firing, the clock moves); pressing the
+    action again stops it; a search that finds nothing says so."""
+    window, controller = make_window(workdir, speed=10)
+    for n in (1, 2, 3):
+        controller.submit(f"power node{n} on")
+    controller.advance_to(300)  # everything started: nothing changes any more
+    controller.tick_budget_ms = 1  # many slices
+    beats, messages = [], []
+    controller.message.connect(messages.append)
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: beats.append(controller.snapshot.time))
+    heartbeat.start(5)
+    window.next_action.trigger()
+    assert controller.searching and window.next_action.text() == "Stop looking"
+    assert "looking for the next state change" in window.run_state.text()
+    qtbot.waitUntil(lambda: not controller.searching, timeout=20000)
+    heartbeat.stop()
+    assert controller.snapshot.time > 300 + 3600
+    assert len(set(beats)) > 10  # the window answered while the clock moved
+    assert messages[-1] == "No state change within 3600 s of virtual time"
+    assert window.next_action.text() == "Next change"
+    # stopping a search: press the action again
+    window.next_action.trigger()
+    assert controller.searching
+    t = controller.snapshot.time
+    window.next_action.trigger()
+    assert not controller.searching and messages[-1] == "Stopped looking for the next state change"
+    qtbot.wait(50)
+    assert controller.snapshot.time < t + 3600
 
 
 def test_running_follows_virtual_time(qtbot, make_window, workdir):
