@@ -19,10 +19,11 @@ import html
 import logging
 import time
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from hasim.explain import explain_node, explain_service
+from ui.throttle import Throttle
 
 log = logging.getLogger("hasim.ui.explain")
 
@@ -98,10 +99,7 @@ class ExplainPane(QWidget):
         self._plain = ""
         self.heavy = False  # a look-ahead took longer than HEAVY_MS on this simulation
         self.last_cost_ms = 0.0
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.update_now)
+        self._throttle = Throttle(MIN_INTERVAL_MS, self._rebuild, self)
 
     # -- what to explain ------------------------------------------------------------------------
     def set_subject(self, kind: str | None, name: str | None = None) -> None:
@@ -128,13 +126,8 @@ class ExplainPane(QWidget):
 
     def snapshot_changed(self) -> None:
         """Rebuild soon: now if the last rebuild is old enough, else when it is."""
-        if self.subject is None or self._timer.isActive():
-            return
-        elapsed = self._clock.elapsed() if self._clock.isValid() else MIN_INTERVAL_MS
-        if elapsed >= MIN_INTERVAL_MS:
-            self.update_now()
-        else:
-            self._timer.start(MIN_INTERVAL_MS - elapsed)
+        if self.subject is not None:
+            self._throttle.request()
 
     def text(self) -> str:
         """The explanation shown now, as plain text ("" when nothing is selected)."""
@@ -146,7 +139,10 @@ class ExplainPane(QWidget):
                 self.subject, light)
 
     def update_now(self) -> None:
-        self._timer.stop()
+        """Rebuild at once (a rebuild the throttle had scheduled is dropped)."""
+        self._throttle.run_now()
+
+    def _rebuild(self) -> None:
         c = self.controller
         sim = c.sim
         if self.subject is None or sim is None or c.snapshot is None:
@@ -157,7 +153,6 @@ class ExplainPane(QWidget):
         key = self._key(sim, light)
         if key == self._shown_key:
             return
-        self._clock.restart()
         source = c.snapshot if light else sim
         lines = sim.log_lines if light else None
         t0 = time.perf_counter()

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit
+
+from ui.throttle import Throttle
 
 MIN_INTERVAL_MS = 1000
 
@@ -29,10 +30,7 @@ class ManagerStatusPane(QPlainTextEdit):
         self._shown = None  # the text shown
         self._rendered = None  # the status object it was made from
         self._pending = None  # the newest status, waiting for its turn
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._render_pending)
+        self._throttle = Throttle(MIN_INTERVAL_MS, self._render_pending, self)
 
     def show_status(self, status: dict) -> None:
         """Show `status` now, or within a second if the text was rendered less
@@ -41,19 +39,12 @@ class ManagerStatusPane(QPlainTextEdit):
             self._pending = None
             return
         self._pending = status
-        if self._timer.isActive():
-            return
-        elapsed = self._clock.elapsed() if self._clock.isValid() else MIN_INTERVAL_MS
-        if elapsed >= MIN_INTERVAL_MS:
-            self._render_pending()
-        else:
-            self._timer.start(MIN_INTERVAL_MS - elapsed)
+        self._throttle.request()
 
     def _render_pending(self) -> None:
         status, self._pending = self._pending, None
         if status is None:
             return
-        self._clock.restart()
         self._rendered = status
         text = json.dumps(status, indent=4, sort_keys=True) if status else "{}  (no manager has written a status yet)"
         if text == self._shown:
