@@ -165,6 +165,7 @@ class Controller(QObject):
         self._pace: list[tuple[float, int]] = []  # (wall seconds, virtual time) of the recent ticks
         self._pace_wall = 0.0  # wall seconds of running, summed over ticks
         self._reported_pace = 0.0
+        self._last_behind = float("-inf")  # wall seconds (of `_pace_wall`) of the last tick out of budget
         self._search: _ChangeSearch | None = None
         self._flush_clock = QElapsedTimer()
         self._flush_clock.start()
@@ -556,8 +557,12 @@ class Controller(QObject):
         self._pace.append((self._pace_wall, self.sim.time))
         while len(self._pace) > 2 and self._pace_wall - self._pace[0][0] > 2.0:
             self._pace.pop(0)
-        if not behind:
+        if behind:
+            self._last_behind = self._pace_wall
+        elif self._pace_wall - self._last_behind >= 1.0:  # caught up for a second: not a blink
             self._set_pace(0.0)
+            return
+        else:
             return
         (w0, t0), (w1, t1) = self._pace[0], self._pace[-1]
         if w1 - w0 >= 0.5:
