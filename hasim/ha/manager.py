@@ -16,7 +16,6 @@ Manager.pm exactly.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
@@ -37,10 +36,6 @@ if TYPE_CHECKING:
 MIN_GROUP_MIGRATION_VERSION = "9.0.0~16"
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
 class Manager:
     def __init__(self, env: Env) -> None:
         self.env = env
@@ -55,8 +50,11 @@ class Manager:
         self.scheduler_mode: str | None = None
         self.update_crs_scheduler_mode()
         self.compiled: rules_mod.CompiledRules | None = None
-        self.rules_digest: str | None = None
-        self.groups_digest: str | None = None
+        # the rules and groups texts the compiled rules were made from (the real
+        # manager compares digests; comparing the short texts is the same test
+        # and spares every `hasim run` process the import of hashlib/OpenSSL)
+        self.rules_text: str | None = None
+        self.groups_text: str | None = None
         self.sustained_imbalance = 0
         self.group_migration_round = 3
         self.all_lrms_disarmed = False
@@ -147,12 +145,11 @@ class Manager:
         rules_text = env.read_rules_config()
         for sid, failback in groups_mod.group_failback(self.groups, self.sc).items():
             self.sc[sid]["failback"] = failback
-        rules_digest, groups_digest = _digest(rules_text), _digest(groups_text)
         if (
             self.compiled is None
             or node_list_changed
-            or rules_digest != self.rules_digest
-            or groups_digest != self.groups_digest
+            or rules_text != self.rules_text
+            or groups_text != self.groups_text
         ):
             rules = rules_mod.parse_rules(rules_text)
             rules = rules + groups_mod.groups_to_rules(self.groups, self.sc)
@@ -161,7 +158,7 @@ class Manager:
             for msg in messages:
                 self.log("info", msg)
             self.compiled = rules_mod.compile_rules(rules, nodes)
-            self.rules_digest, self.groups_digest = rules_digest, groups_digest
+            self.rules_text, self.groups_text = rules_text, groups_text
         self.update_crm_commands()
         only: set[str] | None = None
         if self.ms.get("disarm") is not None:
