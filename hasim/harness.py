@@ -49,6 +49,12 @@ class Node:
         self.lrm_restart = False
 
 
+def _shown(token: str | None) -> str:
+    """A command token as the real tester's messages show it: a missing one
+    (Perl's undef) interpolates as the empty string."""
+    return "" if token is None else token
+
+
 class Harness:
     def __init__(self, world: World, cmdlist: list[list[str]], sink: LogSink | None = None) -> None:
         self.world = world
@@ -362,7 +368,7 @@ class Harness:
         rec = hw[node]
         if cmd == "power":
             if action not in ("on", "off"):
-                raise SimError(f"sim_hardware_cmd: unknown action '{action}'")
+                raise SimError(f"sim_hardware_cmd: unknown action '{_shown(action)}'")
             if rec.get("power") != action:
                 if action == "on":
                     if d.crm is None:
@@ -387,26 +393,26 @@ class Harness:
             world.update_hw()
         elif cmd == "network":
             if action not in ("on", "off"):
-                raise SimError(f"sim_hardware_cmd: unknown network action '{action}'")
+                raise SimError(f"sim_hardware_cmd: unknown network action '{_shown(action)}'")
             rec["network"] = action
             world.update_hw()
         elif cmd == "cfs":
             if action not in ("rw", "update"):
-                raise SimError(f"sim_hardware_cmd: unknown cfs action '{action}' for node '{node}'")
+                raise SimError(f"sim_hardware_cmd: unknown cfs action '{_shown(action)}' for node '{node}'")
             param = params[0] if params else None
             if param == "work":
                 value = True
             elif param == "fail":
                 value = False
             else:
-                raise SimError(f"sim_hardware_cmd: unknown cfs command '{param}' for '{action}' on node '{node}'")
+                raise SimError(f"sim_hardware_cmd: unknown cfs command '{_shown(param)}' for '{action}' on node '{node}'")
             cfs = rec.get("cfs") or {}
             cfs[action] = value
             rec["cfs"] = cfs
             world.update_hw()
         elif cmd == "pve-manager-version":
             if action != "set":
-                raise SimError(f"sim_hardware_cmd: unknown version action '{action}'")
+                raise SimError(f"sim_hardware_cmd: unknown version action '{_shown(action)}'")
             rec["pve-manager-version"] = params[0] if params else None
             world.update_hw()
         elif cmd in ("reboot", "shutdown"):
@@ -460,12 +466,12 @@ class Harness:
         elif action == "disarm-ha":
             mode = params[0] if params else None
             if mode not in ("freeze", "ignore"):
-                raise SimError(f"sim_hardware_cmd: unknown resource mode '{mode}'")
+                raise SimError(f"sim_hardware_cmd: unknown resource mode '{_shown(mode)}'")
             world.queue_crm_command(f"disarm-ha {mode}")
         elif action == "arm-ha":
             world.queue_crm_command("arm-ha")
         else:
-            raise SimError(f"sim_hardware_cmd: unknown action '{action}'")
+            raise SimError(f"sim_hardware_cmd: unknown action '{_shown(action)}'")
 
     def _service_command(self, sid: str, action: str | None, params: list[str]) -> None:
         world = self.world
@@ -529,7 +535,7 @@ class Harness:
         elif action in ("set-static-stats", "set-dynamic-stats"):
             self._set_stats(sid, action, params)
         else:
-            raise SimError(f"sim_hardware_cmd: unknown service action '{action}' - not implemented")
+            raise SimError(f"sim_hardware_cmd: unknown service action '{_shown(action)}' - not implemented")
 
     def _add_service(self, sid: str, node: str, state: str | None, running: str | None) -> None:
         world = self.world

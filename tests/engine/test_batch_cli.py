@@ -147,6 +147,22 @@ def test_unknown_command_ends_the_run_as_the_real_stack_does_and_exits_nonzero(t
     assert tree_digest(d) == before
 
 
+@pytest.mark.parametrize("command, message", [
+    ("power node1", "sim_hardware_cmd: unknown action ''"),
+    ("network node1", "sim_hardware_cmd: unknown network action ''"),
+    ("cfs node1 rw", "sim_hardware_cmd: unknown cfs command '' for 'rw' on node 'node1'"),
+    ("crm node1 disarm-ha", "sim_hardware_cmd: unknown resource mode ''"),
+    ("service vm:101", "sim_hardware_cmd: unknown service action '' - not implemented"),
+])
+def test_a_missing_command_token_reads_as_empty_in_the_error_like_perls_undef(tmp_path, command, message):
+    from hasim.simulation import Simulation
+    from hasim.workdir import load_scenario
+
+    sim = Simulation(load_scenario(write_scenario(tmp_path / "s", [POWER_ON, [command]])), write_status=False)
+    sim.run()
+    assert sim.log_lines[-1].render() == f"err     120     hardware: exit simulation - {message}\n \n"
+
+
 def test_compare_prints_one_line_per_scenario_and_a_summary(tmp_path):
     good = write_scenario(tmp_path / "good", [POWER_ON])
     assert hasim("run", "-q", str(good)).returncode == 0
