@@ -6,10 +6,11 @@ and the countdown texts testable without a window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from hasim.snapshot import NodeView, Snapshot
+from ui.models.rows_model import RowsModel
 from ui.style import format_duration, node_display_state, state_color, text_color_on
 
 COLUMNS = ("Node", "Power", "Network", "State", "CRM", "LRM", "Waiting for")
@@ -39,7 +40,9 @@ def daemon_text(state: str | None, mode: str | None = None) -> str:
     return state
 
 
-class NodesModel(QAbstractTableModel):
+class NodesModel(RowsModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[NodeView] = []
@@ -64,17 +67,6 @@ class NodesModel(QAbstractTableModel):
 
     def waits(self, row: int) -> tuple[str, ...]:
         return self._waits[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

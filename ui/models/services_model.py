@@ -7,10 +7,11 @@ touched (no model reset while the user looks at it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from hasim.snapshot import Snapshot, ServiceView
+from ui.models.rows_model import RowsModel
 from ui.style import state_color, text_color_on
 
 COLUMNS = ("Service", "Requested", "State", "Node", "Running on", "LRM result")
@@ -31,7 +32,9 @@ def node_text(svc: ServiceView) -> str:
     return svc.node or ""
 
 
-class ServicesModel(QAbstractTableModel):
+class ServicesModel(RowsModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[ServiceView] = []
@@ -95,17 +98,6 @@ class ServicesModel(QAbstractTableModel):
         return [s.sid for s in self._rows]
 
     # -- Qt model API --------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
     def flags(self, index):
         base = super().flags(index)
         if index.isValid() and index.column() == COL_REQUESTED and self.editable:
