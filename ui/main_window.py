@@ -144,6 +144,20 @@ class MainWindow(QMainWindow):
             self.show_snapshot(controller.snapshot)
 
     # -- building -------------------------------------------------------------------------------
+    def _choice_menu(self, menu, values, choose) -> tuple[QActionGroup, dict[str, QAction]]:
+        """One checkable action per value in `menu`, exclusive; choosing one
+        calls `choose(value)` (a configuration change: disabled when read-only)."""
+        group = QActionGroup(self)
+        actions = {}
+        for value in values:
+            act = QAction(value, self, checkable=True)
+            act.triggered.connect(lambda _=False, v=value: choose(v))
+            group.addAction(act)
+            menu.addAction(act)
+            actions[value] = act
+            self.mutating.append(act)
+        return group, actions
+
     def _action(self, text, slot, icon_name=None, tip=None, mutating=False, shortcut=None) -> QAction:
         act = QAction(text, self)
         if icon_name:
@@ -246,26 +260,9 @@ class MainWindow(QMainWindow):
                                           tip="The HA guarantees checked after every engine step")
         sim.addAction(self.safety_action)
         dc = mb.addMenu("&Datacenter")
-        self.policy_group = QActionGroup(self)
-        policy_menu = dc.addMenu("HA shutdown policy")
-        self.policy_actions = {}
-        for policy in SHUTDOWN_POLICIES:
-            act = QAction(policy, self, checkable=True)
-            act.triggered.connect(lambda _=False, p=policy: self.set_shutdown_policy(p))
-            self.policy_group.addAction(act)
-            policy_menu.addAction(act)
-            self.policy_actions[policy] = act
-            self.mutating.append(act)
-        crs_menu = dc.addMenu("CRS mode")
-        self.crs_group = QActionGroup(self)
-        self.crs_actions = {}
-        for mode in CRS_MODES:
-            act = QAction(mode, self, checkable=True)
-            act.triggered.connect(lambda _=False, m=mode: self.set_crs_mode(m))
-            self.crs_group.addAction(act)
-            crs_menu.addAction(act)
-            self.crs_actions[mode] = act
-            self.mutating.append(act)
+        self.policy_group, self.policy_actions = self._choice_menu(
+            dc.addMenu("HA shutdown policy"), SHUTDOWN_POLICIES, self.set_shutdown_policy)
+        self.crs_group, self.crs_actions = self._choice_menu(dc.addMenu("CRS mode"), CRS_MODES, self.set_crs_mode)
         self.rebalance_action = QAction("Automatic rebalancing", self, checkable=True)
         self.rebalance_action.triggered.connect(lambda on: self.set_crs_flag("ha-auto-rebalance", on))
         self.rebalance_start_action = QAction("Rebalance on start", self, checkable=True)
