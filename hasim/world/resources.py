@@ -27,25 +27,22 @@ class VirtVM:
         return env.world.service_running(env.node, sid)
 
     def start(self, env: Env, sid: str) -> None:
-        world = env.world
-        ss = world.service_status(env.node)
-        lock = world.service_lock(sid)
-        if lock:
-            env.log("err", f"service '{sid}' locked ({lock}), unable to start!")
-            return
-        env.sleep(2)
-        ss[sid] = 1
-        world.write_service_status(env.node, ss)
+        self._switch(env, sid, 1, "start")
 
     def shutdown(self, env: Env, sid: str) -> None:
+        self._switch(env, sid, 0, "shutdown")
+
+    def _switch(self, env: Env, sid: str, running: int, verb: str) -> None:
+        """Start (1) or stop (0) the service on this node: refused while it is
+        locked, else 2 s of work and the node's running map updated."""
         world = env.world
         ss = world.service_status(env.node)
         lock = world.service_lock(sid)
         if lock:
-            env.log("err", f"service '{sid}' locked ({lock}), unable to shutdown!")
+            env.log("err", f"service '{sid}' locked ({lock}), unable to {verb}!")
             return
         env.sleep(2)
-        ss[sid] = 0
+        ss[sid] = running
         world.write_service_status(env.node, ss)
 
     def migrate(self, env: Env, sid: str, target: str, online: bool) -> bool:
