@@ -154,6 +154,16 @@ def scan_section_config(text: str) -> tuple[list[Section], list[Skipped]]:
     return sections, skipped
 
 
+def invalid_id_problems(skipped: Iterable[Skipped], what: str) -> list[str]:
+    """One message per section skipped for its id; `what` names the file and
+    the kind of section ("rules_config: rule")."""
+    return [
+        f"{what} '{s.id}': invalid id, it must start with a letter and "
+        f"contain only letters, digits, '-' and '_' (line {s.line})"
+        for s in skipped
+    ]
+
+
 def parse_section_config(text: str) -> list[Section]:
     """Structural parse: the sections with a valid id, in file order."""
     return scan_section_config(text)[0]

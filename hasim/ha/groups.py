@@ -26,6 +26,7 @@ import attrs
 from hasim.formats.section_config import (
     Section,
     decode_section,
+    invalid_id_problems,
     parse_bool,
     scan_section_config,
 )
@@ -87,11 +88,7 @@ def _read_group(section: Section) -> tuple[Group | None, list[str]]:
 
 def _read(text: str) -> tuple[dict[str, Group], list[str]]:
     sections, skipped = scan_section_config(text)
-    problems = [
-        f"groups: group '{s.id}': invalid id, it must start with a letter and "
-        f"contain only letters, digits, '-' and '_' (line {s.line})"
-        for s in skipped
-    ]
+    problems = invalid_id_problems(skipped, "groups: group")
     kept: dict[str, tuple[Group | None, Section]] = {}
     for section in sections:
         if section.type != "group":

@@ -39,6 +39,7 @@ from hasim.formats.section_config import (
     Section,
     decode_section,
     format_section_config,
+    invalid_id_problems,
     parse_bool,
     scan_section_config,
     split_list,
@@ -203,11 +204,7 @@ def _read_rule(section: Section) -> tuple[Rule | None, list[str]]:
 def _read(text: str) -> tuple[list[Rule], list[str]]:
     """Rules in file order and the problems of every dropped section."""
     sections, skipped = scan_section_config(text)
-    problems = [
-        f"rules_config: rule '{s.id}': invalid id, it must start with a letter and "
-        f"contain only letters, digits, '-' and '_' (line {s.line})"
-        for s in skipped
-    ]
+    problems = invalid_id_problems(skipped, "rules_config: rule")
     kept: dict[str, tuple[Rule | None, Section]] = {}
     for section in sections:
         if section.type not in _SCHEMA:
