@@ -636,10 +636,11 @@ def build_view(
                 if (sid, n) not in ghosts:
                     mine.append(sid)
         node_running[n] = (status, power[n], tuple(mine))
+    running: dict[str, tuple[str, ...]]
     if all_cached and node_running.keys() == prev_running.keys():
         running = prev.running  # no node's map changed: the same answer, and checks can tell by identity
     else:
-        running: dict[str, tuple[str, ...]] = {}
+        running = {}
         for n in nodes:
             if n in node_running:
                 for sid in node_running[n][2]:

@@ -483,10 +483,7 @@ class Controller(QObject):
         search = self._search
         if search is None or self.sim is not search.sim:
             return
-        sim = search.sim
-        deadline = time.perf_counter() + self.tick_budget_ms / 1000.0
-        first = sim.steps
-        self._guard(self._run, lambda: search.more() and (sim.steps == first or time.perf_counter() < deadline))
+        self._run_budgeted(search.more)
         if search.found or search.exhausted or not self.alive:
             self._search = None
             self.searchingChanged.emit(False)
@@ -536,10 +533,7 @@ class Controller(QObject):
         self._virtual += self._speed * min(elapsed, 1.0)
         if int(self._virtual) >= sim.time:
             until = int(self._virtual)
-            deadline = time.perf_counter() + self.tick_budget_ms / 1000.0
-            first = sim.steps  # a tick always makes at least one step of progress
-            self._guard(self._run,
-                        lambda: sim.time <= until and (sim.steps == first or time.perf_counter() < deadline))
+            self._run_budgeted(lambda: sim.time <= until)
             if not sim.finished and sim.time <= until:  # out of budget
                 self._virtual = min(self._virtual, sim.time + self._speed * TICK_MS / 1000.0)
                 behind = True
@@ -549,6 +543,14 @@ class Controller(QObject):
             self.publish()
             behind = False
         self._measure_pace(elapsed, behind)
+
+    def _run_budgeted(self, more) -> None:
+        """`_run` while `more()`, for at most `tick_budget_ms` of wall time;
+        at least one step is always made, so every call makes progress."""
+        sim = self.sim
+        deadline = time.perf_counter() + self.tick_budget_ms / 1000.0
+        first = sim.steps
+        self._guard(self._run, lambda: more() and (sim.steps == first or time.perf_counter() < deadline))
 
     def _measure_pace(self, elapsed: float, behind: bool) -> None:
         """Virtual seconds per wall second over the last two seconds, reported

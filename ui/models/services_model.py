@@ -32,6 +32,17 @@ def node_text(svc: ServiceView) -> str:
     return svc.node or ""
 
 
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Ascending indices as (first, last) runs of neighbours."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
 class ServicesModel(RowsModel):
     columns = COLUMNS
 
@@ -58,31 +69,22 @@ class ServicesModel(RowsModel):
                 del self._rows[row]
                 self.endRemoveRows()
         # insert new ones at their sorted place, update changed ones; unchanged
-        # rows are mostly the very same objects (hasim.snapshot reuses them), and
-        # neighbouring changed rows go out as one dataChanged range
+        # rows are mostly the very same objects (hasim.snapshot reuses them).
+        # An insert only moves rows after it, so the indices noted here are
+        # final, and neighbouring changed rows go out as one dataChanged range.
         rows = self._rows
-        first = -1  # start of the current run of changed rows
+        changed: list[int] = []
         for i, svc in enumerate(new):
             if i < len(rows) and rows[i].sid == svc.sid:
                 old = rows[i]
                 if old is not svc and old != svc:
                     rows[i] = svc
-                    if first < 0:
-                        first = i
-                    continue
+                    changed.append(i)
             else:
-                self._emit_changed(first, i - 1)
-                first = -1
                 self.beginInsertRows(QModelIndex(), i, i)
                 rows.insert(i, svc)
                 self.endInsertRows()
-                continue
-            self._emit_changed(first, i - 1)
-            first = -1
-        self._emit_changed(first, len(new) - 1)
-
-    def _emit_changed(self, first: int, last: int) -> None:
-        if first >= 0:
+        for first, last in _runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     def service(self, row: int) -> ServiceView | None:
