@@ -23,6 +23,23 @@ from ui.controller import REQUESTED_STATES
 SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
 
 
+def _static_stats_fields(prefix: str, cpu: float, memory_mib: int) -> tuple[QDoubleSpinBox, QSpinBox]:
+    """The CPU cores and memory (MiB) boxes of a service's static stats, the
+    same in the add and the edit dialog; objects named `<prefix>Cpu`/`<prefix>Memory`."""
+    cpu_box = QDoubleSpinBox()
+    cpu_box.setObjectName(f"{prefix}Cpu")
+    cpu_box.setRange(0.0, 1024.0)
+    cpu_box.setDecimals(1)
+    cpu_box.setValue(cpu)
+    memory_box = QSpinBox()
+    memory_box.setObjectName(f"{prefix}Memory")
+    memory_box.setRange(0, 16 * 1024 * 1024)
+    memory_box.setSingleStep(512)
+    memory_box.setSuffix(" MiB")
+    memory_box.setValue(memory_mib)
+    return cpu_box, memory_box
+
+
 def _error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("dialogError")
@@ -56,17 +73,7 @@ class AddServiceDialog(QDialog):
         self.state = QComboBox()
         self.state.setObjectName("addState")
         self.state.addItems(REQUESTED_STATES)
-        self.cpu = QDoubleSpinBox()
-        self.cpu.setObjectName("addCpu")
-        self.cpu.setRange(0.0, 1024.0)
-        self.cpu.setDecimals(1)
-        self.cpu.setValue(4.0)
-        self.memory = QSpinBox()
-        self.memory.setObjectName("addMemory")
-        self.memory.setRange(0, 16 * 1024 * 1024)
-        self.memory.setSingleStep(512)
-        self.memory.setValue(4096)
-        self.memory.setSuffix(" MiB")
+        self.cpu, self.memory = _static_stats_fields("add", 4.0, 4096)
         self.error = _error_label()
         form = QFormLayout()
         form.addRow("Type", self.kind)
@@ -180,17 +187,8 @@ class EditServiceDialog(QDialog):
         self.failback.setObjectName("editFailback")
         self.failback.setChecked(bool(int(float(conf.get("failback", 1)))))
         self.comment = QLineEdit(conf.get("comment") or "")
-        self.cpu = QDoubleSpinBox()
-        self.cpu.setObjectName("editCpu")
-        self.cpu.setRange(0.0, 1024.0)
-        self.cpu.setDecimals(1)
-        self.cpu.setValue(float(static.get("maxcpu", 4.0)))
-        self.memory = QSpinBox()
-        self.memory.setObjectName("editMemory")
-        self.memory.setRange(0, 16 * 1024 * 1024)
-        self.memory.setSingleStep(512)
-        self.memory.setSuffix(" MiB")
-        self.memory.setValue(int(static.get("maxmem", 4294967296)) // 1048576)
+        self.cpu, self.memory = _static_stats_fields(
+            "edit", float(static.get("maxcpu", 4.0)), int(static.get("maxmem", 4294967296)) // 1048576)
         form = QFormLayout()
         form.addRow("Max. restart", self.max_restart)
         form.addRow("Max. relocate", self.max_relocate)
