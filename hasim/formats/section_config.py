@@ -154,16 +154,6 @@ def scan_section_config(text: str) -> tuple[list[Section], list[Skipped]]:
     return sections, skipped
 
 
-def invalid_id_problems(skipped: Iterable[Skipped], what: str) -> list[str]:
-    """One message per section skipped for its id; `what` names the file and
-    the kind of section ("rules_config: rule")."""
-    return [
-        f"{what} '{s.id}': invalid id, it must start with a letter and "
-        f"contain only letters, digits, '-' and '_' (line {s.line})"
-        for s in skipped
-    ]
-
-
 def parse_section_config(text: str) -> list[Section]:
     """Structural parse: the sections with a valid id, in file order."""
     return scan_section_config(text)[0]
@@ -262,3 +252,43 @@ def decode_section(
             if not reasons:
                 problems.append(f"missing required property '{key}'")
     return values, problems
+
+
+def read_sections(
+    text: str,
+    what: str,
+    types: Iterable[str],
+    kind: str,
+    decode: Callable[[Section], tuple[T | None, list[str]]],
+) -> tuple[dict[str, tuple[T | None, Section]], list[str]]:
+    """Read every section of a config file the way rules and groups share.
+
+    `what` names the file and the kind of section in messages
+    ("rules_config: rule"), `types` are the section types accepted, `kind`
+    names a section type in the message for any other ("rule type").
+    Returns id -> (decoded value or None when `decode` rejected it, section),
+    in file order with a repeated id at the place of its later section (which
+    wins), and the problems of every dropped or ignored section.
+    """
+    sections, skipped = scan_section_config(text)
+    problems = [
+        f"{what} '{s.id}': invalid id, it must start with a letter and "
+        f"contain only letters, digits, '-' and '_' (line {s.line})"
+        for s in skipped
+    ]
+    types = frozenset(types)
+    kept: dict[str, tuple[T | None, Section]] = {}
+    for section in sections:
+        if section.type not in types:
+            problems.append(f"{what} '{section.id}': unknown {kind} '{section.type}' (line {section.line})")
+            continue
+        value, value_problems = decode(section)
+        problems.extend(f"{what} '{section.id}': {p} (line {section.line})" for p in value_problems)
+        if section.id in kept:
+            problems.append(
+                f"{what} '{section.id}': defined again at line {section.line}, "
+                f"the section at line {kept[section.id][1].line} is ignored"
+            )
+            del kept[section.id]  # the later section takes the later place
+        kept[section.id] = (value, section)
+    return kept, problems

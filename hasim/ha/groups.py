@@ -26,9 +26,8 @@ import attrs
 from hasim.formats.section_config import (
     Section,
     decode_section,
-    invalid_id_problems,
     parse_bool,
-    scan_section_config,
+    read_sections,
 )
 from hasim.ha.rules import NODE_AFFINITY, Rule, decode_comment, decode_nodes
 
@@ -87,26 +86,7 @@ def _read_group(section: Section) -> tuple[Group | None, list[str]]:
 
 
 def _read(text: str) -> tuple[dict[str, Group], list[str]]:
-    sections, skipped = scan_section_config(text)
-    problems = invalid_id_problems(skipped, "groups: group")
-    kept: dict[str, tuple[Group | None, Section]] = {}
-    for section in sections:
-        if section.type != "group":
-            problems.append(
-                f"groups: group '{section.id}': unknown section type '{section.type}' "
-                f"(line {section.line})"
-            )
-            continue
-        group, group_problems = _read_group(section)
-        problems.extend(
-            f"groups: group '{section.id}': {p} (line {section.line})" for p in group_problems
-        )
-        if section.id in kept:
-            problems.append(
-                f"groups: group '{section.id}': defined again at line {section.line}, "
-                f"the section at line {kept[section.id][1].line} is ignored"
-            )
-        kept[section.id] = (group, section)  # the later section wins
+    kept, problems = read_sections(text, "groups: group", ("group",), "section type", _read_group)
     groups = {gid: kept[gid][0] for gid in sorted(kept) if kept[gid][0] is not None}
     return groups, problems
 

@@ -39,9 +39,8 @@ from hasim.formats.section_config import (
     Section,
     decode_section,
     format_section_config,
-    invalid_id_problems,
     parse_bool,
-    scan_section_config,
+    read_sections,
     split_list,
 )
 from hasim.ha.placement import placement
@@ -203,30 +202,8 @@ def _read_rule(section: Section) -> tuple[Rule | None, list[str]]:
 
 def _read(text: str) -> tuple[list[Rule], list[str]]:
     """Rules in file order and the problems of every dropped section."""
-    sections, skipped = scan_section_config(text)
-    problems = invalid_id_problems(skipped, "rules_config: rule")
-    kept: dict[str, tuple[Rule | None, Section]] = {}
-    for section in sections:
-        if section.type not in _SCHEMA:
-            problems.append(
-                f"rules_config: rule '{section.id}': unknown rule type '{section.type}' "
-                f"(line {section.line})"
-            )
-            continue
-        rule, rule_problems = _read_rule(section)
-        problems.extend(
-            f"rules_config: rule '{section.id}': {p} (line {section.line})" for p in rule_problems
-        )
-        if section.id in kept:
-            earlier = kept[section.id][1]
-            problems.append(
-                f"rules_config: rule '{section.id}': defined again at line {section.line}, "
-                f"the section at line {earlier.line} is ignored"
-            )
-            del kept[section.id]  # the later section takes the later place
-        kept[section.id] = (rule, section)
-    rules = [rule for rule, _ in kept.values() if rule is not None]
-    return rules, problems
+    kept, problems = read_sections(text, "rules_config: rule", _SCHEMA, "rule type", _read_rule)
+    return [rule for rule, _ in kept.values() if rule is not None], problems
 
 
 def parse_rules(text: str) -> list[Rule]:
