@@ -48,7 +48,7 @@ from hasim.log import LogLine, LogSink
 from hasim.snapshot import NodeView, ServiceView, Snapshot
 
 if TYPE_CHECKING:
-    from hasim.harness import Harness
+    from hasim.engine.harness import Harness
     from hasim.simulation import Simulation
 
 FENCE_DELAY = 60  # spec 02 §6: offline for at least 60 s as the master sees it
@@ -525,8 +525,8 @@ def _freeze_reason(ctx: _Context, node: str) -> str:
 
 def _rules_for(ctx: _Context, sid: str) -> list[str]:
     """Describe the rules (and HA groups) that constrain `sid`."""
-    from hasim.ha import groups as groups_mod
-    from hasim.ha import rules as rules_mod
+    from hasim.engine.ha import groups as groups_mod
+    from hasim.engine.ha import rules as rules_mod
 
     out: list[str] = []
     h = ctx.harness

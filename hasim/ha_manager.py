@@ -22,11 +22,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from hasim.formats.section_config import Section, format_section_config
-from hasim.ha import groups as groups_mod
-from hasim.ha import rules as rules_mod
+from hasim.engine.ha import groups as groups_mod
+from hasim.engine.ha import rules as rules_mod
 
 if TYPE_CHECKING:
-    from hasim.harness import Harness
+    from hasim.engine.harness import Harness
 
 SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
 STATES = ("started", "stopped", "disabled", "ignored")

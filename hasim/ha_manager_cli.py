@@ -126,7 +126,7 @@ def _show(request: argparse.Namespace, files: dict[str, Any], nodes: list[str], 
         if request.rules_action == "config":
             sys.stdout.write(text)
         else:
-            from hasim.ha.rules import parse_rules
+            from hasim.engine.ha.rules import parse_rules
 
             for rule in parse_rules(text):
                 detail = (

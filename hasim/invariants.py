@@ -107,7 +107,7 @@ import attrs
 from hasim.jsondata import truthy
 
 if TYPE_CHECKING:
-    from hasim.harness import Harness
+    from hasim.engine.harness import Harness
     from hasim.simulation import Simulation
 
 LOCK_TIMEOUT = 120  # 01 §9.5: a lock is expired when now - time > 120
@@ -484,8 +484,8 @@ def _allowed_nodes(world, nodes: tuple[str, ...], memory: dict) -> dict:
         return cached[1]
     result: dict = {}
     if rules_text or groups_text:
-        from hasim.ha import groups as groups_mod
-        from hasim.ha import rules as rules_mod
+        from hasim.engine.ha import groups as groups_mod
+        from hasim.engine.ha import rules as rules_mod
 
         conf = world.peek("service_config") or {}
         rules = rules_mod.parse_rules(rules_text)

@@ -22,11 +22,11 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
-from hasim.env import Env
-from hasim.ha import service_fsm
-from hasim.ha.manager import Manager
-from hasim.ha.node_status import NodeStatus
-from hasim.world.cluster import World
+from hasim.engine.env import Env
+from hasim.engine.ha import service_fsm
+from hasim.engine.ha.manager import Manager
+from hasim.engine.ha.node_status import NodeStatus
+from hasim.engine.world.cluster import World
 
 
 @attrs.frozen

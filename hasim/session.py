@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 
 from hasim.errors import InputError
-from hasim.harness import MAX_SIM_TIME
+from hasim.engine.harness import MAX_SIM_TIME
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, atomic_write, dump_json
 
 HEADER = "# hasim session 1\n"

@@ -19,12 +19,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from hasim.harness import Harness
+from hasim.engine.harness import Harness
 from hasim.jsondata import jcopy
 from hasim.log import LogLine, LogSink
 from hasim.snapshot import Snapshot, take_snapshot
 from hasim.workdir import Scenario, StatusDir, load_scenario
-from hasim.world.cluster import World
+from hasim.engine.world.cluster import World
 
 
 class Simulation:

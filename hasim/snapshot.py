@@ -14,7 +14,7 @@ import attrs
 from hasim.jsondata import jcopy, truthy
 
 if TYPE_CHECKING:
-    from hasim.harness import Harness
+    from hasim.engine.harness import Harness
 
 
 @attrs.frozen

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hasim.ha.node_status import FENCE_DELAY
+from hasim.engine.ha.node_status import FENCE_DELAY
 
 if TYPE_CHECKING:
-    from hasim.harness import Harness
+    from hasim.engine.harness import Harness
 
 
 def fence_deadlines(harness: Harness) -> dict[str, int]:

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from hasim.errors import InputError
-from hasim.world.cluster import TEXT_FILES
+from hasim.engine.world.cluster import TEXT_FILES
 
 JSON_INPUTS = (
     "hardware_status",

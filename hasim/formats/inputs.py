@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from hasim.errors import InputError
-from hasim.world.cluster import SID_RE
+from hasim.engine.world.cluster import SID_RE
 
 NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SERVICE_STATES = ("started", "stopped", "disabled", "ignored", "enabled")

@@ -12,7 +12,7 @@ Proxmox keeps many cluster files in one shape (PVE::SectionConfig)::
 
 This module does the *structural* part of reading such a file, exactly as the
 real parser walks it (spec 02 §11.1); the meaning of types and properties is
-left to the typed readers (`hasim.ha.rules`, `hasim.ha.groups`), which use the
+left to the typed readers (`hasim.engine.ha.rules`, `hasim.engine.ha.groups`), which use the
 small helpers at the end of this module.
 
 The walk, reproduced line by line because its corners are observable:

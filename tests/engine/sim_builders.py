@@ -25,14 +25,14 @@ from typing import Any
 
 import attrs
 
-from hasim.env import Env
-from hasim.ha.crm import CRM
-from hasim.ha.lrm import LRM
-from hasim.ha.manager import Manager
+from hasim.engine.env import Env
+from hasim.engine.ha.crm import CRM
+from hasim.engine.ha.lrm import LRM
+from hasim.engine.ha.manager import Manager
 from hasim.log import LogLine, LogSink
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
-from hasim.world.cluster import World
+from hasim.engine.world.cluster import World
 
 NODES = ("node1", "node2", "node3")
 POWER_ON = ["power node1 on", "power node2 on", "power node3 on"]

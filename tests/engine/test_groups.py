@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hasim.ha.groups import (
+from hasim.engine.ha.groups import (
     Group,
     group_failback,
     groups_to_rules,
@@ -14,7 +14,7 @@ from hasim.ha.groups import (
     validate_group_text,
     version_at_least,
 )
-from hasim.ha.rules import Rule, check_and_transform, format_rules, parse_rules
+from hasim.engine.ha.rules import Rule, check_and_transform, format_rules, parse_rules
 
 SHARED = Path(os.environ.get("HASIM_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 

@@ -24,7 +24,7 @@ status reads as unknown).  Edges covered:
 
 from __future__ import annotations
 
-from hasim.ha.node_status import NodeStatus
+from hasim.engine.ha.node_status import NodeStatus
 from tests.engine.sim_builders import POWER_ON, Bench, log_of, scenario, svc
 
 ONLINE = {"online": 1}

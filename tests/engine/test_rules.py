@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hasim.ha.groups import groups_to_rules, parse_groups
-from hasim.ha.rules import (
+from hasim.engine.ha.groups import groups_to_rules, parse_groups
+from hasim.engine.ha.rules import (
     CompiledRules,
     Rule,
     check_and_transform,

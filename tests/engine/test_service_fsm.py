@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pytest
 
-from hasim.ha.manager import Manager
+from hasim.engine.ha.manager import Manager
 from tests.engine.sim_builders import NODES, Bench, svc
 
 ALL_ONLINE = {n: "online" for n in NODES}

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from hasim.ha.scheduler.topsis import (
+from hasim.engine.ha.scheduler.topsis import (
     NodeStats,
     SchedulerError,
     alternative,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hasim.ha.scheduler import (
+from hasim.engine.ha.scheduler import (
     Candidate,
     SchedulerError,
     create_usage,

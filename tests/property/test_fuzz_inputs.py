@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hasim.errors import InputError
-from hasim.ha import groups as groups_mod
-from hasim.ha import rules as rules_mod
+from hasim.engine.ha import groups as groups_mod
+from hasim.engine.ha import rules as rules_mod
 from hasim.ha_manager import RequestError, parse_request, validate
 from hasim.session import read_session
 from hasim.simulation import Simulation

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hasim.ha.groups import parse_groups, validate_group_text
-from hasim.ha.rules import check_and_transform, parse_rules, validate_rule_text
+from hasim.engine.ha.groups import parse_groups, validate_group_text
+from hasim.engine.ha.rules import check_and_transform, parse_rules, validate_rule_text
 
 LINE_RE = re.compile(r"\(line (\d+)\)|at line (\d+)")
 RULE_ID_RE = re.compile(r"(?:rule|group) '([^']+)'")

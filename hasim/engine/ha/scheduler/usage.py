@@ -8,7 +8,7 @@ and keeps it up to date on each state change (remove + add). Node selection
 asks it for start scores, automatic rebalancing for the imbalance and for
 candidate migrations (`balancing.py`).
 
-A service is *placed* (`hasim.ha.placement`) on a current and/or a target
+A service is *placed* (`hasim.engine.ha.placement`) on a current and/or a target
 node; only placed services are accounted. Three accountings exist:
 
 * `BasicUsage` — a node's score is the number of services placed on it.
@@ -34,8 +34,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from hasim.ha.placement import placement
-from hasim.ha.scheduler.topsis import (
+from hasim.engine.ha.placement import placement
+from hasim.engine.ha.scheduler.topsis import (
     NodeStats,
     SchedulerError,
     imbalance,

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hasim.env import Env
+    from hasim.engine.env import Env
 
 VALID_STATES = ("online", "maintenance", "unknown", "fence", "gone")
 FENCE_DELAY = 60

@@ -15,14 +15,14 @@ from hasim.errors import SimError
 from hasim.jsondata import jcopy, truthy
 
 if TYPE_CHECKING:
-    from hasim.world.cluster import World
+    from hasim.engine.world.cluster import World
 
 DEFAULT_MAXCPU = 24
 DEFAULT_MAXMEM = 137438953472
 
 
 class WorldStats:
-    """Implements hasim.ha.scheduler.StatsSource over the World."""
+    """Implements hasim.engine.ha.scheduler.StatsSource over the World."""
 
     def __init__(self, world: World, hardware_log: Callable[[str, str], None] | None = None) -> None:
         self.world = world

@@ -26,10 +26,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hasim.jsondata import num
-from hasim.world.resources import lookup
+from hasim.engine.world.resources import lookup
 
 if TYPE_CHECKING:
-    from hasim.ha.manager import Manager
+    from hasim.engine.ha.manager import Manager
 
 SUCCESS, ERROR, ETRY_AGAIN, EWRONG_NODE = 0, 1, 2, 3
 IGNORED = 8

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from hasim.errors import SimError
 
 if TYPE_CHECKING:
-    from hasim.env import Env
+    from hasim.engine.env import Env
 
 FA_DIGITS = re.compile(r"^\d(\d)(\d)(\d)?(\d)?(\d)?")
 

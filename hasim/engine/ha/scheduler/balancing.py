@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from hasim.ha.scheduler.topsis import (
+from hasim.engine.ha.scheduler.topsis import (
     NodeStats,
     SchedulerError,
     alternative,
@@ -34,7 +34,7 @@ from hasim.ha.scheduler.topsis import (
     score_alternatives,
     truncate15,
 )
-from hasim.ha.scheduler.usage import LogFn, Usage
+from hasim.engine.ha.scheduler.usage import LogFn, Usage
 
 METHODS = ("bruteforce", "topsis")
 

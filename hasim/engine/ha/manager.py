@@ -7,7 +7,7 @@ The master keeps the authoritative service status in memory.  Each round
 syncs the service list with the configuration, recompiles rules when their
 inputs changed, consumes queued CRM commands, handles disarm or automatic
 rebalancing, and then runs *passes* of the service state machine
-(`hasim.ha.service_fsm`) until a pass changes nothing; each pass ends with the
+(`hasim.engine.ha.service_fsm`) until a pass changes nothing; each pass ends with the
 fencing sweep.  Finally the status is flushed to `manager_status`.
 
 The order of these steps is observable in the log and follows upstream
@@ -19,19 +19,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
-from hasim.ha import groups as groups_mod
-from hasim.ha import rules as rules_mod
-from hasim.ha.node_status import NodeStatus
-from hasim.ha.placement import placement
-from hasim.ha.scheduler import Candidate, create_usage, select_best_balancing_migration
-from hasim.ha.scheduler.balancing import should_migrate
-from hasim.ha.selection import select_service_node
-from hasim.ha.service_fsm import HANDLERS
+from hasim.engine.ha import groups as groups_mod
+from hasim.engine.ha import rules as rules_mod
+from hasim.engine.ha.node_status import NodeStatus
+from hasim.engine.ha.placement import placement
+from hasim.engine.ha.scheduler import Candidate, create_usage, select_best_balancing_migration
+from hasim.engine.ha.scheduler.balancing import should_migrate
+from hasim.engine.ha.selection import select_service_node
+from hasim.engine.ha.service_fsm import HANDLERS
 from hasim.jsondata import num, truthy
-from hasim.world.stats import WorldStats
+from hasim.engine.world.stats import WorldStats
 
 if TYPE_CHECKING:
-    from hasim.env import Env
+    from hasim.engine.env import Env
 
 MIN_GROUP_MIGRATION_VERSION = "9.0.0~16"
 

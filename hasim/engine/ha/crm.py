@@ -22,11 +22,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hasim.errors import SimError
-from hasim.ha.daemon import Daemon
-from hasim.ha.manager import Manager
+from hasim.engine.ha.daemon import Daemon
+from hasim.engine.ha.manager import Manager
 
 if TYPE_CHECKING:
-    from hasim.env import Env
+    from hasim.engine.env import Env
 
 MAX_IDLE_ROUNDS = 90
 

@@ -43,7 +43,7 @@ from hasim.formats.section_config import (
     read_sections,
     split_list,
 )
-from hasim.ha.placement import placement
+from hasim.engine.ha.placement import placement
 
 __all__ = [
     "NODE_AFFINITY",

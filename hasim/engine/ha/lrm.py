@@ -26,13 +26,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
-from hasim.ha.daemon import Daemon
-from hasim.ha.service_index import index_of
+from hasim.engine.ha.daemon import Daemon
+from hasim.engine.ha.service_index import index_of
 from hasim.jsondata import num
-from hasim.world.resources import lookup
+from hasim.engine.world.resources import lookup
 
 if TYPE_CHECKING:
-    from hasim.env import Env
+    from hasim.engine.env import Env
 
 SUCCESS, ERROR, ETRY_AGAIN, EWRONG_NODE = 0, 1, 2, 3
 EUNKNOWN_SERVICE_TYPE, EUNKNOWN_COMMAND, EINVALID_PARAMETER, EUNKNOWN_SERVICE = 4, 5, 6, 7

@@ -11,7 +11,7 @@ translating them every round (§12.2):
   checks like any other rule.
 
 The persistent migration (§12.3, run by the manager) writes those rules into
-``rules_config`` with `hasim.ha.rules.format_rules`, and only goes ahead when
+``rules_config`` with `hasim.engine.ha.rules.format_rules`, and only goes ahead when
 every node runs at least pve-manager ``9.0.0~16`` (`version_at_least`).
 """
 
@@ -29,7 +29,7 @@ from hasim.formats.section_config import (
     parse_bool,
     read_sections,
 )
-from hasim.ha.rules import NODE_AFFINITY, Rule, decode_comment, decode_nodes
+from hasim.engine.ha.rules import NODE_AFFINITY, Rule, decode_comment, decode_nodes
 
 __all__ = [
     "MIGRATION_MIN_VERSION",

@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from hasim.env import Env
+from hasim.engine.env import Env
 from hasim.errors import SimError
-from hasim.ha.crm import CRM
-from hasim.ha.lrm import LRM
+from hasim.engine.ha.crm import CRM
+from hasim.engine.ha.lrm import LRM
 from hasim.log import LogLine, LogSink
-from hasim.world.cluster import World
+from hasim.engine.world.cluster import World
 
 MAX_SIM_TIME = 10000
 MAX_EXTENDED_NODES = 32  # the real stack's supported maximum

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hasim.ha import rules as rules_mod
+from hasim.engine.ha import rules as rules_mod
 from hasim.jsondata import truthy
 
 if TYPE_CHECKING:
-    from hasim.ha.rules import CompiledRules
+    from hasim.engine.ha.rules import CompiledRules
 
 
 def select_service_node(

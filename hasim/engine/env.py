@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from hasim.errors import SimError
 from hasim.jsondata import jcopy
 from hasim.log import LogLine, env_level, strip_one_newline
-from hasim.world.cluster import normalise_service_config
+from hasim.engine.world.cluster import normalise_service_config
 
 if TYPE_CHECKING:
     from hasim.log import LogSink
-    from hasim.world.cluster import World
+    from hasim.engine.world.cluster import World
 
 CFS_ERROR = "cfs connection refused - not mounted?"
 

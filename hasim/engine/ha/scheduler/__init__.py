@@ -22,14 +22,14 @@ and on every state change ``usage.remove_service(sid)`` followed by
 ``usage.add_service(...)`` with the new entry.
 """
 
-from hasim.ha.scheduler.balancing import (
+from hasim.engine.ha.scheduler.balancing import (
     METHODS,
     Candidate,
     select_best_balancing_migration,
     should_migrate,
 )
-from hasim.ha.scheduler.topsis import NodeStats, SchedulerError
-from hasim.ha.scheduler.usage import (
+from hasim.engine.ha.scheduler.topsis import NodeStats, SchedulerError
+from hasim.engine.ha.scheduler.usage import (
     MODES,
     DynamicUsage,
     LogFn,
