@@ -87,7 +87,7 @@ def cmd_ha_manager(args: argparse.Namespace) -> int:
         _err(str(err))
         return 2
     if running:
-        from hasim.inbox import Inbox
+        from hasim.workdir.inbox import Inbox
 
         Inbox(directory / "status").put(argv)
         print(f"queued for the running simulation (pid {owner}); it applies the request at its next loop end")

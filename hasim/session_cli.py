@@ -14,13 +14,13 @@ def _err(msg: str) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from hasim.workdir import new_workdir
+    from hasim.workdir.create import new_workdir
 
     template = None
     if args.from_scenario:
         template = Path(args.from_scenario)
         if not template.is_dir():
-            from hasim.shipped import workdirs_root
+            from hasim.workdir.shipped import workdirs_root
 
             root = workdirs_root()
             if root is not None and (root / args.from_scenario).is_dir():

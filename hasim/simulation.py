@@ -55,7 +55,7 @@ class Simulation:
         self._flushed_loop = 0
         self.inbox = None
         if write_status:
-            from hasim.inbox import Inbox
+            from hasim.workdir.inbox import Inbox
             from hasim.session import SessionRecorder
 
             self.status = StatusDir(status_dir or scenario.path / "status", background=background_writes)

@@ -61,7 +61,7 @@ def _install_excepthook(window) -> None:
 
 def _scenario_problem(name: str, directory) -> str | None:
     """Why `--scenario NAME` cannot be opened (None: it can)."""
-    from hasim.shipped import shipped_dirs
+    from hasim.workdir.shipped import shipped_dirs
 
     if directory is not None:
         return "give either a working directory or --scenario, not both"

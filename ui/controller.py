@@ -26,7 +26,7 @@ explainer's look-ahead deep-copies the harness, and an attached monitor
 (a closure over the original harness) would be copied with it.
 
 Scenarios: `open_shipped(name)` opens a fresh copy of a shipped working
-directory (hasim.shipped) in a new temporary directory; `reset` starts the
+directory (hasim.workdir.shipped) in a new temporary directory; `reset` starts the
 current scenario again — a fresh copy of the same shipped directory, or the
 user's own directory reopened from its files (the simulation writes only
 below status/, so its inputs are as they were).
@@ -51,7 +51,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from hasim.errors import InputError
 from hasim.invariants import INVARIANTS, InvariantMonitor, Violation
-from hasim.shipped import copy_shipped
+from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock
 from hasim.snapshot import Snapshot

@@ -23,7 +23,7 @@ DEFAULT_SERVICES = {f"vm:{101 + i}": {"node": f"node{i % 3 + 1}", "state": "star
 
 def checkout_default_dir() -> Path | None:
     """The shipped working-dirs/default (checkout or installed wheel)."""
-    from hasim.shipped import workdirs_root
+    from hasim.workdir.shipped import workdirs_root
 
     root = workdirs_root()
     return root / "default" if root is not None else None

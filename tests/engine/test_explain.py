@@ -353,7 +353,7 @@ def test_explaining_never_steps_the_real_simulation_even_with_a_monitor_attached
 
     from hasim.explain import explain_node
     from hasim.invariants import InvariantMonitor
-    from hasim.shipped import workdirs_root
+    from hasim.workdir.shipped import workdirs_root
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
 

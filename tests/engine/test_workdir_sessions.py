@@ -21,7 +21,8 @@ import pytest
 from hasim.errors import InputError
 from hasim.session import Entry, plan_batches, read_session, replay
 from hasim.simulation import Simulation
-from hasim.workdir import DirLock, DirectoryBusy, load_scenario, new_workdir
+from hasim.workdir import DirLock, DirectoryBusy, load_scenario
+from hasim.workdir.create import new_workdir
 from tests.conftest import REPO
 from tests.engine.test_batch_cli import POWER_ON, hasim, write_scenario
 

@@ -13,7 +13,7 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from hasim.shipped import shipped_dirs
+from hasim.workdir.shipped import shipped_dirs
 from tests.ui.conftest import REPO
 from ui.dialogs.scenario_picker import NAME_ROLE, ScenarioPicker
 from ui.models.services_model import COL_SID

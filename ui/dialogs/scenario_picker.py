@@ -1,6 +1,6 @@
 """File → Open scenario…: the workshop scenarios with their README.
 
-The list shows every shipped working directory (`hasim.shipped`: the default
+The list shows every shipped working directory (`hasim.workdir.shipped`: the default
 cluster, then the scenarios by name) under the title of its README; the
 right side renders the selected README (markdown).  Open (or a double click)
 accepts; the window then opens a *fresh copy* of the chosen directory — the
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hasim.shipped import ShippedDir, shipped_dirs
+from hasim.workdir.shipped import ShippedDir, shipped_dirs
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 

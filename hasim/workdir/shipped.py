@@ -12,7 +12,7 @@ import attrs
 
 
 def workdirs_root() -> Path | None:
-    checkout = Path(__file__).resolve().parent.parent / "working-dirs"
+    checkout = Path(__file__).resolve().parents[2] / "working-dirs"
     if (checkout / "default" / "cmdlist").is_file():
         return checkout
     # a data-only (namespace) package: look through its search locations

@@ -15,7 +15,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from hasim.workdir import atomic_write
+from hasim.workdir.files import atomic_write
 
 
 class Inbox:
