@@ -56,7 +56,7 @@ class Simulation:
         self.inbox = None
         if write_status:
             from hasim.workdir.inbox import Inbox
-            from hasim.session import SessionRecorder
+            from hasim.session.recorder import SessionRecorder
 
             self.status = StatusDir(status_dir or scenario.path / "status", background=background_writes)
             self.status.recreate()
@@ -164,7 +164,7 @@ class Simulation:
             return
         requests = self.inbox.take()
         if requests:
-            from hasim.ha_manager import submit_request
+            from hasim.admin.requests import submit_request
 
             for argv in requests:
                 submit_request(self.harness, argv)

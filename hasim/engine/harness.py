@@ -70,7 +70,7 @@ class Harness:
         self.pending: list[tuple] = []  # interactively submitted, applied at the next loop end
         self.schedule: list = []  # recorded-session entries (replay), applied at their times
         self.end_at: int | None = None  # replay: end the run like the original did
-        self.recorder = None  # hasim.session.SessionRecorder
+        self.recorder = None  # hasim.session.recorder.SessionRecorder
         self.before_apply: Callable[[], None] | None = None  # e.g. poll the ha-manager inbox
         self.step_observers: list[Callable[[str | None], None]] = []
         self.finished = False
@@ -286,7 +286,7 @@ class Harness:
     def _apply_pending(self) -> None:
         """Apply recorded-session entries due now, then interactive submissions."""
         if self.schedule:
-            from hasim.session import apply_entry
+            from hasim.session.replay import apply_entry
 
             while self.schedule and self.schedule[0].time <= self.world.time:
                 entry = self.schedule.pop(0)

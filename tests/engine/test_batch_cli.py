@@ -184,4 +184,4 @@ def test_python_dash_m_and_console_entry_point_agree(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
     res = hasim("run", "-q", str(d))
     assert res.returncode == 0
-    assert (REPO / "pyproject.toml").read_text().count('hasim = "hasim.cli:main"') == 1
+    assert (REPO / "pyproject.toml").read_text().count('hasim = "hasim.cli.main:main"') == 1

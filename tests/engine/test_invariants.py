@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from hasim import cli
+from hasim.cli import main as cli
 from hasim.explore import Cluster, compact, execute, explore, make_cluster, run_one, run_rng, RunSpec, save_scenario, shrink
 from hasim.invariants import INVARIANTS, LIVENESS_BOUND, InvariantMonitor, Violation
 from hasim.mutants import MUTANTS, mutant

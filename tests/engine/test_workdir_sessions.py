@@ -19,7 +19,9 @@ import time
 import pytest
 
 from hasim.errors import InputError
-from hasim.session import Entry, plan_batches, read_session, replay
+from hasim.session.export import plan_batches
+from hasim.session.recorder import Entry, read_session
+from hasim.session.replay import replay
 from hasim.simulation import Simulation
 from hasim.workdir import DirLock, DirectoryBusy, load_scenario
 from hasim.workdir.create import new_workdir

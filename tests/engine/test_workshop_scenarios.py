@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from hasim.cli import main as hasim_main
+from hasim.cli.main import main as hasim_main
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 from tests.conftest import REPO

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hasim.errors import InputError
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
-from hasim.ha_manager import RequestError, parse_request, validate
-from hasim.session import read_session
+from hasim.admin.requests import RequestError, parse_request, validate
+from hasim.session.recorder import read_session
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 

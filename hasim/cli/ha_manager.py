@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hasim.ha_manager import (
+from hasim.admin.render import format_config, format_status
+from hasim.admin.requests import (
     RequestError,
     apply_edit,
-    format_config,
-    format_status,
     is_read_only,
     needs_crm,
     parse_request,

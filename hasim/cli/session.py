@@ -35,7 +35,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from hasim.session import replay
+    from hasim.session.replay import replay
 
     status = Path(args.dir) / "status"
     try:
@@ -60,7 +60,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from hasim.session import export
+    from hasim.session.export import export
 
     status = Path(args.dir) / "status"
     out = Path(args.out)
