@@ -36,8 +36,7 @@ def timed(name: str, fn):
 
 
 def instrument() -> None:
-    import ui.controller as controller_mod
-    from hasim.invariants import InvariantMonitor
+    from hasim.analysis.invariants import InvariantMonitor
     from hasim.simulation import Simulation
     from ui.main_window import MainWindow
     from ui.models.history import History
@@ -47,7 +46,6 @@ def instrument() -> None:
     InvariantMonitor.observe = timed("safety", InvariantMonitor.observe)
     History.record = timed("history", History.record)
     History.record_line = timed("history", History.record_line)
-    controller_mod.fence_deadlines = timed("countdowns", controller_mod.fence_deadlines)
     MainWindow.show_snapshot = timed("views", MainWindow.show_snapshot)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from hasim.engine.ha.node_status import FENCE_DELAY
 from hasim.jsondata import jcopy, truthy
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class NodeView:
     watchdog_expires: int | None  # hardware time at which an unfed watchdog fires (None: no watchdog)
     agent_lock_holder: str | None
     agent_lock_expires: int | None  # time after which the agent lock can be taken over
+    fence_deadline: int | None = None  # time from which the master may fence it (None: not waiting to)
 
 
 @attrs.frozen
@@ -93,6 +95,7 @@ def take_snapshot(harness: Harness) -> Snapshot:
     for name, d in harness.nodes.items():
         if d.crm is not None and d.crm.state == "master":
             master = name
+    fence_at = fence_deadlines(harness)
     nodes = []
     results: dict[str, int] = {}  # uid -> exit code, all nodes merged (the first node wins, as in 02 §4)
     latest: dict[tuple[str, str], int] = {}  # (node, sid) -> exit code of the node's newest result for sid
@@ -124,6 +127,7 @@ def take_snapshot(harness: Harness) -> Snapshot:
                 watchdog_expires=(min(wd_times) + world.watchdog_timeout + 1) if wd_times else None,
                 agent_lock_holder=lock["node"] if lock else None,
                 agent_lock_expires=(lock["time"] + world.lock_timeout + 1) if lock else None,
+                fence_deadline=fence_at.get(name),
             )
         )
     conf = world.peek("service_config") or {}
@@ -193,3 +197,31 @@ def take_snapshot(harness: Harness) -> Snapshot:
         shutdown_policy=dc["ha"].get("shutdown_policy") or "conditional",
         log_count=len(harness.sink.lines),
     )
+
+
+def fence_deadlines(harness: Harness) -> dict[str, int]:
+    """node -> virtual time from which the master may start fencing it.
+
+    The fence delay is in no cluster file: it lives in the current master's
+    in-memory node status (`last_online`, spec 02 §6), so it is read from
+    there (read-only).
+
+    Only nodes the master sees offline (not 'online', not already 'fence'); a
+    node without a last-online record gets one at the master's next round, so
+    it has no deadline yet.
+    """
+    out: dict[str, int] = {}
+    for name in sorted(harness.nodes):
+        crm = harness.nodes[name].crm
+        manager = getattr(crm, "manager", None) if crm is not None else None
+        if manager is None or getattr(crm, "state", None) != "master":
+            continue
+        ns = manager.ns
+        for node in sorted(ns.status):
+            state = ns.status.get(node)
+            if state in ("online", "fence", "gone", "maintenance"):
+                continue
+            last = ns.last_online.get(node)
+            if last is not None:
+                out[node] = last + FENCE_DELAY
+    return out

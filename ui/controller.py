@@ -16,7 +16,7 @@ the window's `find_next_change` does the same in budgeted slices so that the
 window keeps answering), `advance_by`/`advance_to` (tests and the headless
 render).  A timer tick (`tick`) does at most `tick_budget_ms` of engine work.
 
-Safety: every opened simulation gets an `InvariantMonitor` (hasim.invariants),
+Safety: every opened simulation gets an `InvariantMonitor` (hasim.analysis.invariants),
 observed after every engine step in `_run` (the controller steps the engine
 node by node anyway).  A violation is published with the log lines it follows
 (`logLines` carries `Violation` values in their place among the `LogLine`s),
@@ -50,12 +50,11 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from hasim.errors import InputError
-from hasim.invariants import INVARIANTS, InvariantMonitor, Violation
+from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock
 from hasim.snapshot import Snapshot
-from hasim.waits import fence_deadlines
 from ui.models.history import History
 
 log = logging.getLogger("hasim.ui.controller")
@@ -601,7 +600,7 @@ class Controller(QObject):
         self._published_key = key
         try:
             snap = self.sim.snapshot()
-            self._fence_deadlines = fence_deadlines(self.sim.harness)
+            self._fence_deadlines = {n.name: n.fence_deadline for n in snap.nodes if n.fence_deadline is not None}
         except Exception as err:  # noqa: BLE001
             log.error("snapshot failed: %s", traceback.format_exc())
             self.errorOccurred.emit(f"Internal error while reading the cluster state: {err}")

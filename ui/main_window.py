@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hasim.invariants import INVARIANTS
+from hasim.analysis.invariants import INVARIANTS
 from hasim.snapshot import Snapshot
 from ui.controller import SPEEDS, Controller
 from ui.dialogs.rules_editor import RulesDialog

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from hasim.explain import explain_node, explain_service
+from hasim.analysis.explain import explain_node, explain_service
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 
@@ -351,8 +351,8 @@ def test_explaining_never_steps_the_real_simulation_even_with_a_monitor_attached
     look-ahead runs on a copy and must not drive the original through it."""
     import shutil
 
-    from hasim.explain import explain_node
-    from hasim.invariants import InvariantMonitor
+    from hasim.analysis.explain import explain_node
+    from hasim.analysis.invariants import InvariantMonitor
     from hasim.workdir.shipped import workdirs_root
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario

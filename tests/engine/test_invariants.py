@@ -5,7 +5,7 @@
   crafted manager status deadlocks the real stack itself (its log.expect
   shows it), which the liveness check rightly reports;
 * a few hundred explored fault schedules run without a violation;
-* each mutant (hasim.mutants) is caught by its named invariant within a few
+* each mutant (hasim_testing.mutants) is caught by its named invariant within a few
   runs;
 * the monitor API the window uses, the explorer's determinism, shrinking,
   saving and replay of a failing schedule, and the `hasim explore` command.
@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from hasim.cli import main as cli
-from hasim.explore import Cluster, compact, execute, explore, make_cluster, run_one, run_rng, RunSpec, save_scenario, shrink
-from hasim.invariants import INVARIANTS, LIVENESS_BOUND, InvariantMonitor, Violation
-from hasim.mutants import MUTANTS, mutant
+from hasim.analysis.explore import Cluster, compact, execute, explore, make_cluster, run_one, run_rng, RunSpec, save_scenario, shrink
+from hasim.analysis.invariants import INVARIANTS, LIVENESS_BOUND, InvariantMonitor, Violation
+from hasim_testing.mutants import MUTANTS, mutant
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 from tests.conftest import SHARED, scenario_dirs
@@ -189,7 +189,7 @@ def test_same_seed_same_schedules_and_verdicts_in_one_or_several_processes():
     a = [run_one(RunSpec(5, i)) for i in range(6)]
     b = [run_one(RunSpec(5, i)) for i in range(6)]
     assert [(r.cluster, r.outcome) for r in a] == [(r.cluster, r.outcome) for r in b]
-    from hasim.explore import results
+    from hasim.analysis.explore import results
 
     c = list(results([RunSpec(5, i) for i in range(6)], jobs=2))
     assert [(r.index, r.cluster, r.outcome) for r in c] == [(r.index, r.cluster, r.outcome) for r in a]

@@ -16,7 +16,7 @@ import random
 import attrs
 import pytest
 
-from hasim.invariants import InvariantMonitor
+from hasim.analysis.invariants import InvariantMonitor
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 from tests.conftest import scenario_dirs, scenario_root

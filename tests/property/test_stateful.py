@@ -3,7 +3,7 @@
 The rules are the user actions the window offers - power a node off or on,
 cut or restore its network, reboot or shut it down, restart its LRM, put it
 in maintenance, migrate or relocate a service, let time pass - and the
-invariants are the HA guarantees of `hasim.invariants`, checked after every
+invariants are the HA guarantees of `hasim.analysis.invariants`, checked after every
 engine step by an attached `InvariantMonitor`.  At the end the cluster is
 healed and left alone long enough for the liveness check.
 
@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from hasim.explore import Cluster
-from hasim.invariants import LIVENESS_BOUND, InvariantMonitor
-from hasim.mutants import mutant
+from hasim.analysis.explore import Cluster
+from hasim.analysis.invariants import LIVENESS_BOUND, InvariantMonitor
+from hasim_testing.mutants import mutant
 from hasim.simulation import Simulation
 
 SERVICES = {

@@ -1,6 +1,6 @@
 """Safety you can see: the indicator, the violation line in the log, the
 timeline marker — made to appear by deliberately broken engines
-(hasim.mutants), and staying green with the faithful engine.
+(hasim_testing.mutants), and staying green with the faithful engine.
 
 The mutant is active while virtual time runs (the engine steps inside the
 `with` block); the window is then read as a person reads it: the indicator's
@@ -13,8 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from hasim.invariants import INVARIANTS
-from hasim.mutants import mutant
+from hasim.analysis.invariants import INVARIANTS
+from hasim_testing.mutants import mutant
 from ui.main_window import UNSAFE_STYLE
 from ui.models.log_model import LINE_ROLE, VIOLATION_BACKGROUND
 
@@ -120,7 +120,7 @@ def test_the_faithful_engine_stays_green_through_a_node_failure(qtbot, make_wind
 
 
 def test_violation_lines_in_the_log_model(qtbot):
-    from hasim.invariants import Violation
+    from hasim.analysis.invariants import Violation
     from hasim.log import LogLine
     from ui.models import LogFilterProxy, LogModel
 

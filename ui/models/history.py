@@ -4,7 +4,7 @@ A *lane* is a node (its state as the manager sees it, 'off' before anyone has
 seen it powered on) or a service (its manager state and node).  `record`
 takes a snapshot and only appends: a lane whose state did not change just
 extends its last segment, so hours of virtual time with few changes stay a
-handful of segments.  Safety violations (hasim.invariants) are kept beside
+handful of segments.  Safety violations (hasim.analysis.invariants) are kept beside
 the lanes, in order, for the timeline's markers.  Pure Python, no Qt.
 """
 
@@ -64,7 +64,7 @@ class History:
         self.now = 0
         self.revision = 0  # bumped on every change the timeline must draw
         self.layout_revision = 0  # bumped when lanes are added
-        self.violations: list = []  # hasim.invariants.Violation, in the order found
+        self.violations: list = []  # hasim.analysis.invariants.Violation, in the order found
 
     def clear(self) -> None:
         self.__init__()

@@ -3,7 +3,7 @@
 Lines arrive in batches from the controller (`append`): one beginInsertRows
 per batch, never a reset.  The proxy filters without copying lines.
 
-A batch may also carry safety violations (`hasim.invariants.Violation`), in
+A batch may also carry safety violations (`hasim.analysis.invariants.Violation`), in
 their place right after the line of the step that broke the guarantee: they
 show as a highlighted line (red on pink, bold) naming the invariant, what
 happened and the guarantee in one sentence; the tooltip holds the full
@@ -15,7 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from hasim.invariants import INVARIANTS, Violation
+from hasim.analysis.invariants import INVARIANTS, Violation
 from hasim.log import LogLine
 from ui.style import LEVEL_COLORS, RED
 

@@ -1,6 +1,6 @@
 """The explainer pane: what the selected node or service is doing, in plain words.
 
-Click a node card or a service row and this pane shows `hasim.explain`'s
+Click a node card or a service row and this pane shows `hasim.analysis.explain`'s
 text for it: the state in one line, what the HA stack is waiting for (with
 the numbers that decide it) and what comes next if nobody acts.  The text is
 rebuilt when the controller publishes a new snapshot, at most every
@@ -22,7 +22,7 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from hasim.explain import explain_node, explain_service
+from hasim.analysis.explain import explain_node, explain_service
 from ui.throttle import Throttle
 
 log = logging.getLogger("hasim.ui.explain")

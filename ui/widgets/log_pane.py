@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
-from hasim.invariants import Violation
+from hasim.analysis.invariants import Violation
 from ui.models.log_model import LINE_ROLE, LogFilterProxy, LogModel
 
 LEVELS = (("All levels", None), ("errors", "err"), ("warnings", "warn"), ("notices", "noti"),

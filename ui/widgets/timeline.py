@@ -21,7 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from hasim.invariants import INVARIANTS
+from hasim.analysis.invariants import INVARIANTS
 from ui.models.history import History
 from ui.style import format_time, state_color, text_color_on
 

@@ -19,7 +19,7 @@ LRM restart, cfs ``rw``/``update`` failures and repairs, requested-state
 changes and stop commands — never a combination the real tester cannot
 simulate.  After ``--duration`` seconds of faults it heals the cluster
 (power, network, cfs, maintenance) and leaves it quiet long enough for the
-liveness check.  The invariants of `hasim.invariants` are checked after every
+liveness check.  The invariants of `hasim.analysis.invariants` are checked after every
 node step and loop end.
 
 The schedule a run applied is a plain command list, so a failing run is
@@ -35,7 +35,7 @@ The last line of the summary reads ``N runs, V violations``, where V counts
 the runs that violated at least one invariant.  Exit status: 0 no violation,
 1 violations found, 2 bad arguments.
 
-``--mutant NAME`` runs a deliberately broken engine (`hasim.mutants`) to see
+``--mutant NAME`` runs a deliberately broken engine (`hasim_testing.mutants`) to see
 the invariants catch it.
 """
 
@@ -53,8 +53,7 @@ from typing import Any
 
 import attrs
 
-from hasim.invariants import INVARIANTS, LIVENESS_BOUND, Checker, Violation
-from hasim.mutants import MUTANTS, mutant
+from hasim.analysis.invariants import INVARIANTS, LIVENESS_BOUND, Checker, Violation
 from hasim.simulation import Simulation
 from hasim.workdir import Scenario, atomic_write, dump_json
 
@@ -590,6 +589,25 @@ def _wrap(text: str, width: int = 78) -> str:
 
 
 # -- the command ----------------------------------------------------------------------------------------------
+def mutant(name: str | None) -> contextlib.AbstractContextManager:
+    """The broken engine `name` (None: the faithful one).  Mutants are a
+    development aid that lives in the checkout (`hasim_testing`), not in an
+    installed wheel."""
+    if name is None:
+        return contextlib.nullcontext()
+    from hasim_testing.mutants import mutant as broken
+
+    return broken(name)
+
+
+def known_mutants() -> tuple[str, ...]:
+    try:
+        from hasim_testing.mutants import MUTANTS
+    except ImportError:
+        return ()
+    return tuple(MUTANTS)
+
+
 _WORKER_STACK: contextlib.ExitStack | None = None
 
 
@@ -697,8 +715,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
         return bad("--duration must be between 0 and 6000 seconds")
     if args.jobs < 1:
         return bad("--jobs must be at least 1")
-    if args.mutant is not None and args.mutant not in MUTANTS:
-        return bad(f"unknown mutant '{args.mutant}' (known: {', '.join(MUTANTS)})")
+    if args.mutant is not None and args.mutant not in known_mutants():
+        if not known_mutants():
+            return bad("--mutant needs the development aids of a checkout (hasim_testing), not installed here")
+        return bad(f"unknown mutant '{args.mutant}' (known: {', '.join(known_mutants())})")
     out = sys.stdout
     nodes = f"{args.nodes} nodes" if args.nodes else "3-5 nodes"
     services = f"{args.services} services" if args.services else "3-8 services"
@@ -771,7 +791,7 @@ def register(subparsers) -> None:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--out", default="explore-failures",
                    help="where failing scenarios are saved (default: explore-failures)")  # fmt: skip
-    p.add_argument("--mutant", help=f"run a deliberately broken engine: {', '.join(MUTANTS)}")
+    p.add_argument("--mutant", help="run a deliberately broken engine (a checkout's hasim_testing.mutants)")
     p.add_argument("--shrink-budget", type=int, default=SHRINK_BUDGET, help="replays allowed per shrink")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_explore)

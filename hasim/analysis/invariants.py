@@ -62,7 +62,7 @@ API for the window (and anyone else)
 ------------------------------------
 ::
 
-    from hasim.invariants import InvariantMonitor, INVARIANTS
+    from hasim.analysis.invariants import InvariantMonitor, INVARIANTS
 
     monitor = InvariantMonitor(sim)   # sim: hasim.simulation.Simulation
     ...                               # drive sim as usual: advance/step_loop/step_node
