@@ -18,7 +18,14 @@ class InputError(Exception):
 
     def __init__(self, file: str, problem: str, place: str | None = None) -> None:
         self.file = file
-        self.place = place
+        self.place = one_line(place) if place is not None else None
         self.problem = problem
-        where = f"{file}:{place}" if place else file
+        where = f"{file}:{self.place}" if place else file
         super().__init__(f"{where}: {problem}")
+
+
+def one_line(text: str) -> str:
+    """`text` as it can stand in a one-line message: an id with a line feed or
+    another control character is shown quoted, so the message stays one line
+    and says exactly what the file holds."""
+    return text if text.isprintable() else repr(text)

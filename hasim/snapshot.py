@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hasim.engine.ha.node_status import FENCE_DELAY
 from hasim.jsondata import jcopy, truthy
+from hasim.vocab import FENCE_DELAY
 
 if TYPE_CHECKING:
     from hasim.engine.harness import Harness

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 import tempfile
 import time
 import traceback
@@ -53,13 +52,13 @@ from hasim.errors import InputError
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
+from hasim.vocab import REQUESTED_STATES, sid_problem
 from hasim.workdir import DirectoryBusy, DirLock
 from hasim.snapshot import Snapshot
 from ui.models.history import History
 
 log = logging.getLogger("hasim.ui.controller")
 
-SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 TICK_MS = 100
 # At most this much engine work per timer tick: when the engine cannot keep up
@@ -68,7 +67,6 @@ TICK_MS = 100
 # and `paceChanged` tells the speed it actually reaches.
 TICK_BUDGET_MS = 40
 NEXT_CHANGE_LIMIT = 3600  # virtual seconds "next state change" looks ahead at most
-REQUESTED_STATES = ("started", "stopped", "disabled", "ignored")
 
 
 FREEZE_EVERY = 50  # publishes (~5 s while running)
@@ -637,8 +635,8 @@ class Controller(QObject):
         pending_adds = {c.split()[1] for c, _ in self._pending_commands() if c.split()[2:3] == ["add"]}
         pending_deletes = {c.split()[1] for c, _ in self._pending_commands() if c.split()[2:3] == ["delete"]}
         if kind == "service":
-            if not SID_RE.match(obj):
-                return f"'{obj}' is not a valid service id: use vm:<number>, ct:<number> or fa:<number>"
+            if problem := sid_problem(obj):
+                return problem
             if action == "add":
                 if obj in conf or obj in pending_adds:
                     if obj not in pending_deletes:

@@ -18,18 +18,17 @@ directory the same edit is applied to its input files (`apply_to_directory`).
 from __future__ import annotations
 
 import argparse
-import re
 from typing import TYPE_CHECKING, Any
 
 from hasim.formats.section_config import Section, format_section_config
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
 
+from hasim.vocab import REQUESTED_STATES, is_sid
+
 if TYPE_CHECKING:
     from hasim.engine.harness import Harness
 
-SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
-STATES = ("started", "stopped", "disabled", "ignored")
 CRM_QUEUE_ACTIONS = {"migrate", "relocate", "crm-command"}
 
 
@@ -52,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("add", "set"):
         a = sub.add_parser(name)
         a.add_argument("sid")
-        a.add_argument("--state", choices=STATES)
+        a.add_argument("--state", choices=REQUESTED_STATES)
         a.add_argument("--max_restart", type=int)
         a.add_argument("--max_relocate", type=int)
         a.add_argument("--failback", type=int, choices=(0, 1))
@@ -127,7 +126,7 @@ def needs_crm(args: argparse.Namespace) -> bool:
 
 
 def _check_sid(sid: str) -> None:
-    if not SID_RE.match(sid):
+    if not is_sid(sid):
         raise RequestError(f"invalid service id '{sid}': expected vm:<id>, ct:<id> or fa:<id> with a numeric id")
 
 

@@ -46,19 +46,15 @@ import attrs
 
 from hasim.log import LogLine, LogSink
 from hasim.snapshot import NodeView, ServiceView, Snapshot
+from hasim.vocab import FENCE_DELAY, GONE_DELAY, INACTIVE_SERVICE_STATES, LOCK_TIMEOUT, WATCHDOG_TIMEOUT
 
 if TYPE_CHECKING:
     from hasim.engine.harness import Harness
     from hasim.simulation import Simulation
 
-FENCE_DELAY = 60  # spec 02 §6: offline for at least 60 s as the master sees it
-LOCK_TIMEOUT = 120  # spec 01 §9.5: a lock older than 120 s can be taken over
-WATCHDOG_TIMEOUT = 60  # spec 01 §9.6
-GONE_DELAY = 3600  # spec 02 §6: a 'gone' node is forgotten after an hour
 LOOKAHEAD = 360  # seconds of virtual time the look-ahead runs
 
 # manager service states in which a service on an offline node gets fenced (02 §9.1)
-INACTIVE_STATES = ("stopped", "freeze", "error", "request_start")  # not counted as active by the LRM (02 §17)
 FENCEABLE = ("started", "request_stop", "migrate", "relocate", "request_start_balance", "stopped")
 
 
@@ -276,7 +272,7 @@ class _Context:
             free = lock["time"] + LOCK_TIMEOUT + 1
             text += (
                 f" The manager lock was last renewed at {lock['time']}; a quorate node can take it over once it is "
-                f"older than 120 s, from {free} ({_in(self.now, free)}), and becomes the new master."
+                f"older than {LOCK_TIMEOUT} s, from {free} ({_in(self.now, free)}), and becomes the new master."
             )
         else:
             text += " A quorate node takes the manager lock at its next step and becomes the master."
@@ -680,7 +676,7 @@ class _NodeExplainer:
                 if lost is not None and lost < t:
                     why = (
                         f" It had lost quorum at {lost}; without quorum its LRM could not renew its agent lock, "
-                        "stopped feeding the watchdog, and the watchdog powered the node off 60 s after the last feed "
+                        f"stopped feeding the watchdog, and the watchdog powered the node off {WATCHDOG_TIMEOUT} s after the last feed "
                         "— self-fencing, so that its services can safely be started elsewhere."
                     )
                 body.append(f"{node} was reset by its watchdog at {t} ({_ago(now, t)}).{why}")
@@ -749,7 +745,7 @@ class _NodeExplainer:
         if nv.shutdown:
             head += ", rebooting" if nv.shutdown == "reboot" else ", shutting down"
         crm = {
-            "master": "its CRM is the master: it runs the manager round every loop (20 s)",
+            "master": f"its CRM is the master: it runs the manager round every loop ({ctx.snap.loop_length} s)",
             "slave": f"its CRM is a slave (the master is {ctx.snap.master})"
             if ctx.snap.master
             else "its CRM is a slave",
@@ -776,7 +772,7 @@ class _NodeExplainer:
             holder, expires = nv.agent_lock_holder, nv.agent_lock_expires
             active = [
                 sid for sid, sd in self.assigned()
-                if sd.get("node") == node and sd.get("state") not in INACTIVE_STATES
+                if sd.get("node") == node and sd.get("state") not in INACTIVE_SERVICE_STATES
             ]  # fmt: skip
             to_start = [sid for sid in active if sid not in running]
             if holder and holder != node and expires is not None and active:
@@ -846,7 +842,7 @@ class _NodeExplainer:
             what = "its services are stopped and frozen: they stay assigned here and start again when it is back"
         elif mode == "shutdown":
             what = (
-                "its services are stopped; once it has been offline for 60 s the manager fences it (its LRM released "
+                f"its services are stopped; once it has been offline for {FENCE_DELAY} s the manager fences it (its LRM released "
                 "the agent lock cleanly, so that is immediate) and recovers them on other nodes"
             )
         else:
@@ -899,7 +895,7 @@ class _NodeExplainer:
             to_fence = self.to_fence()
             if to_fence:
                 body.append(
-                    f"The new master then waits a full fence delay of 60 s from its first round before it fences "
+                    f"The new master then waits a full fence delay of {FENCE_DELAY} s from its first round before it fences "
                     f"{node} (a new master does not know when {node} was last online), because {_join(to_fence)} "
                     f"{_verb(to_fence, 'is', 'are')} assigned to it."
                 )
@@ -925,18 +921,18 @@ class _NodeExplainer:
                 because = f"because {_join(to_fence)} {_verb(to_fence, 'is', 'are')} assigned to it"
                 if off_at is not None and off_at < last:
                     body.append(
-                        f"{who} became master after {node} went offline, so it started the 60 s fence delay when it "
+                        f"{who} became master after {node} went offline, so it started the {FENCE_DELAY} s fence delay when it "
                         f"first found {node} offline, at {last}: it starts fencing {node} at {t} ({_in(now, t)}), "
                         f"{because}."
                     )
                 else:
                     body.append(
-                        f"{who} last saw it online at{approx} {last}; once it has been offline for 60 s —{approx} at "
+                        f"{who} last saw it online at{approx} {last}; once it has been offline for {FENCE_DELAY} s —{approx} at "
                         f"{t} ({_in(now, t)}) — it starts fencing it, {because}."
                     )
             else:
                 body.append(
-                    f"{who} starts a 60 s fence delay at its next round, because {_join(to_fence)} "
+                    f"{who} starts a {FENCE_DELAY} s fence delay at its next round, because {_join(to_fence)} "
                     f"{'is' if len(to_fence) == 1 else 'are'} assigned to it."
                 )
             body.append(self.lock_text(master))
@@ -1002,7 +998,7 @@ class _NodeExplainer:
             wd = f" (by then its watchdog has reset it, at {nv.watchdog_expires})"
         return (
             f"Fencing means taking over {node}'s agent lock, which {node} last renewed at {renewed}: the lock can be "
-            f"taken once it is older than 120 s, from {expires} ({_in(now, expires)}){wd}; at its first round after "
+            f"taken once it is older than {LOCK_TIMEOUT} s, from {expires} ({_in(now, expires)}){wd}; at its first round after "
             "that the master takes it and recovers the services on other nodes."
         )
 
@@ -1213,14 +1209,14 @@ class _ServiceExplainer:
             return out
         if ctx.active_master() is None:
             out.append(ctx.no_master_text())
-            out.append(f"The new master fences {node} after a full 60 s fence delay and then recovers {sid}.")
+            out.append(f"The new master fences {node} after a full {FENCE_DELAY} s fence delay and then recovers {sid}.")
             return out
         if ctx.node_status.get(node) != "fence":
             last, exact = ctx.last_online(node)
             if last is not None:
                 t = last + FENCE_DELAY
                 out.append(
-                    f"The manager starts fencing {node} 60 s after it last saw it online "
+                    f"The manager starts fencing {node} {FENCE_DELAY} s after it last saw it online "
                     f"({'' if exact else 'about '}{last}), at {t} ({_in(now, t)})."
                 )
         if nv is not None and nv.agent_lock_holder == node and nv.agent_lock_expires is not None:

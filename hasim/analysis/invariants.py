@@ -105,25 +105,18 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from hasim.jsondata import truthy
+from hasim.vocab import LOCK_TIMEOUT, MOVING_STATES, NODE_STATES, SERVICE_STATES, WATCHDOG_TIMEOUT
 
 if TYPE_CHECKING:
     from hasim.engine.harness import Harness
     from hasim.simulation import Simulation
 
-LOCK_TIMEOUT = 120  # 01 §9.5: a lock is expired when now - time > 120
-WATCHDOG_TIMEOUT = 60  # 01 §9.6: a watchdog fires when H - update_time > 60
 # Liveness: how long an eligible service may stay down once the faults stopped.
 # Worst case on the faithful engine over 2600 explored runs: 268 s; by
 # construction about 120 s (an old manager lock expires) + 120 s (a fenced
 # node's agent lock expires) + a few rounds, plus start retries of `fa:` services.
 LIVENESS_BOUND = 600
 
-MOVES = ("migrate", "relocate", "request_start_balance")
-SERVICE_STATES = frozenset(
-    ("request_start", "request_start_balance", "started", "request_stop", "stopped",
-     "migrate", "relocate", "fence", "recovery", "freeze", "error")
-)  # fmt: skip
-NODE_STATES = frozenset(("online", "maintenance", "unknown", "fence", "gone"))
 # log sources that are not daemons but are not faults either
 _QUIET_MESSAGES = ("starting simulation", "exit simulation")
 _MANUAL_MIGRATE = re.compile(r"^execute service (\S+) manual-migrate (\S+)")
@@ -347,7 +340,7 @@ def _consistency_problems(ms: dict, nodes: tuple[str, ...]) -> Iterator[str]:
             yield f"{sid} and {uids[uid]} share the uid {uid}"
         else:
             uids[uid] = sid
-        if state in MOVES:
+        if state in MOVING_STATES:
             if not target:
                 # the real stack's rebalance-on-start goes to request_start_balance with no
                 # target when no node can be selected (02 §8.4.1); the LRM then refuses it

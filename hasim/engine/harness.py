@@ -28,10 +28,8 @@ from hasim.engine.ha.crm import CRM
 from hasim.engine.ha.lrm import LRM
 from hasim.log import LogLine, LogSink
 from hasim.engine.world.cluster import World
+from hasim.vocab import LOOPS_PER_SLOT, MAX_SIM_TIME, SCENARIO_TAIL, TESTER_SID_RE, loop_length, paired_steps
 
-MAX_SIM_TIME = 10000
-MAX_EXTENDED_NODES = 32  # the real stack's supported maximum
-SID_SYNTAX = re.compile(r"^[a-z]+:\S+$")
 DELAY_RE = re.compile(r"^delay\s+(\d+)\s*$")
 SKIP_RE = re.compile(r"^skip-round\s+(crm|lrm)(?:\s+(\d+))?\s*$")
 
@@ -91,15 +89,8 @@ class Harness:
 
     @property
     def paired_steps(self) -> bool:
-        """hasim extension for 30–32 nodes (beyond the real tester's limit).
-
-        The real loop grows by 2 s per node and refuses P >= 60, because the
-        60 s watchdog would then expire between two steps of the same LRM.
-        With 30–32 nodes hasim lets a node's CRM and LRM step in the same
-        second, so a loop lasts max(20, N) s and the real timeouts still hold.
-        Below 30 nodes the real timing is kept exactly.
-        """
-        return 30 <= self.node_count <= MAX_EXTENDED_NODES
+        """hasim extension for 30–32 nodes (`hasim.vocab.paired_steps`)."""
+        return paired_steps(self.node_count)
 
     @property
     def node_count(self) -> int:
@@ -107,9 +98,7 @@ class Harness:
 
     @property
     def loop_length(self) -> int:
-        if self.paired_steps:
-            return max(20, self.node_count)
-        return max(20, 2 * self.node_count)
+        return loop_length(self.node_count)
 
     # -- driving -----------------------------------------------------------------------
     def start(self) -> None:
@@ -266,9 +255,9 @@ class Harness:
         if world.time < self.next_cmd_at:
             self._apply_pending()
             return
-        if self.loop_count % 5 == 0:
+        if self.loop_count % LOOPS_PER_SLOT == 0:
             if self.batch_index >= len(self.cmdlist):
-                if self.auto_finish and world.time - self.last_command_time > 500 and not self.pending:
+                if self.auto_finish and world.time - self.last_command_time > SCENARIO_TAIL and not self.pending:
                     self.log("info", "hardware", "exit simulation - done")
                     self.finished = True
                     return
@@ -354,7 +343,7 @@ class Harness:
         if cmd == "delnode" and len(self.order) <= 1:
             raise SimError("delnode: cannot remove the last node of the cluster")
         if cmd == "service":
-            if not SID_SYNTAX.match(objid):
+            if not TESTER_SID_RE.fullmatch(objid):
                 raise SimError("value does not look like a valid ha resource id")
         elif objid not in self.nodes:
             raise SimError(f"sim_hardware_cmd: no such node '{objid}'")

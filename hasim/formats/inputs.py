@@ -8,19 +8,18 @@ is reported as an InputError naming the file, the place and the problem.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from hasim.errors import InputError
-from hasim.engine.world.cluster import SID_RE
-
-NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-SERVICE_STATES = ("started", "stopped", "disabled", "ignored", "enabled")
-MANAGER_SERVICE_STATES = (
-    "request_start", "request_start_balance", "started", "request_stop", "stopped",
-    "migrate", "relocate", "fence", "recovery", "freeze", "error",
-)  # fmt: skip
-NODE_STATES = ("online", "maintenance", "unknown", "fence", "gone")
+from hasim.vocab import (
+    LEGACY_REQUESTED_STATES,
+    MAX_ID_LENGTH,
+    NODE_STATES,
+    REQUESTED_STATES,
+    SERVICE_STATES,
+    is_node_name,
+    is_sid,
+)
 
 
 def _num(value: Any) -> bool:
@@ -56,8 +55,10 @@ def check_hardware_status(hw: Any) -> list[str]:
     if not hw:
         raise InputError(f, "no nodes defined")
     for node, rec in hw.items():
-        if not NODE_NAME.match(node):
-            raise InputError(f, "node names are letters, digits, '.', '_' or '-'", repr(node))
+        if not is_node_name(node):
+            raise InputError(
+                f, f"node names are letters, digits, '.', '_' or '-', at most {MAX_ID_LENGTH} characters", repr(node)
+            )
         _obj(rec, f, node)
         for key in ("power", "network"):
             if rec.get(key) not in ("on", "off"):
@@ -80,7 +81,7 @@ def check_service_config(sc: Any, nodes: list[str]) -> None:
     f = "service_config"
     _obj(sc, f)
     for sid, rec in sc.items():
-        if not SID_RE.match(sid):
+        if not is_sid(sid):
             raise InputError(f, "service id must look like vm:<digits>, ct:<digits> or fa:<digits>", sid)
         _obj(rec, f, sid)
         node = rec.get("node")
@@ -91,7 +92,7 @@ def check_service_config(sc: Any, nodes: list[str]) -> None:
         if node not in nodes:
             raise InputError(f, f"unknown node '{node}' (not in hardware_status)", sid)
         state = rec.get("state")
-        if state not in (None, "", *SERVICE_STATES):
+        if state not in (None, "", *REQUESTED_STATES, *LEGACY_REQUESTED_STATES):
             raise InputError(f, f"unknown requested state '{state}'", sid)
         for key in ("max_restart", "max_relocate", "failback"):
             value = rec.get(key)
@@ -115,7 +116,7 @@ def check_manager_status(ms: Any) -> None:
     for sid, entry in (ms.get("service_status") or {}).items():
         place = f"service_status.{sid}"
         _obj(entry, f, place)
-        if entry.get("state") not in MANAGER_SERVICE_STATES:
+        if entry.get("state") not in SERVICE_STATES:
             raise InputError(f, f"unknown service state {entry.get('state')!r}", place)
         _str(entry.get("node"), f, place, "'node'")
         for key in ("target", "uid", "maintenance_node"):

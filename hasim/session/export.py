@@ -8,9 +8,9 @@ from pathlib import Path
 
 import attrs
 
-from hasim.engine.harness import MAX_SIM_TIME
 from hasim.errors import InputError
 from hasim.session.recorder import SESSION_DIR, Entry, read_session
+from hasim.vocab import MAX_SIM_TIME, loop_length
 from hasim.workdir import atomic_write
 
 
@@ -88,7 +88,7 @@ def export(status_dir: Path, out: Path) -> list[Moved]:
             f"the real tester ends every run at {MAX_SIM_TIME} s (the window has no such limit); "
             f"first command after it at {late[0].time}: {late[0].text[:60]}",
         )
-    loop = max(20, 2 * len(load_scenario(start).nodes))
+    loop = loop_length(len(load_scenario(start).nodes))
     batches, moved = plan_batches(entries, loop)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

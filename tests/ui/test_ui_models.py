@@ -154,3 +154,16 @@ def test_manager_status_pane_renders_at_most_once_a_second_and_ends_on_the_newes
         pane.show_status(status)
     assert json.loads(pane.toPlainText()) == first  # not yet: rendered less than a second ago
     qtbot.waitUntil(lambda: json.loads(pane.toPlainText()) == newer[-1], timeout=2000)
+
+
+def test_services_model_labels_each_lrm_exit_code_with_the_engines_meaning(qtbot):
+    # pinned against spec 03 §2.6: the table once said "wrong node (8)" for an ignored request
+    from ui.models.services_model import COL_RESULT
+
+    expected = {0: "ok (0)", 1: "error (1)", 2: "try again (2)", 3: "wrong node (3)", 4: "unknown service type (4)",
+                5: "unknown command (5)", 7: "unknown service (7)", 8: "ignored (8)", None: ""}
+    model = ServicesModel()
+    services = [service(f"vm:{100 + i}", lrm_result=code) for i, code in enumerate(expected)]
+    model.update(snap(0, [node("node1")], services))
+    shown = [model.index(row, COL_RESULT).data() for row in range(model.rowCount())]
+    assert shown == list(expected.values())

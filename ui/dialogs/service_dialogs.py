@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,9 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from hasim.snapshot import ServiceView
-from ui.controller import REQUESTED_STATES
+from hasim.vocab import REQUESTED_STATES, is_sid
 
-SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
 
 
 def _static_stats_fields(prefix: str, cpu: float, memory_mib: int) -> tuple[QDoubleSpinBox, QSpinBox]:
@@ -103,7 +101,7 @@ class AddServiceDialog(QDialog):
             return "Enter a numeric ID"
         if not text.isdigit():
             return f"'{text}' is not a valid ID: use digits only (like 107)"
-        if not SID_RE.match(self.sid):
+        if not is_sid(self.sid):
             return f"'{self.sid}' is not a valid service id"
         if self.sid in self.taken:
             return f"Service id '{self.sid}' is already taken"

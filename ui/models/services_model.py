@@ -11,15 +11,13 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from hasim.snapshot import Snapshot, ServiceView
+from hasim.vocab import exit_code_label
 from ui.models.rows_model import RowsModel
 from ui.style import state_color, text_color_on
 
 COLUMNS = ("Service", "Requested", "State", "Node", "Running on", "LRM result")
 COL_SID, COL_REQUESTED, COL_STATE, COL_NODE, COL_RUNNING, COL_RESULT = range(len(COLUMNS))
 SID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-RESULT_TEXT = {0: "ok (0)", 1: "error (1)", 2: "ignored (2)", 7: "try again (7)", 8: "wrong node (8)"}
-
 
 def state_text(svc: ServiceView) -> str:
     state = svc.state or "unmanaged"
@@ -125,7 +123,7 @@ class ServicesModel(RowsModel):
             if col == COL_RESULT:
                 if svc.lrm_result is None:
                     return ""
-                return RESULT_TEXT.get(svc.lrm_result, str(svc.lrm_result))
+                return exit_code_label(svc.lrm_result)
         if role == SID_ROLE:
             return svc.sid
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATE:

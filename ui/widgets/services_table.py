@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.controller import REQUESTED_STATES
+from hasim.vocab import REQUESTED_STATES
 from ui.models.services_model import COL_REQUESTED, COL_SID, ServicesModel
 from ui.resources import icon
 

@@ -29,16 +29,13 @@ from hasim.errors import SimError
 from hasim.engine.ha.daemon import Daemon
 from hasim.engine.ha.service_index import index_of
 from hasim.jsondata import num
+from hasim.vocab import INACTIVE_SERVICE_STATES, ExitCode
 from hasim.engine.world.resources import lookup
 
 if TYPE_CHECKING:
     from hasim.engine.env import Env
 
-SUCCESS, ERROR, ETRY_AGAIN, EWRONG_NODE = 0, 1, 2, 3
-EUNKNOWN_SERVICE_TYPE, EUNKNOWN_COMMAND, EINVALID_PARAMETER, EUNKNOWN_SERVICE = 4, 5, 6, 7
-IGNORED = 8
 MAX_ACTIVE_IDLE_ROUNDS = 60
-INACTIVE_STATES = ("stopped", "freeze", "error", "request_start")
 
 
 class LRM(Daemon):
@@ -118,7 +115,7 @@ class LRM(Daemon):
         count = 0
         for sid in (*index.by_node.get(node, ()), *index.by_target.get(node, ())):
             state = ss[sid].get("state")
-            if state is None or state in INACTIVE_STATES:
+            if state is None or state in INACTIVE_SERVICE_STATES:
                 continue
             count += 1
         return count
@@ -383,11 +380,11 @@ class LRM(Daemon):
             self.env.log("err", f"resource agent {sid} finished - failed to execute")
         exit_code = status
         if uid is None:
-            if exit_code != SUCCESS:
+            if exit_code != ExitCode.SUCCESS:
                 self.shutdown_errors += 1
             return False
         exit_code = self.handle_service_exitcode(sid, w["state"], exit_code)
-        if exit_code == ETRY_AGAIN:
+        if exit_code == ExitCode.ETRY_AGAIN:
             return False
         self.results[uid] = {"sid": w["sid"], "state": w["state"], "exit_code": exit_code}
         return True
@@ -397,18 +394,18 @@ class LRM(Daemon):
         sc = env.read_service_config(copy=False)
         max_restart = num(sc[sid].get("max_restart"), 1) if sid in sc else 0
         if cmd == "started":
-            if exit_code == SUCCESS:
+            if exit_code == ExitCode.SUCCESS:
                 self.restart_tries[sid] = 0
                 return exit_code
-            if exit_code == ERROR:
+            if exit_code == ExitCode.ERROR:
                 tries = self.restart_tries.setdefault(sid, 0)
                 if tries >= max_restart:
                     env.log("err", f"unable to start service {sid} on local node after {tries} retries")
                     self.restart_tries[sid] = 0
-                    return ERROR
+                    return ExitCode.ERROR
                 self.restart_tries[sid] = tries + 1
                 env.log("warning", f"restart policy: retry number {tries + 1} for service '{sid}'")
-                return ETRY_AGAIN
+                return ExitCode.ETRY_AGAIN
         return exit_code
 
     def exec_resource_agent(self, sid: str, conf: dict | None, cmd: str, params: dict) -> int:
@@ -417,34 +414,34 @@ class LRM(Daemon):
         agent = lookup(sid_type)
         if agent is None:
             env.log("err", f"service type '{sid_type}' not implemented")
-            return EUNKNOWN_SERVICE_TYPE
+            return ExitCode.EUNKNOWN_SERVICE_TYPE
         if not conf:
             env.log("err", f"missing resource configuration for '{sid}'")
-            return EUNKNOWN_SERVICE
+            return ExitCode.EUNKNOWN_SERVICE
         if cmd == "error":
             env.log(
                 "err",
                 f"service {sid} is in an error state and needs manual intervention. "
                 "Look up 'ERROR RECOVERY' in the documentation.",
             )
-            return SUCCESS
+            return ExitCode.SUCCESS
         if conf.get("node") != env.node:
             env.log("err", f"service '{sid}' not on this node")
-            return EWRONG_NODE
+            return ExitCode.EWRONG_NODE
         running = agent.check_running(env, sid)
         if cmd == "started":
             if running:
-                return SUCCESS
+                return ExitCode.SUCCESS
             env.log("info", f"starting service {sid}")
             agent.start(env, sid)
             if agent.check_running(env, sid):
                 env.log("info", f"service status {sid} started")
-                return SUCCESS
+                return ExitCode.SUCCESS
             env.log("warning", f"unable to start service {sid}")
-            return ERROR
+            return ExitCode.ERROR
         if cmd in ("request_stop", "stopped"):
             if not running:
-                return SUCCESS
+                return ExitCode.SUCCESS
             timeout = params.get("timeout")
             if timeout is not None:
                 env.log("info", f"stopping service {sid} (timeout={timeout})")
@@ -453,21 +450,21 @@ class LRM(Daemon):
             agent.shutdown(env, sid)
             if not agent.check_running(env, sid):
                 env.log("info", f"service status {sid} stopped")
-                return SUCCESS
+                return ExitCode.SUCCESS
             env.log("info", f"unable to stop service {sid} (still running)")
-            return ERROR
+            return ExitCode.ERROR
         if cmd in ("migrate", "relocate", "request_start_balance"):
             target = params.get("target")
             if target is None:
                 raise SimError(f"{cmd} '{sid}' failed - missing target")
             if conf.get("node") == target:
-                return SUCCESS
+                return ExitCode.SUCCESS
             if cmd == "request_start_balance" and running:
                 env.log("info", f"ignoring rebalance-on-start for service {sid} - already running")
-                return IGNORED
+                return ExitCode.IGNORED
             if not agent.migrate(env, sid, target, cmd == "migrate"):
                 env.log("err", f"service {sid} not moved (migration error)")
-                return ERROR
-            return SUCCESS
+                return ExitCode.ERROR
+            return ExitCode.SUCCESS
         env.log("err", f"implement me (cmd '{cmd}')")
-        return EUNKNOWN_COMMAND
+        return ExitCode.EUNKNOWN_COMMAND

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hasim.vocab import FENCE_DELAY, GONE_DELAY, NODE_STATES
+
 if TYPE_CHECKING:
     from hasim.engine.env import Env
 
-VALID_STATES = ("online", "maintenance", "unknown", "fence", "gone")
-FENCE_DELAY = 60
-DELETE_GONE_DELAY = 3600
 
 
 class NodeStatus:
@@ -42,7 +41,7 @@ class NodeStatus:
         return self.status.get(node) or "unknown"
 
     def set(self, node: str, state: str) -> None:
-        if state not in VALID_STATES:
+        if state not in NODE_STATES:
             raise ValueError(f"unknown node state '{state}'")
         last = self.get(node)
         if state == last:
@@ -102,7 +101,7 @@ class NodeStatus:
                 if info is None:
                     self.set(node, "gone")
             elif state == "gone":
-                if self.offline_delayed(node, DELETE_GONE_DELAY):
+                if self.offline_delayed(node, GONE_DELAY):
                     self.env.log("notice", f"deleting gone node '{node}', not a cluster member anymore.")
                     del self.status[node]
                     self.last_online.pop(node, None)

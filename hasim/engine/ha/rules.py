@@ -44,6 +44,7 @@ from hasim.formats.section_config import (
     split_list,
 )
 from hasim.engine.ha.placement import placement
+from hasim.vocab import CONFIG_SID_RE
 
 __all__ = [
     "NODE_AFFINITY",
@@ -118,7 +119,6 @@ class Rule:
 # ---------------------------------------------------------------------------
 # reading (§11.1)
 
-_RESOURCE_ID = re.compile(r"^[a-z]+:\S+$", re.ASCII)
 _NODE_ENTRY = re.compile(r"^([^\s:]+)(?::([0-9]+))?$", re.ASCII)
 _COMMENT_MAX = 4096
 
@@ -129,7 +129,7 @@ def decode_resources(raw: str | None) -> tuple[str, ...]:
         raise ValueError("got undefined value")
     items = split_list(raw)
     for item in items:
-        if not _RESOURCE_ID.match(item):
+        if not CONFIG_SID_RE.fullmatch(item):
             raise ValueError(f"value '{item}' does not look like a valid ha resource id")
     return _sorted_sids(items)
 

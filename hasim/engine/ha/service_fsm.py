@@ -26,13 +26,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hasim.jsondata import num
+from hasim.vocab import ExitCode
 from hasim.engine.world.resources import lookup
 
 if TYPE_CHECKING:
     from hasim.engine.ha.manager import Manager
 
-SUCCESS, ERROR, ETRY_AGAIN, EWRONG_NODE = 0, 1, 2, 3
-IGNORED = 8
 REMOVABLE_LOCKS = [
     "backup", "mounted", "migrate", "clone", "rollback",
     "snapshot", "snapshot-delete", "suspending", "suspended",
@@ -109,7 +108,7 @@ def started(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> N
     try_next = False
     if lrm_res:
         ec = lrm_res.get("exit_code")
-        if ec == SUCCESS:
+        if ec == ExitCode.SUCCESS:
             if sd.get("failed_nodes") is not None:
                 m.log(
                     "info",
@@ -118,7 +117,7 @@ def started(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> N
                 )
             sd.pop("failed_nodes", None)
             sd["running"] = 1
-        elif ec in (ERROR, EWRONG_NODE):
+        elif ec in (ExitCode.ERROR, ExitCode.EWRONG_NODE):
             sd.pop("running", None)
             sd.setdefault("failed_nodes", []).append(sd["node"])
             if len(sd["failed_nodes"]) <= num(cd.get("max_relocate"), 1):
@@ -172,7 +171,7 @@ def started(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> N
 def request_stop(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> None:
     if lrm_res:
         ec = lrm_res.get("exit_code")
-        if ec == SUCCESS:
+        if ec == ExitCode.SUCCESS:
             m.change_service_state(sid, "stopped")
         else:
             m.log("err", f"service '{sid}' stop failed (exit code {ec})")
@@ -186,13 +185,13 @@ def migrate_relocate(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | N
     if lrm_res:
         ec = lrm_res.get("exit_code")
         req = _req_state(cd)
-        if ec == SUCCESS:
+        if ec == ExitCode.SUCCESS:
             m.change_service_state(sid, req, node=sd.get("target"))
             return
-        if ec == EWRONG_NODE:
+        if ec == ExitCode.EWRONG_NODE:
             m.log("err", f"service '{sid}' - migration failed: service registered on wrong node!")
             m.change_service_state(sid, "error")
-        elif ec == IGNORED:
+        elif ec == ExitCode.IGNORED:
             m.log("info", f"service '{sid}' - rebalance-on-start request ignored - service already running")
             m.change_service_state(sid, req, node=sd["node"])
         else:

@@ -9,13 +9,12 @@ working directory is rewritten only where content changed.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from hasim.errors import SimError
 from hasim.jsondata import jcopy, truthy
+from hasim.vocab import LOCK_TIMEOUT, SID_RE, WATCHDOG_TIMEOUT
 
-SID_RE = re.compile(r"^(vm|ct|fa):(\d+)$")
 DEFAULT_VERSION = "9.0.0~2"
 
 # files whose content is text, not JSON
@@ -30,7 +29,7 @@ def normalise_service_config(conf: dict) -> dict:
             raise SimError(f"service '{sid}' without assigned node!")
         if not truthy(d.get("node")):
             raise SimError(f"service '{sid}' without assigned node!")
-        m = SID_RE.match(sid)
+        m = SID_RE.fullmatch(sid)
         if not m:
             raise SimError("implement me")
         d["type"] = m.group(1)
@@ -55,8 +54,8 @@ def _copy_record(rec: dict) -> dict:
 class World:
     """Cluster files, locks, watchdogs and the hardware clock."""
 
-    lock_timeout = 120
-    watchdog_timeout = 60
+    lock_timeout = LOCK_TIMEOUT
+    watchdog_timeout = WATCHDOG_TIMEOUT
 
     def __init__(self, files: dict[str, Any], nodes: list[str]) -> None:
         self.files = files  # name -> JSON value or text
