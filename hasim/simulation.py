@@ -19,7 +19,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from hasim.engine.harness import Harness
+from hasim import commands as C
+from hasim.engine.harness import Harness, Outcome, Submission
 from hasim.jsondata import jcopy
 from hasim.log import LogLine, LogSink
 from hasim.snapshot import Snapshot, take_snapshot
@@ -54,6 +55,8 @@ class Simulation:
         self.flush_loops = max(0, flush_loops)
         self._flushed_loop = 0
         self.inbox = None
+        self.recorder = None
+        self._tickets = 0
         if write_status:
             from hasim.workdir.inbox import Inbox
             from hasim.session.recorder import SessionRecorder
@@ -63,7 +66,8 @@ class Simulation:
             self._log_fd = os.open(self.status.path / "log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
             self.sink.subscribe(self._write_log)
             self.status.flush(self.world.files, self.world.dirty)
-            self.harness.recorder = SessionRecorder(self.status.path, scenario.files)
+            self.recorder = SessionRecorder(self.status.path, scenario.files)
+            self.harness.applied_observers.append(self.recorder.record)
             self.inbox = Inbox(self.status.path)
             self.inbox.create()
             self.harness.before_apply = self._poll_inbox
@@ -104,6 +108,11 @@ class Simulation:
     def pending_count(self) -> int:
         """Submitted commands/edits waiting for the next loop end."""
         return len(self.harness.pending)
+
+    @property
+    def pending(self) -> tuple[C.Command, ...]:
+        """Submitted commands and edits waiting for the next loop end, in order."""
+        return tuple(s.command for s in self.harness.pending if s.command is not None)
 
     def run(self) -> None:
         """Run to the end (batch mode)."""
@@ -164,19 +173,39 @@ class Simulation:
             return
         requests = self.inbox.take()
         if requests:
-            from hasim.admin.requests import submit_request
+            from hasim.admin.requests import HaManagerRequest
 
             for argv in requests:
-                submit_request(self.harness, argv)
+                self.submit(HaManagerRequest(argv))
 
-    def submit(self, command: str, source: str = "command") -> None:
-        self.harness.submit(command, source)
+    def check(self, command: C.Command) -> str | None:
+        """Why `command` cannot be applied now (None: it can), in the words
+        the window shows; commands still queued count as applied."""
+        return self.harness.problem(command)
 
-    def configure(self, name: str, value) -> None:
+    def submit(self, command: C.Command | str, source: str = "command") -> int:
+        """Queue a command or edit for the next loop end; returns its ticket.
+
+        A string is parsed strictly (CommandError names the bad token).  The
+        command is checked again when it applies: if the cluster changed so
+        that it no longer can, it is refused (see `on_outcome`) rather than
+        ending the simulation as a broken scenario line would.
+        """
+        if isinstance(command, str):
+            command = C.parse(command)
+        self._tickets += 1
+        self.harness.submit(Submission(command.render(), source, command, checked=True, ticket=self._tickets))
+        return self._tickets
+
+    def on_outcome(self, listener: Callable[[Outcome], None]) -> None:
+        """Be told whether each submitted command was applied or refused."""
+        self.harness.outcome_observers.append(listener)
+
+    def configure(self, name: str, value) -> int:
         """Replace a configuration file (service_config, rules_config, groups,
         datacenter.cfg, static/dynamic stats) at the next loop end, as an admin
         editing /etc/pve would; the daemons see it at their next read."""
-        self.harness.submit_config(name, value)
+        return self.submit(C.ReplaceConfig(name, value))
 
     def read_config(self, name: str, default=None):
         """A copy of a cluster file as the daemons would read it now."""
@@ -233,7 +262,7 @@ class Simulation:
 
     def close(self, reason: str | None = None) -> None:
         """Finish the files; `reason` overrides how the session ended."""
-        recorder = self.harness.recorder
+        recorder = self.recorder
         if recorder is not None and not recorder.closed:
             if reason is None:
                 if self.harness.finished:

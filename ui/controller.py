@@ -48,11 +48,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
+from hasim import commands as C
 from hasim.errors import InputError
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
-from hasim.vocab import REQUESTED_STATES, sid_problem
 from hasim.workdir import DirectoryBusy, DirLock
 from hasim.snapshot import Snapshot
 from ui.models.history import History
@@ -148,7 +148,7 @@ class Controller(QObject):
         self._running = False
         self._virtual = 0.0  # fractional virtual time the clock has reached
         self._pending_lines: list = []
-        self._queue: list[tuple[str, str, object]] = []  # ("cmd", text, None) | ("config", name, value)
+        self._waiting: dict[int, C.Command] = {}  # ticket -> command submitted from this window
         self._reported_end = False
         self._snapshot: Snapshot | None = None
         self._fence_deadlines: dict[str, int] = {}
@@ -223,11 +223,12 @@ class Controller(QObject):
         self.source = source
         self._pending_lines = []
         self._new_violations = []
-        self._queue = []
+        self._waiting = {}
         self._reported_end = False
         self.history = History()
         self.violations = []
         sim.subscribe(self._on_line)
+        sim.on_outcome(self._on_outcome)
         sim.harness.start()
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
@@ -616,99 +617,24 @@ class Controller(QObject):
                 )
 
     # -- commands ---------------------------------------------------------------------------------
-    def check_command(self, command: str) -> str | None:
+    def check_command(self, command: C.Command | str) -> str | None:
         """Why `command` would be refused (None: fine to submit)."""
         if self.read_only:
             return "Read-only mode: changes are disabled"
         if self.sim is None:
             return "No working directory is open"
-        if self.sim.finished:
-            return "The simulation has ended" + (f": {self.sim.error}" if self.sim.error else "")
-        parts = command.split()
-        if len(parts) < 2:
-            return f"Incomplete command: '{command}'"
-        nodes = self.sim.nodes
-        kind, obj = parts[0], parts[1]
-        action = parts[2] if len(parts) > 2 else None
-        params = parts[3:]
-        conf = self.sim.read_config("service_config", {}) or {}
-        pending_adds = {c.split()[1] for c, _ in self._pending_commands() if c.split()[2:3] == ["add"]}
-        pending_deletes = {c.split()[1] for c, _ in self._pending_commands() if c.split()[2:3] == ["delete"]}
-        if kind == "service":
-            if problem := sid_problem(obj):
-                return problem
-            if action == "add":
-                if obj in conf or obj in pending_adds:
-                    if obj not in pending_deletes:
-                        return f"Service id '{obj}' is already taken"
-                if not params or params[0] not in nodes:
-                    return f"Unknown node '{params[0] if params else ''}'"
-                if len(params) > 1 and params[1] not in REQUESTED_STATES:
-                    return f"Unknown requested state '{params[1]}'"
-                return None
-            if obj not in conf and obj not in pending_adds:
-                return f"No such service '{obj}'"
-            if obj in pending_deletes:
-                return f"Service '{obj}' is being deleted"
-            if action in REQUESTED_STATES or action in ("delete", "lock", "unlock"):
-                return None
-            if action in ("migrate", "relocate"):
-                if not params or params[0] not in nodes:
-                    return f"Unknown target node '{params[0] if params else ''}'"
-                return None
-            if action == "stop":
-                if not params or not params[0].isdigit():
-                    return "Stop needs a timeout in seconds"
-                return None
-            if action in ("set-static-stats", "set-dynamic-stats"):
-                allowed = {"maxcpu", "maxmem"} if action == "set-static-stats" else {"cpu", "mem"}
-                if not params or len(params) % 2:
-                    return "Statistics need key/value pairs"
-                for key, value in zip(params[::2], params[1::2]):
-                    if key not in allowed:
-                        return f"Unknown statistic '{key}'"
-                    try:
-                        float(value)
-                    except ValueError:
-                        return f"'{value}' is not a number"
-                return None
-            return f"Unknown service action '{action}'"
-        if obj not in nodes:
-            return f"No such node '{obj}'"
-        if kind in ("power", "network"):
-            return None if action in ("on", "off") else f"Unknown {kind} action '{action}'"
-        if kind in ("reboot", "shutdown", "restart-lrm"):
-            if action is not None:
-                return f"'{kind}' takes no action"
-            if kind == "restart-lrm" and self.sim.snapshot().node(obj).shutdown:
-                return f"{obj} is shutting down: its LRM cannot be restarted now"
-            return None
-        if kind == "cfs":
-            if action in ("rw", "update") and params[:1] in (["work"], ["fail"]):
-                return None
-            return "cfs needs rw|update and work|fail"
-        if kind == "crm":
-            if action in ("stop", "start", "enable-node-maintenance", "disable-node-maintenance", "arm-ha"):
-                return None
-            if action == "disarm-ha":
-                return None if params[:1] in (["freeze"], ["ignore"]) else "disarm-ha needs freeze or ignore"
-            return f"Unknown crm action '{action}'"
-        return f"Unknown command '{command}'"
+        if isinstance(command, str):
+            try:
+                command = C.parse(command)
+            except C.CommandError as err:
+                return err.message
+        return self.sim.check(command)
 
-    def _sync_queue(self) -> None:
-        # the harness empties its queue at a loop end; so does our record of it
-        if self.sim is None or not self.sim.pending_count:
-            self._queue = []
+    def queued_commands(self) -> tuple[C.Command, ...]:
+        """Commands and edits submitted and not yet applied (they apply at the next loop end)."""
+        return self.sim.pending if self.sim is not None else ()
 
-    def queued_commands(self) -> list[str]:
-        """Commands submitted and not yet applied (they apply at the next loop end)."""
-        self._sync_queue()
-        return [text for kind, text, _ in self._queue if kind == "cmd"]
-
-    def _pending_commands(self) -> list[tuple[str, str]]:
-        return [(c, "command") for c in self.queued_commands()]
-
-    def submit(self, command: str) -> str | None:
+    def submit(self, command: C.Command | str) -> str | None:
         """Check and queue a command (applied at the next loop end).
 
         Returns the refusal message (also sent as errorOccurred) or None."""
@@ -716,11 +642,9 @@ class Controller(QObject):
         if problem is not None:
             self.errorOccurred.emit(problem)
             return problem
-        self._sync_queue()
-        self.sim.submit(command)
-        self._queue.append(("cmd", command, None))
-        self.message.emit(f"Queued '{command}' for the next loop end")
-        self.publish(force=True)
+        if isinstance(command, str):
+            command = C.parse(command)
+        self._queue_for_next_loop(command, f"Queued '{command}' for the next loop end")
         return None
 
     def configure(self, name: str, value) -> str | None:
@@ -730,20 +654,33 @@ class Controller(QObject):
         elif not self.alive:
             problem = "The simulation is not running"
         else:
-            self._sync_queue()
-            self.sim.configure(name, value)
-            self._queue.append(("config", name, value))
-            self.message.emit(f"{name} will be written at the next loop end")
-            self.publish(force=True)
+            self._queue_for_next_loop(C.ReplaceConfig(name, value), f"{name} will be written at the next loop end")
             return None
         self.errorOccurred.emit(problem)
         return problem
 
+    def _queue_for_next_loop(self, command: C.Command, message: str) -> None:
+        ticket = self.sim.submit(command)
+        self._waiting[ticket] = command
+        self.message.emit(message)
+        self.publish(force=True)
+
+    def _on_outcome(self, outcome) -> None:
+        """A queued command applied or refused: say so, so the status bar never
+        keeps saying 'Queued' for something that already happened."""
+        command = self._waiting.pop(outcome.ticket, None)
+        if command is None:
+            return
+        what = command.name if isinstance(command, C.ReplaceConfig) else f"'{command}'"
+        if outcome.applied:
+            self.message.emit(f"Applied {what} at {outcome.time} s")
+        else:
+            self.errorOccurred.emit(f"{what} was not applied at {outcome.time} s: {outcome.reason}")
+
     def read_config(self, name: str, default=None):
         if self.sim is None:
             return default
-        self._sync_queue()
-        pending = [value for kind, n, value in self._queue if kind == "config" and n == name]
+        pending = [c.value for c in self.sim.pending if isinstance(c, C.ReplaceConfig) and c.name == name]
         if pending:  # what the user last asked for, even if not yet applied
             value = pending[-1]
             return default if value is None else copy.deepcopy(value)
@@ -767,5 +704,4 @@ class Controller(QObject):
         return problem
 
     def pending_count(self) -> int:
-        self._sync_queue()
-        return len(self._queue)
+        return len(self.queued_commands())

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hasim import commands as C
 from hasim.analysis.invariants import INVARIANTS
 from hasim.snapshot import Snapshot
 from ui.controller import SPEEDS, Controller
@@ -443,9 +444,9 @@ class MainWindow(QMainWindow):
         if sim is None:
             return out
         for cmd in self.controller.queued_commands():
-            parts = cmd.split()
-            if parts and parts[0] != "service" and len(parts) > 1:
-                out.setdefault(parts[1], []).append(" ".join(p for i, p in enumerate(parts) if i != 1))
+            if isinstance(cmd, C.NodeCommand):
+                words = cmd.render().split()
+                out.setdefault(cmd.node, []).append(" ".join(words[:1] + words[2:]))
         return out
 
     def _running_changed(self, running: bool) -> None:
@@ -509,7 +510,7 @@ class MainWindow(QMainWindow):
         if snap is None or self.read_only:
             return
         taken = {s.sid for s in snap.services}
-        taken |= {c.split()[1] for c, _ in self.controller._pending_commands() if c.split()[2:3] == ["add"]}
+        taken |= {c.sid for c in self.controller.queued_commands() if isinstance(c, C.AddService)}
         dialog = AddServiceDialog(self.nodes(), taken, self)
         if self._exec(dialog):
             for cmd in dialog.commands():
@@ -529,7 +530,7 @@ class MainWindow(QMainWindow):
     def edit_service(self, sid: str) -> None:
         if self.read_only:
             return
-        if any(c.startswith("service ") for c in self.controller.queued_commands()):
+        if any(isinstance(c, C.ServiceCommand) for c in self.controller.queued_commands()):
             # the edit replaces service_config as a whole: it must not undo a queued change
             self.show_error("Service changes are queued for the next loop end; step once, then edit")
             return

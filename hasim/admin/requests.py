@@ -10,24 +10,28 @@ two ways the real `ha-manager` reaches the HA stack:
 * CRM commands (`migrate`, `relocate`, `crm-command ...`): appended to the
   CRM command queue, consumed by the master at its next round.
 
-Against a running simulation the request travels through its inbox and is
-applied by the owner at its next loop end (`submit_request`); against an idle
-directory the same edit is applied to its input files (`apply_to_directory`).
+A request is a value (`HaManagerRequest`, an `Edit`): against a running
+simulation it travels through the inbox and the owner applies it at its next
+loop end; against an idle directory the same edit is applied to its input
+files by the CLI.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
-from hasim.formats.section_config import Section, format_section_config
+import attrs
+
+from hasim.commands import Change, Edit
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
-
+from hasim.formats.section_config import Section, format_section_config
 from hasim.vocab import REQUESTED_STATES, is_sid
 
-if TYPE_CHECKING:
-    from hasim.engine.harness import Harness
 
 CRM_QUEUE_ACTIONS = {"migrate", "relocate", "crm-command"}
 
@@ -312,25 +316,78 @@ def apply_edit(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]
     return changed, queue
 
 
-def submit_request(harness: Harness, argv: list[str]) -> None:
-    """Queue a request from the inbox for this loop end (validated again)."""
-    try:
-        args = parse_request(argv)
-        if is_read_only(args):
-            return
-        validate(args, harness.world.files, harness.world.nodes)
-    except RequestError:
-        return  # the CLI validated it; the state changed meanwhile: like a lost race, drop it
-    harness.submit_call(lambda h: apply_request(h, argv), "ha-manager", " ".join(argv))
+@attrs.frozen
+class HaManagerRequest(Edit):
+    """An `ha-manager` request as a value: its arguments, parsed when needed.
+
+    It changes the cluster the way the real command does — configuration
+    files, or a line in the CRM command queue — computed against the files as
+    they are when it applies (no log line of its own: the CRM's lines show the
+    effect).  `render()` is the command line, quoted so that it reads back to
+    the same arguments (`split_args`).
+    """
+
+    source: ClassVar[str] = "ha-manager"
+    argv: tuple[str, ...] = attrs.field(converter=tuple)
+
+    @property
+    def args(self) -> argparse.Namespace:
+        return parse_request(list(self.argv))
+
+    @property
+    def read_only(self) -> bool:
+        return is_read_only(self.args)
+
+    def problem(self, files: Mapping[str, Any], nodes: list[str]) -> str | None:
+        try:
+            args = self.args
+            if is_read_only(args):
+                return f"'{self.render()}' changes nothing"
+            validate(args, dict(files), list(nodes))
+            self.change(files, nodes)  # what validates must also apply (e.g. a line feed no file can hold)
+        except (RequestError, ValueError) as err:
+            return str(err)
+        return None
+
+    def change(self, files: Mapping[str, Any], nodes: list[str]) -> Change:
+        changed, queue = apply_edit(self.args, dict(files), list(nodes))
+        return Change(files=changed, crm_commands=tuple(queue))
+
+    def render(self) -> str:
+        return join_args(self.argv)
 
 
-def apply_request(harness: Harness, argv: list[str]) -> None:
-    """Apply a validated request to a running simulation (no log line: the
-    real ha-manager writes files; the CRM's own lines show the effect)."""
-    args = parse_request(argv)
-    world = harness.world
-    changed, queue = apply_edit(args, world.files, world.nodes)
-    for name, value in changed.items():
-        world.write(name, value)
-    for line in queue:
-        world.queue_crm_command(line)
+# -- command lines that read back exactly -------------------------------------------------------------------
+
+_BARE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+", re.ASCII)
+
+
+def join_args(argv: Sequence[str]) -> str:
+    """Arguments as one readable line: plain words as they are, anything else
+    (spaces, quotes, line feeds, non-ASCII, the empty string) as a JSON string."""
+    return " ".join(a if _BARE.fullmatch(a) else json.dumps(a, ensure_ascii=False) for a in argv)
+
+
+def split_args(text: str) -> list[str]:
+    """The inverse of `join_args`; ValueError for a line it did not write."""
+    out: list[str] = []
+    decoder = json.JSONDecoder()
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == " ":
+            i += 1
+            continue
+        if text[i] == '"':
+            value, i = decoder.raw_decode(text, i)
+            if not isinstance(value, str):
+                raise ValueError("not a string")
+            out.append(value)
+        else:
+            m = _BARE.match(text, i)
+            if m is None:
+                raise ValueError(f"unexpected {text[i]!r} at {i}")
+            out.append(m.group(0))
+            i = m.end()
+        if i < n and text[i] != " ":
+            raise ValueError(f"expected a space at {i}")
+    return out

@@ -36,7 +36,6 @@ the *next* part is left out.
 
 from __future__ import annotations
 
-import copy
 import re
 import weakref
 from collections.abc import Sequence
@@ -320,25 +319,8 @@ def _lookahead(h: Harness, horizon: int = LOOKAHEAD) -> list[LogLine] | None:
     if cached is not None and cached[0] == key:
         return cached[1]
     sink = LogSink()
-    memo: dict[int, Any] = {id(h.sink): sink}
-    for attr in ("recorder", "before_apply", "on_command", "step_observers"):
-        value = getattr(h, attr, None)
-        if value is not None:
-            memo[id(value)] = None
     try:
-        twin = copy.deepcopy(h, memo)
-        # observers patch instance methods (InvariantMonitor wraps step_node);
-        # their closures still point at the real harness: drop them from the twin
-        for name in [n for n, v in vars(twin).items() if callable(v) and n in ("step_node", "_step_node", "_end_loop")]:
-            delattr(twin, name)
-        twin.step_observers = []  # observers of the real run must not see the twin's steps
-        twin.cmdlist = twin.cmdlist[: twin.batch_index]
-        if hasattr(twin, "schedule"):
-            twin.schedule = []
-        if hasattr(twin, "end_at"):
-            twin.end_at = None
-        twin.auto_finish = False
-        twin.advance(h.world.time + horizon)
+        h.fork(sink).advance(h.world.time + horizon)
     except Exception:  # the explainer must never break the caller
         return None
     lines = list(sink.lines)

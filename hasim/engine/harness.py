@@ -19,9 +19,13 @@ only point where the real tester applies commands.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 
+import attrs
+
+from hasim import commands as C
 from hasim.engine.env import Env
 from hasim.errors import SimError
 from hasim.engine.ha.crm import CRM
@@ -30,8 +34,42 @@ from hasim.log import LogLine, LogSink
 from hasim.engine.world.cluster import World
 from hasim.vocab import LOOPS_PER_SLOT, MAX_SIM_TIME, SCENARIO_TAIL, TESTER_SID_RE, loop_length, paired_steps
 
-DELAY_RE = re.compile(r"^delay\s+(\d+)\s*$")
-SKIP_RE = re.compile(r"^skip-round\s+(crm|lrm)(?:\s+(\d+))?\s*$")
+
+
+@attrs.frozen
+class Submission:
+    """A command or edit waiting for the next loop end.
+
+    `text` is what the log's `execute` line and the session show (for a
+    scenario line, exactly as written).  A `checked` submission (the window,
+    `hasim ha-manager`) is checked again when it applies and refused — not
+    allowed to abort the simulation as a broken scenario line does — if the
+    cluster changed meanwhile; `ticket` lets its sender learn the outcome.
+    """
+
+    text: str
+    source: str
+    command: C.Command | None = None  # None: parse the text when it applies, as the tester does
+    checked: bool = False
+    ticket: int = 0
+
+
+@attrs.frozen
+class Outcome:
+    """What became of a checked submission."""
+
+    ticket: int
+    time: int
+    applied: bool
+    reason: str | None = None  # why it was refused
+
+
+@attrs.frozen
+class Scheduled:
+    """A recorded session entry, applied at its time (replay)."""
+
+    time: int
+    submission: Submission
 
 
 class Node:
@@ -47,12 +85,6 @@ class Node:
         self.lrm_restart = False
 
 
-def _shown(token: str | None) -> str:
-    """A command token as the real tester's messages show it: a missing one
-    (Perl's undef) interpolates as the empty string."""
-    return "" if token is None else token
-
-
 class Harness:
     def __init__(self, world: World, cmdlist: list[list[str]], sink: LogSink | None = None) -> None:
         self.world = world
@@ -65,12 +97,15 @@ class Harness:
         self.next_cmd_at = 0
         self.last_command_time = 0
         self.skip = {"crm": 0, "lrm": 0}
-        self.pending: list[tuple] = []  # interactively submitted, applied at the next loop end
-        self.schedule: list = []  # recorded-session entries (replay), applied at their times
+        self.pending: list[Submission] = []  # applied at the next loop end, in order
+        self.schedule: list[Scheduled] = []  # recorded-session entries (replay), applied at their times
         self.end_at: int | None = None  # replay: end the run like the original did
-        self.recorder = None  # hasim.session.recorder.SessionRecorder
         self.before_apply: Callable[[], None] | None = None  # e.g. poll the ha-manager inbox
         self.step_observers: list[Callable[[str | None], None]] = []
+        # told (time, source, text) of every command and edit as it is applied: the session recorder
+        self.applied_observers: list[Callable[[int, str, str], None]] = []
+        # told the Outcome of every checked submission
+        self.outcome_observers: list[Callable[[Outcome], None]] = []
         self.finished = False
         self.error: str | None = None
         self.error_command: tuple[int, int, str] | None = None  # (batch, index, command) that failed
@@ -196,10 +231,10 @@ class Harness:
                     d.crm = None
                     shutdown = (world.hw.get(name) or {}).get("shutdown") or ""
                     if shutdown == "reboot":
-                        self.command(f"power {name} off", "reboot")
-                        self.command(f"power {name} on", "reboot")
+                        self.command(C.Power(name, False), "reboot")
+                        self.command(C.Power(name, True), "reboot")
                     elif shutdown == "shutdown":
-                        self.command(f"power {name} off", "shutdown")
+                        self.command(C.Power(name, False), "shutdown")
                     elif not d.crm_stop:
                         raise SimError("unexpected CRM exit - not implemented")
                     d.crm_stop = False
@@ -221,13 +256,13 @@ class Harness:
                         d.lrm_restart = False
                         d.lrm = LRM(d.lrm_env)
                     elif shutdown in ("reboot", "shutdown"):
-                        self.command(f"crm {name} stop", shutdown)
+                        self.command(C.CrmStop(name), shutdown)
                     else:
                         raise SimError("unexpected LRM exit - not implemented")
         world.time = max(world.time, step_end)
         for n in self.order if world.any_watchdog_expired() else ():
             if not world.watchdog_check(n):
-                self.command(f"power {n} off", "watchdog")
+                self.command(C.Power(n, False), "watchdog")
                 self.log("info", "hardware", f"server '{n}' stopped by poweroff (watchdog)")
                 self.nodes[n].crm = None
                 self.nodes[n].lrm = None
@@ -273,163 +308,202 @@ class Harness:
         self.loop_count += 1
 
     def _apply_pending(self) -> None:
-        """Apply recorded-session entries due now, then interactive submissions."""
-        if self.schedule:
-            from hasim.session.replay import apply_entry
-
-            while self.schedule and self.schedule[0].time <= self.world.time:
-                entry = self.schedule.pop(0)
-                self.error_command = None
-                apply_entry(self, entry)
+        """Apply recorded-session entries due now, then the submissions."""
+        while self.schedule and self.schedule[0].time <= self.world.time:
+            self._apply(self.schedule.pop(0).submission)
         if self.before_apply is not None:
             self.before_apply()
         pending, self.pending = self.pending, []
-        for kind, a, b in pending:
-            self.error_command = None
-            if kind == "config":
-                self.apply_config(a, b)
-            elif kind == "call":
-                a(self)
-                self._record(b[0], b[1])
-            else:
-                self.scenario_command(a, b)
+        for submission in pending:
+            self._apply(submission)
+
+    def _apply(self, s: Submission) -> None:
+        self.error_command = None
+        command = s.command
+        if s.checked:
+            problem = self.problem(command) if command is not None else None
+            if problem is not None:
+                self._tell(Outcome(s.ticket, self.world.time, False, problem))
+                return
+        if isinstance(command, C.Edit):
+            self.apply_edit(command)
+        else:
+            self.scenario_command(s.text, s.source)
+        if s.checked:
+            self._tell(Outcome(s.ticket, self.world.time, True))
+
+    def _tell(self, outcome: Outcome) -> None:
+        for observer in list(self.outcome_observers):
+            observer(outcome)
 
     def _record(self, source: str, text: str) -> None:
-        if self.recorder is not None:
-            self.recorder.record(self.world.time, source, text)
+        for observer in list(self.applied_observers):
+            observer(self.world.time, source, text)
 
-    def apply_config(self, name: str, value) -> None:
-        """Replace a configuration file now (an admin editing /etc/pve)."""
-        if value is None:
-            self.world.delete(name)
-        else:
-            self.world.write(name, value)
-        if self.recorder is not None:
-            self.recorder.record_config(self.world.time, name, value)
+    # -- submitting and checking -------------------------------------------------------------
+    def submit(self, submission: Submission) -> None:
+        """Queue a command or edit for the next loop end."""
+        self.pending.append(submission)
 
-    def submit_config(self, name: str, value) -> None:
-        """Queue a configuration-file replacement for the next loop end."""
-        self.pending.append(("config", name, value))
+    def facts(self) -> C.Facts:
+        """What `commands.check` needs of the cluster now."""
+        hw = self.world.hw
+        return C.Facts(
+            nodes=tuple(self.order),
+            services=frozenset(self.world.peek("service_config") or {}),
+            pending=tuple(s.command for s in self.pending if s.command is not None),
+            shutting_down=frozenset(n for n in self.order if (hw.get(n) or {}).get("shutdown")),
+            finished=None if not self.finished else "The simulation has ended" + (f": {self.error}" if self.error else ""),
+        )
 
-    def submit_call(self, fn: Callable[[Harness], None], source: str, text: str) -> None:
-        """Queue a deterministic edit (e.g. an ha-manager request) for the next loop end."""
-        self.pending.append(("call", fn, (source, text)))
+    def problem(self, command: C.Command) -> str | None:
+        """Why `command` cannot apply now (None: it can)."""
+        if isinstance(command, C.Edit):
+            if self.finished:
+                return self.facts().finished
+            return command.problem(self.world.files, list(self.world.nodes))
+        return C.check(command, self.facts())
 
-    def submit(self, cmd: str, source: str = "command") -> None:
-        """Queue a command for the next loop end (interactive use)."""
-        self.pending.append(("cmd", cmd, source))
-
-    def scenario_command(self, cmd: str, source: str = "cmdlist") -> None:
-        self._record(source, cmd)
-        if m := DELAY_RE.match(cmd):
-            self.log("info", source, f"execute {cmd}")
-            self.next_cmd_at = self.world.time + int(m.group(1))
-        elif m := SKIP_RE.match(cmd):
-            self.log("info", source, f"execute {cmd}")
-            self.skip[m.group(1)] += int(m.group(2) or 1)
-        else:
-            self.command(cmd, source)
-
-    # -- world commands (01 §8) -------------------------------------------------------------
-    def command(self, cmdstr: str, source: str) -> None:
+    def apply_edit(self, edit: C.Edit) -> None:
+        """A configuration edit now: files replaced or deleted, CRM commands queued."""
         world = self.world
-        parts = cmdstr.split()
-        cmd = parts[0] if parts else ""
-        objid = parts[1] if len(parts) > 1 else None
-        action = parts[2] if len(parts) > 2 else None
-        params = parts[3:]
-        if objid is None:
-            raise SimError("sim_hardware_cmd: no node or service for command specified")
-        if cmd == "delnode" and len(self.order) <= 1:
-            raise SimError("delnode: cannot remove the last node of the cluster")
-        if cmd == "service":
-            if not TESTER_SID_RE.fullmatch(objid):
-                raise SimError("value does not look like a valid ha resource id")
-        elif objid not in self.nodes:
-            raise SimError(f"sim_hardware_cmd: no such node '{objid}'")
-        self.log("info", source, f"execute {cmdstr}")
-        if cmd == "service":
-            self._service_command(objid, action, params)
-            return
-        node = objid
-        d = self.nodes[node]
-        hw = world.hw
-        rec = hw[node]
-        if cmd == "power":
-            if action not in ("on", "off"):
-                raise SimError(f"sim_hardware_cmd: unknown action '{_shown(action)}'")
-            if rec.get("power") != action:
-                if action == "on":
-                    if d.crm is None:
-                        d.crm = CRM(d.crm_env)
-                    if d.lrm is None:
-                        d.lrm = LRM(d.lrm_env)
-                    d.lrm_restart = False
-                    rec["cfs"] = {}
-                else:
-                    if d.crm is not None:
-                        d.crm_env.log("info", "killed by poweroff")
-                        d.crm = None
-                    if d.lrm is not None:
-                        d.lrm_env.log("info", "killed by poweroff")
-                        d.lrm = None
-                        d.lrm_restart = False
-                    world.watchdog_reset(node)
-                    world.write_service_status(node, {})
-            rec["power"] = action
-            rec["network"] = action
-            rec["shutdown"] = None
-            world.update_hw()
-        elif cmd == "network":
-            if action not in ("on", "off"):
-                raise SimError(f"sim_hardware_cmd: unknown network action '{_shown(action)}'")
-            rec["network"] = action
-            world.update_hw()
-        elif cmd == "cfs":
-            if action not in ("rw", "update"):
-                raise SimError(f"sim_hardware_cmd: unknown cfs action '{_shown(action)}' for node '{node}'")
-            param = params[0] if params else None
-            if param == "work":
-                value = True
-            elif param == "fail":
-                value = False
+        change = edit.change(world.files, list(world.nodes))
+        for name, value in change.files.items():
+            if value is None:
+                world.delete(name)
             else:
-                raise SimError(f"sim_hardware_cmd: unknown cfs command '{_shown(param)}' for '{action}' on node '{node}'")
-            cfs = rec.get("cfs") or {}
-            cfs[action] = value
-            rec["cfs"] = cfs
-            world.update_hw()
-        elif cmd == "pve-manager-version":
-            if action != "set":
-                raise SimError(f"sim_hardware_cmd: unknown version action '{_shown(action)}'")
-            rec["pve-manager-version"] = params[0] if params else None
-            world.update_hw()
-        elif cmd in ("reboot", "shutdown"):
-            rec["shutdown"] = cmd
-            world.update_hw()
-            if d.lrm is not None:
-                d.lrm.shutdown()
-        elif cmd == "restart-lrm":
-            if d.lrm is not None:
-                d.lrm_restart = True
-                d.lrm.shutdown()
-        elif cmd == "crm":
-            self._crm_command(d, action, params)
-        elif cmd == "delnode":
-            self._delnode(d)
-        else:
-            raise SimError(f"sim_hardware_cmd: unknown command '{cmdstr}'")
+                world.write(name, value)
+        for line in change.crm_commands:
+            world.queue_crm_command(line)
+        self._record(edit.source, edit.render())
 
-    def _delnode(self, d: Node) -> None:
+    # -- commands (01 §8) -----------------------------------------------------------------------
+    def scenario_command(self, text: str, source: str = "cmdlist") -> None:
+        """A command line as the real tester runs it from a cmdlist."""
+        self._record(source, text)
+        directive = C.parse_directive(text)
+        if isinstance(directive, C.Delay):
+            self.log("info", source, f"execute {text}")
+            self.next_cmd_at = self.world.time + directive.seconds
+        elif isinstance(directive, C.SkipRound):
+            self.log("info", source, f"execute {text}")
+            self.skip[directive.daemon] += directive.count or 1
+        else:
+            self.execute(text, source)
+
+    def execute(self, text: str, source: str) -> None:
+        """A world command: the tester's checks (01 §8 steps 1-2), the
+        `execute` line, then the command; any error aborts the simulation."""
+        tokens = text.split()
+        verb = tokens[0] if tokens else ""
+        obj = tokens[1] if len(tokens) > 1 else None
+        if obj is None:
+            raise SimError("sim_hardware_cmd: no node or service for command specified")
+        if verb == "delnode" and len(self.order) <= 1:
+            raise SimError("delnode: cannot remove the last node of the cluster")
+        if verb == "service":
+            if not TESTER_SID_RE.fullmatch(obj):
+                raise SimError("value does not look like a valid ha resource id")
+        elif obj not in self.nodes:
+            raise SimError(f"sim_hardware_cmd: no such node '{obj}'")
+        self.log("info", source, f"execute {text}")
+        try:
+            command = C.parse(text, strict=False)
+        except C.CommandError as err:
+            raise SimError(err.tester_message) from None
+        _DISPATCH[type(command)](self, command)
+
+    def command(self, command: C.Command, source: str) -> None:
+        """A world command the run loop gives itself (reboot chain, watchdog)."""
+        self.execute(command.render(), source)
+
+    # -- node commands -------------------------------------------------------------------------
+    def _power(self, c: C.Power) -> None:
+        world, node = self.world, c.node
+        d = self.nodes[node]
+        rec = world.hw[node]
+        action = "on" if c.on else "off"
+        if rec.get("power") != action:
+            if c.on:
+                if d.crm is None:
+                    d.crm = CRM(d.crm_env)
+                if d.lrm is None:
+                    d.lrm = LRM(d.lrm_env)
+                d.lrm_restart = False
+                rec["cfs"] = {}
+            else:
+                if d.crm is not None:
+                    d.crm_env.log("info", "killed by poweroff")
+                    d.crm = None
+                if d.lrm is not None:
+                    d.lrm_env.log("info", "killed by poweroff")
+                    d.lrm = None
+                    d.lrm_restart = False
+                world.watchdog_reset(node)
+                world.write_service_status(node, {})
+        rec["power"] = action
+        rec["network"] = action
+        rec["shutdown"] = None
+        world.update_hw()
+
+    def _network(self, c: C.Network) -> None:
+        self.world.hw[c.node]["network"] = "on" if c.on else "off"
+        self.world.update_hw()
+
+    def _cfs(self, c: C.Cfs) -> None:
+        rec = self.world.hw[c.node]
+        cfs = rec.get("cfs") or {}
+        cfs[c.what] = c.works
+        rec["cfs"] = cfs
+        self.world.update_hw()
+
+    def _version(self, c: C.PveManagerVersion) -> None:
+        self.world.hw[c.node]["pve-manager-version"] = c.version
+        self.world.update_hw()
+
+    def _reboot(self, c: C.Reboot | C.Shutdown) -> None:
+        self.world.hw[c.node]["shutdown"] = "reboot" if isinstance(c, C.Reboot) else "shutdown"
+        self.world.update_hw()
+        lrm = self.nodes[c.node].lrm
+        if lrm is not None:
+            lrm.shutdown()
+
+    def _restart_lrm(self, c: C.RestartLrm) -> None:
+        d = self.nodes[c.node]
+        if d.lrm is not None:
+            d.lrm_restart = True
+            d.lrm.shutdown()
+
+    def _crm_stop(self, c: C.CrmStop) -> None:
+        d = self.nodes[c.node]
+        if d.crm is not None:
+            d.crm_stop = True
+            d.crm.shutdown()
+
+    def _crm_start(self, c: C.CrmStart) -> None:
+        d = self.nodes[c.node]
+        if d.crm is None:
+            d.crm = CRM(d.crm_env)
+
+    def _maintenance(self, c: C.NodeMaintenance) -> None:
+        self.world.queue_crm_command(f"{'enable' if c.enable else 'disable'}-node-maintenance {c.node}")
+
+    def _disarm(self, c: C.DisarmHa) -> None:
+        self.world.queue_crm_command(f"disarm-ha {c.mode}")
+
+    def _arm(self, c: C.ArmHa) -> None:
+        self.world.queue_crm_command("arm-ha")
+
+    def _delnode(self, c: C.DelNode) -> None:
         """hasim extension: the cluster forgets the node, as after `pvecm delnode`.
 
         The node is powered off and leaves the membership; the manager then
         sees it vanish (`unknown` -> `gone`) and drops it an hour later.
         """
         world = self.world
-        node = d.name
+        node = c.node
         if world.hw[node].get("power") == "on":
-            self.command(f"power {node} off", "delnode")
+            self.command(C.Power(node, False), "delnode")
         del world.hw[node]
         world.update_hw()
         world.nodes.remove(node)
@@ -440,128 +514,130 @@ class Harness:
         if not self.order:
             raise SimError("delnode: cannot remove the last node of the cluster")
 
-    def _crm_command(self, d: Node, action: str | None, params: list[str]) -> None:
-        node = d.name
-        world = self.world
-        if action == "stop":
-            if d.crm is not None:
-                d.crm_stop = True
-                d.crm.shutdown()
-        elif action == "start":
-            if d.crm is None:
-                d.crm = CRM(d.crm_env)
-        elif action in ("enable-node-maintenance", "disable-node-maintenance"):
-            world.queue_crm_command(f"{action} {node}")
-        elif action == "disarm-ha":
-            mode = params[0] if params else None
-            if mode not in ("freeze", "ignore"):
-                raise SimError(f"sim_hardware_cmd: unknown resource mode '{_shown(mode)}'")
-            world.queue_crm_command(f"disarm-ha {mode}")
-        elif action == "arm-ha":
-            world.queue_crm_command("arm-ha")
-        else:
-            raise SimError(f"sim_hardware_cmd: unknown action '{_shown(action)}'")
+    # -- service commands -------------------------------------------------------------------------
+    def _configured(self, sid: str, message: str | None = None) -> dict:
+        conf = self.world.read_service_config()
+        if sid not in conf:
+            raise SimError(message or f"no such service '{sid}'")
+        return conf
 
-    def _service_command(self, sid: str, action: str | None, params: list[str]) -> None:
-        world = self.world
-        if action in ("started", "disabled", "stopped", "ignored"):
-            conf = world.read_service_config()
-            if sid not in conf:
-                raise SimError(f"no such service '{sid}'")
-            conf[sid]["state"] = action
-            world.write_service_config(conf)
-        elif action in ("migrate", "relocate"):
-            if not params:
-                raise SimError(f"sim_hardware_cmd: missing target node for '{action}' command")
-            world.queue_crm_command(f"{action} {sid} {params[0]}")
-        elif action == "stop":
-            if not params:
-                raise SimError(f"sim_hardware_cmd: missing timeout for '{action}' command")
-            world.queue_crm_command(f"stop {sid} {params[0]}")
-        elif action == "add":
-            if not params:
-                raise SimError(f"sim_hardware_cmd: missing target node for '{action}' command")
-            self._add_service(sid, params[0], params[1] if len(params) > 1 else None, params[2] if len(params) > 2 else None)
-        elif action == "delete":
-            conf = world.read_service_config()
-            if sid not in conf:
-                raise SimError(f"no such service '{sid}'")
-            del conf[sid]
-            world.write_service_config(conf)
-            static = world.read("static_service_stats", {})
-            static.pop(sid, None)
-            world.write("static_service_stats", static)
-        elif action == "lock":
-            conf = world.read_service_config()
-            if sid not in conf:
-                raise SimError(f"no such service '{sid}'")
-            conf[sid]["lock"] = params[0] if params else "backup"
-            world.write_service_config(conf)
-        elif action == "unlock":
-            conf = world.read_service_config()
-            if sid not in conf:
-                raise SimError(f"no such service '{sid}'")
-            lock = conf[sid].get("lock")
-            if lock and (not params or params[0] == lock):
-                del conf[sid]["lock"]
-                world.write_service_config(conf)
-        elif action == "manual-migrate":
-            if not params:
-                raise SimError(f"sim_hardware_cmd: missing target node for '{action}' command")
-            conf = world.read_service_config()
-            if sid not in conf:
-                raise SimError(f"sim_hardware_cmd: service '{sid}' not configured")
-            if not conf[sid].get("node"):
-                raise SimError(f"sim_hardware_cmd: service '{sid}' has no node")
-            ms = world.peek("manager_status") or {}
-            disarm_mode = (ms.get("disarm") or {}).get("mode")
-            if conf[sid].get("state") != "ignored" and disarm_mode != "ignore":
-                raise SimError(
-                    "sim_hardware_cmd: manual-migrate requires service in 'ignored' state or disarm-ha ignore mode"
-                )
-            conf[sid]["node"] = params[0]
-            world.write_service_config(conf)
-        elif action in ("set-static-stats", "set-dynamic-stats"):
-            self._set_stats(sid, action, params)
-        else:
-            raise SimError(f"sim_hardware_cmd: unknown service action '{_shown(action)}' - not implemented")
+    def _set_state(self, c: C.SetRequestedState) -> None:
+        conf = self._configured(c.sid)
+        conf[c.sid]["state"] = c.state
+        self.world.write_service_config(conf)
 
-    def _add_service(self, sid: str, node: str, state: str | None, running: str | None) -> None:
-        world = self.world
+    def _move(self, c: C.Migrate | C.Relocate) -> None:
+        action = "migrate" if isinstance(c, C.Migrate) else "relocate"
+        self.world.queue_crm_command(f"{action} {c.sid} {c.target}")
+
+    def _stop(self, c: C.StopService) -> None:
+        self.world.queue_crm_command(f"stop {c.sid} {c.timeout}")
+
+    def _add(self, c: C.AddService) -> None:
+        world, sid = self.world, c.sid
         conf = world.read_service_config()
         if sid in conf:
             raise SimError(f"resource ID '{sid}' already defined")
         m = re.match(r"^(\w+):(\S+)$", sid)
-        conf[sid] = {"node": node, "state": state or "started", "type": m.group(1), "name": m.group(2)}
+        conf[sid] = {"node": c.node, "state": c.state or "started", "type": m.group(1), "name": m.group(2)}
         world.write_service_config(conf)
-        name = f"service_status_{node}"
+        name = f"service_status_{c.node}"
         if not world.exists(name):
             raise SimError(f"unable to open file '{name}' - No such file or directory")
         ss = world.read(name, {})
+        running = c.running
         ss[sid] = int(running) if running and running.isdigit() else (running or 0)
         world.write(name, ss)
 
-    def _set_stats(self, sid: str, action: str, params: list[str]) -> None:
+    def _delete(self, c: C.DeleteService) -> None:
         world = self.world
-        if not params:
-            raise SimError(f"sim_hardware_cmd: missing target stat for '{action}' command")
-        if len(params) % 2:
-            raise SimError(f"sim_hardware_cmd: missing value for '{action} {params[-1]}' command")
-        if action == "set-static-stats":
-            keys, fname = {"maxcpu": "cpu", "maxmem": "mem"}, "static_service_stats"
-        else:
-            keys, fname = {"cpu": "cpu", "mem": "mem"}, "dynamic_service_stats"
-        conf = world.read_service_config()
-        if sid not in conf:
-            raise SimError(f"no such service '{sid}'")
+        conf = self._configured(c.sid)
+        del conf[c.sid]
+        world.write_service_config(conf)
+        static = world.read("static_service_stats", {})
+        static.pop(c.sid, None)
+        world.write("static_service_stats", static)
+
+    def _lock(self, c: C.LockService) -> None:
+        conf = self._configured(c.sid)
+        conf[c.sid]["lock"] = c.lock if c.lock is not None else "backup"
+        self.world.write_service_config(conf)
+
+    def _unlock(self, c: C.UnlockService) -> None:
+        conf = self._configured(c.sid)
+        lock = conf[c.sid].get("lock")
+        if lock and (c.lock is None or c.lock == lock):
+            del conf[c.sid]["lock"]
+            self.world.write_service_config(conf)
+
+    def _manual_migrate(self, c: C.ManualMigrate) -> None:
+        world, sid = self.world, c.sid
+        conf = self._configured(sid, f"sim_hardware_cmd: service '{sid}' not configured")
+        if not conf[sid].get("node"):
+            raise SimError(f"sim_hardware_cmd: service '{sid}' has no node")
+        ms = world.peek("manager_status") or {}
+        disarm_mode = (ms.get("disarm") or {}).get("mode")
+        if conf[sid].get("state") != "ignored" and disarm_mode != "ignore":
+            raise SimError("sim_hardware_cmd: manual-migrate requires service in 'ignored' state or disarm-ha ignore mode")
+        conf[sid]["node"] = c.target
+        world.write_service_config(conf)
+
+    def _set_stats(self, c: C.SetStats) -> None:
+        world = self.world
+        fname = "dynamic_service_stats" if c.dynamic else "static_service_stats"
+        self._configured(c.sid)
         stats = world.read(fname, {})
-        entry = stats.setdefault(sid, {})
-        for key, value in zip(params[::2], params[1::2]):
-            if key not in keys:
-                raise SimError(f"sim_hardware_cmd: unknown target stat '{key}' for '{action}' command")
+        entry = stats.setdefault(c.sid, {})
+        for key, value in c.pairs:
+            if key not in c.keys:
+                raise SimError(f"sim_hardware_cmd: unknown target stat '{key}' for '{c.action}' command")
             number = _number(value)
-            entry[key] = number * 1048576 if keys[key] == "mem" else number
+            entry[key] = number * 1048576 if c.keys[key] == "mem" else number
         world.write(fname, stats)
+
+    # -- look-ahead ---------------------------------------------------------------------------------
+    def fork(self, sink: LogSink) -> Harness:
+        """An independent copy that logs into `sink`: the same state, no
+        observers, no scenario batches still to come, no replay schedule, no
+        end — for looking ahead at what happens if nobody acts."""
+        memo: dict[int, object] = {id(self.sink): sink}
+        for value in (self.before_apply, self.step_observers, self.applied_observers, self.outcome_observers):
+            memo[id(value)] = None
+        twin = copy.deepcopy(self, memo)
+        twin.before_apply = None
+        twin.step_observers, twin.applied_observers, twin.outcome_observers = [], [], []
+        twin.cmdlist = twin.cmdlist[: twin.batch_index]
+        twin.schedule = []
+        twin.end_at = None
+        twin.auto_finish = False
+        return twin
+
+
+_DISPATCH: dict[type, Callable[[Harness, C.Command], None]] = {
+    C.Power: Harness._power,
+    C.Network: Harness._network,
+    C.Cfs: Harness._cfs,
+    C.PveManagerVersion: Harness._version,
+    C.Reboot: Harness._reboot,
+    C.Shutdown: Harness._reboot,
+    C.RestartLrm: Harness._restart_lrm,
+    C.CrmStop: Harness._crm_stop,
+    C.CrmStart: Harness._crm_start,
+    C.NodeMaintenance: Harness._maintenance,
+    C.DisarmHa: Harness._disarm,
+    C.ArmHa: Harness._arm,
+    C.DelNode: Harness._delnode,
+    C.SetRequestedState: Harness._set_state,
+    C.Migrate: Harness._move,
+    C.Relocate: Harness._move,
+    C.StopService: Harness._stop,
+    C.AddService: Harness._add,
+    C.DeleteService: Harness._delete,
+    C.LockService: Harness._lock,
+    C.UnlockService: Harness._unlock,
+    C.ManualMigrate: Harness._manual_migrate,
+    C.SetStats: Harness._set_stats,
+}
 
 
 def _number(text: str) -> float | int:

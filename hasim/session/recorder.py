@@ -6,11 +6,12 @@ with its virtual time, to `DIR/status/session/commands`; the input files the
 simulation started from are copied to `DIR/status/session/start/`.  The
 format is plain text, one entry per line, made to be read and diffed:
 
-    # hasim session 1
+    # hasim session 2
     20 cmdlist power node1 on
     120 command network node3 off
     140 config datacenter.cfg {"crs": {"ha": "static"}}
     160 ha-manager add vm:107 --node node2
+    180 ha-manager rules add node-affinity keep --resources vm:101 --nodes node1 --comment "two words"
     720 end done
 
 `<time> <source> <rest>`: the source says who applied it (`cmdlist`,
@@ -20,6 +21,14 @@ stopped: `done` (the scenario ran to its end), `error` or `closed steps=<n>`
 (the window was closed after n engine steps).  All entries are applied at
 loop ends, the only points where the real tester applies commands, so a
 replay that applies them at the same times yields the identical log.
+
+Every entry reads back exactly.  `<rest>` is written as it is unless it
+could not be read back from one line — a line feed or another unprintable
+character, blanks at either end, a leading `"`, nothing at all — in which
+case it is one JSON string (`"power node1 on\n"`).  An `ha-manager` entry
+is its command line with every argument that is not a plain word written as
+a JSON string (`--comment "two words"`), so the arguments read back as
+they were given.  Version 1 sessions (no quoting) are still read.
 """
 
 from __future__ import annotations
@@ -34,8 +43,25 @@ import attrs
 from hasim.errors import InputError
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, atomic_write, dump_json
 
-HEADER = "# hasim session 1\n"
+HEADER = "# hasim session 2\n"
+READABLE_HEADERS = ("# hasim session 1", "# hasim session 2")
 SESSION_DIR = "session"
+
+
+def encode_text(text: str) -> str:
+    """An entry's text as it stands on its line (see the module docstring)."""
+    if text and text.isprintable() and text == text.strip() and not text.startswith('"'):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def decode_text(raw: str) -> str:
+    if raw.startswith('"'):
+        value = json.loads(raw)
+        if not isinstance(value, str):
+            raise ValueError("not a JSON string")
+        return value
+    return raw
 
 
 @attrs.frozen
@@ -45,7 +71,7 @@ class Entry:
     text: str  # the command, "<file> <json>" for config, the reason for end
 
     def line(self) -> str:
-        return f"{self.time} {self.source} {self.text}\n"
+        return f"{self.time} {self.source} {encode_text(self.text)}\n"
 
 
 class SessionRecorder:
@@ -69,9 +95,6 @@ class SessionRecorder:
             return
         os.write(self._fd, Entry(time, source, text).line().encode())
 
-    def record_config(self, time: int, name: str, value: Any) -> None:
-        self.record(time, "config", f"{name} {json.dumps(value, sort_keys=True)}")
-
     def close(self, time: int, reason: str) -> None:
         if self.closed:
             return
@@ -84,19 +107,30 @@ def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:
     """Parse a recorded session; a truncated last line (crash) is ignored."""
     sdir = Path(status_dir) / SESSION_DIR
     path = sdir / "commands"
+    name = f"{SESSION_DIR}/commands"
     if not path.exists():
-        raise InputError(f"{SESSION_DIR}/commands", "no recorded session (run or open the directory first)")
+        raise InputError(name, "no recorded session (run or open the directory first)")
     entries = []
     text = path.read_text()
     lines = text.split("\n")
     complete = lines[:-1] if not text.endswith("\n") else lines
+    version = 1
     for lineno, line in enumerate(complete, 1):
+        if line.startswith("# hasim session "):
+            if line not in READABLE_HEADERS:
+                raise InputError(name, f"unknown session format '{line[2:]}' (this hasim reads versions 1 and 2)")
+            version = int(line.rsplit(" ", 1)[1])
+            continue
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split(" ", 2)
-        if len(parts) < 3 or not parts[0].isdigit():
-            raise InputError(f"{SESSION_DIR}/commands", f"cannot parse '{line}'", f"line {lineno}")
-        entries.append(Entry(int(parts[0]), parts[1], parts[2]))
+        if len(parts) < 3 or not parts[0].isascii() or not parts[0].isdigit():
+            raise InputError(name, f"cannot parse {line!r}", f"line {lineno}")
+        try:
+            rest = decode_text(parts[2]) if version >= 2 else parts[2]
+        except ValueError as err:
+            raise InputError(name, f"cannot read the quoted text: {err}", f"line {lineno}") from None
+        entries.append(Entry(int(parts[0]), parts[1], rest))
     return sdir / "start", entries
 
 

@@ -6,7 +6,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hasim.session.recorder import Entry, end_entry, read_session
+from hasim.admin.requests import HaManagerRequest, split_args
+from hasim.commands import ReplaceConfig
+from hasim.engine.harness import Scheduled, Submission
+from hasim.errors import InputError
+from hasim.session.recorder import SESSION_DIR, Entry, end_entry, read_session
+
+
+def scheduled(entry: Entry) -> Scheduled:
+    """A recorded entry as the harness applies it again at its time."""
+    if entry.source == "config":
+        name, _, payload = entry.text.partition(" ")
+        command = ReplaceConfig(name, json.loads(payload))
+    elif entry.source == "ha-manager":
+        command = HaManagerRequest(split_args(entry.text))
+    else:
+        command = None  # a command line, run exactly as it ran
+    return Scheduled(entry.time, Submission(entry.text, entry.source, command))
 
 
 def replay(status_dir: Path):
@@ -17,7 +33,14 @@ def replay(status_dir: Path):
     start, entries = read_session(status_dir)
     scenario = load_scenario(start)
     sim = Simulation(scenario, write_status=False, interactive=True)
-    schedule = [e for e in entries if e.source != "end"]
+    schedule = []
+    for e in entries:
+        if e.source == "end":
+            continue
+        try:
+            schedule.append(scheduled(e))
+        except ValueError as err:
+            raise InputError(f"{SESSION_DIR}/commands", f"entry at {e.time} cannot be read: {err}") from None
     sim.harness.schedule = schedule
     end = end_entry(entries)
     if end is not None and end.text == "done":
@@ -34,20 +57,3 @@ def replay(status_dir: Path):
         if not sim.finished:
             sim.step_loop()
     return sim
-
-
-def apply_entry(harness, entry: Entry) -> None:
-    """Apply one recorded entry to a simulation's harness (at a loop end)."""
-    if entry.source == "config":
-        name, _, payload = entry.text.partition(" ")
-        harness.apply_config(name, json.loads(payload))
-    elif entry.source == "ha-manager":
-        from hasim.admin.requests import apply_request
-
-        apply_request(harness, entry.text.split())
-        harness._record("ha-manager", entry.text)
-    else:
-        harness.scenario_command(entry.text, entry.source)
-
-
-# -- export to the real tester's format ------------------------------------------------------

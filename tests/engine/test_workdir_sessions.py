@@ -200,7 +200,7 @@ def test_recorded_session_is_plain_text_with_virtual_times(tmp_path):
     )
     text = (d / "status" / "session" / "commands").read_text()
     assert text.splitlines()[:5] == [
-        "# hasim session 1",
+        "# hasim session 2",
         "20 cmdlist power node1 on",
         "20 cmdlist power node2 on",
         "20 cmdlist power node3 on",
