@@ -28,7 +28,7 @@ def one_process(dirs):
     t0 = time.perf_counter()
     virtual = 0
     for d in dirs:
-        sim = Simulation(load_scenario(d), write_status=False)
+        sim = Simulation(load_scenario(d))
         sim.run()
         virtual += sim.time
     return time.perf_counter() - t0, virtual

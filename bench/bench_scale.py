@@ -37,13 +37,15 @@ def main() -> None:
 
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
+    from hasim.workdir.live import LiveDirectory
 
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp) / "big"
         build(d, args.nodes, args.services)
         t0 = time.perf_counter()
-        sim = Simulation(load_scenario(d), interactive=True, write_status=not args.no_files)
+        sim = Simulation(load_scenario(d), interactive=True)
+        live = None if args.no_files else LiveDirectory(sim, d)
         for i in range(1, args.nodes + 1):
             sim.submit(f"power node{i} on")
         rng = random.Random(1)
@@ -61,7 +63,8 @@ def main() -> None:
                     if node not in down:
                         down.append(node)
                         sim.submit(f"{rng.choice(['power', 'network'])} {node} off")
-        sim.close()
+        if live is not None:
+            live.close()
         wall = time.perf_counter() - t0
         snap = sim.snapshot()
         running = sum(1 for s in snap.services if s.running_on)

@@ -1,8 +1,9 @@
-"""The engine's public face: one simulation over one working directory.
+"""The engine's public face: one simulation of one cluster, in memory.
 
-Batch mode, the window and the tests all drive the same object:
+Batch mode, the window, the explainer, the explorer and the tests all drive
+the same object:
 
-    sim = Simulation.open("working-dirs/default")
+    sim = Simulation(load_scenario("working-dirs/default"))
     sim.run()                       # batch: scenario to its end
     sim.advance(sim.time + 60)      # window: follow virtual time
     sim.step_loop()                 # window: one loop
@@ -10,35 +11,28 @@ Batch mode, the window and the tests all drive the same object:
     snap = sim.snapshot()           # immutable view
     sim.log_lines                   # every LogLine so far, in order
 
-Nothing here reads the wall clock or imports Qt.
+Nothing here reads the wall clock, touches a file or imports Qt: a working
+directory on disk is attached from above (`hasim.workdir.live`), and so is
+everything else that watches a run.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 from hasim import commands as C
-from hasim.engine.harness import Harness, Outcome, Submission
+from hasim.engine.harness import Harness, Outcome, Scheduled, Submission
+from hasim.engine.world.cluster import World
 from hasim.jsondata import jcopy
 from hasim.log import LogLine, LogSink
+from hasim.scenario import Scenario
 from hasim.snapshot import Snapshot, take_snapshot
-from hasim.workdir import Scenario, StatusDir, load_scenario
-from hasim.engine.world.cluster import World
 
 
 class Simulation:
-    def __init__(
-        self,
-        scenario: Scenario,
-        *,
-        write_status: bool = True,
-        interactive: bool = False,
-        status_dir: Path | None = None,
-        flush_loops: int = 1,
-        background_writes: bool = False,
-    ) -> None:
+    def __init__(self, scenario: Scenario, *, interactive: bool = False) -> None:
+        """`interactive`: driven by a person (window, `run --interactive`,
+        replay): no end after the scenario's last batch, no 10000 s limit."""
         self.scenario = scenario
         self.sink = LogSink()
         self.world = World(jcopy(scenario.files), list(scenario.nodes))
@@ -46,36 +40,8 @@ class Simulation:
         self.harness.auto_finish = not interactive
         if interactive:
             self.harness.max_time = None
-        self.status: StatusDir | None = None
-        self._log_fd: int | None = None
-        self._log_buffer: list[str] = []
         self.steps = 0  # engine steps taken (node steps and loop ends)
-        # write status files every `flush_loops` loops (1: at every loop end, as the
-        # window needs; batch runs use a larger value and always flush at the end)
-        self.flush_loops = max(0, flush_loops)
-        self._flushed_loop = 0
-        self.inbox = None
-        self.recorder = None
         self._tickets = 0
-        if write_status:
-            from hasim.workdir.inbox import Inbox
-            from hasim.session.recorder import SessionRecorder
-
-            self.status = StatusDir(status_dir or scenario.path / "status", background=background_writes)
-            self.status.recreate()
-            self._log_fd = os.open(self.status.path / "log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-            self.sink.subscribe(self._write_log)
-            self.status.flush(self.world.files, self.world.dirty)
-            self.recorder = SessionRecorder(self.status.path, scenario.files)
-            self.harness.applied_observers.append(self.recorder.record)
-            self.inbox = Inbox(self.status.path)
-            self.inbox.create()
-            self.harness.before_apply = self._poll_inbox
-
-    # -- construction ----------------------------------------------------------------------
-    @classmethod
-    def open(cls, path: str | Path, **kwargs) -> Simulation:
-        return cls(load_scenario(path), **kwargs)
 
     # -- driving --------------------------------------------------------------------------------
     @property
@@ -89,6 +55,11 @@ class Simulation:
     @property
     def error(self) -> str | None:
         return self.harness.error
+
+    @property
+    def error_command(self) -> tuple[int, int, str] | None:
+        """(batch, index, command) of the scenario line that ended the run in an error."""
+        return self.harness.error_command
 
     @property
     def loop_length(self) -> int:
@@ -114,19 +85,21 @@ class Simulation:
         """Submitted commands and edits waiting for the next loop end, in order."""
         return tuple(s.command for s in self.harness.pending if s.command is not None)
 
+    def start(self) -> None:
+        """Log 'starting simulation' (done by the first step otherwise)."""
+        self.harness.start()
+
     def run(self) -> None:
         """Run to the end (batch mode)."""
         self.harness.start()
         while not self.harness.finished:
             self._step()
-        self.close()
 
     def advance(self, until: int) -> None:
         """Run every step that starts at or before virtual time `until`."""
         self.harness.start()
         while not self.harness.finished and self.world.time <= until:
             self._step()
-        self._flush_log()
 
     def step_loop(self) -> None:
         """Run to the end of the current loop."""
@@ -135,48 +108,37 @@ class Simulation:
         current = self.loop_position
         while not harness.finished and self.loop_position == current:
             self._step()
-        self._flush_log()
 
     def step_node(self) -> None:
         """The smallest unit: the next node's steps, or the loop end."""
         self.harness.start()
         self._step()
-        self._flush_log()
 
     def _step(self) -> None:
-        """One engine step; status files are written after loop ends.
+        if not self.harness.finished:
+            self.steps += 1
+            self.harness.step_node()
 
-        With flush_loops = n they are written every n-th loop end (and when
-        the run ends); with 0 only when `flush()` is called (the window does
-        that at most once a second of wall time).
-        """
-        harness = self.harness
-        if harness.finished:
-            return
-        before = harness.loop_count, harness.loop_start
-        self.steps += 1
-        harness.step_node()
-        if harness.finished:
-            self._flush()
-        elif (harness.loop_count, harness.loop_start) != before and self.flush_loops:
-            self._flushed_loop += 1
-            if self._flushed_loop >= self.flush_loops:
-                self._flushed_loop = 0
-                self._flush()
+    # -- watching -------------------------------------------------------------------------------
+    def observe_steps(self, observer: Callable[[str | None], None]) -> None:
+        """Be called after every engine step that did something, with the node
+        that stepped (None after a loop end or at the end of the run)."""
+        self.harness.step_observers.append(observer)
 
-    def flush(self) -> None:
-        """Write every changed status file and the pending log lines now."""
-        self._flush()
+    def observe_applied(self, observer: Callable[[int, str, str], None]) -> None:
+        """Be told (time, source, text) of every command and edit as it is applied."""
+        self.harness.applied_observers.append(observer)
 
-    def _poll_inbox(self) -> None:
-        if self.inbox is None:
-            return
-        requests = self.inbox.take()
-        if requests:
-            from hasim.admin.requests import HaManagerRequest
+    def at_loop_end(self, callback: Callable[[], None]) -> None:
+        """Be called at every loop end just before queued commands apply: the
+        moment to submit what arrived meanwhile (the working directory's inbox)."""
+        self.harness.before_apply = callback
 
-            for argv in requests:
-                self.submit(HaManagerRequest(argv))
+    def follow(self, schedule: list[Scheduled], end_at: int | None = None) -> None:
+        """Replay: apply recorded submissions at their times (at loop ends, as
+        they were), and end the run at `end_at` as the original ended."""
+        self.harness.schedule = list(schedule)
+        self.harness.end_at = end_at
 
     def check(self, command: C.Command) -> str | None:
         """Why `command` cannot be applied now (None: it can), in the words
@@ -211,22 +173,10 @@ class Simulation:
         """A copy of a cluster file as the daemons would read it now."""
         return self.world.read(name, default)
 
-    def save(self) -> None:
-        """Copy the live state back into the working directory, like the real
-        simulator's Save, so the next start resumes from it."""
-        from hasim.workdir import atomic_write, dump_json
-
-        names = ["hardware_status", "service_config", "manager_status", "static_service_stats",
-                 "dynamic_service_stats", "datacenter.cfg", "rules_config", "groups", "fence.cfg"]
-        names += [f"service_status_{n}" for n in self.world.nodes]
-        for name in names:
-            target = self.scenario.path / name
-            if name not in self.world.files:
-                if name in ("rules_config", "groups") and target.exists():
-                    target.unlink()
-                continue
-            value = self.world.files[name]
-            atomic_write(target, value if isinstance(value, str) else dump_json(value))
+    @property
+    def files(self) -> dict:
+        """The live cluster files, read-only (Save writes them back as inputs)."""
+        return self.world.files
 
     def subscribe(self, listener: Callable[[LogLine], None]) -> None:
         self.sink.subscribe(listener)
@@ -241,40 +191,14 @@ class Simulation:
     def snapshot(self) -> Snapshot:
         return take_snapshot(self.harness)
 
-    # -- files ------------------------------------------------------------------------------------
-    def _write_log(self, line: LogLine) -> None:
-        self._log_buffer.append(line.render())
-
-    def _flush(self) -> None:
-        """Write changed status files (atomically) and the new log lines.
-
-        The log lines of a step go out in one write(2) on an O_APPEND file, so
-        a crash never leaves half a line.
-        """
-        if self.status is not None:
-            self.status.flush(self.world.files, self.world.dirty)
-        self._flush_log()
-
-    def _flush_log(self) -> None:
-        if self._log_fd is not None and self._log_buffer:
-            os.write(self._log_fd, "".join(self._log_buffer).encode())
-            self._log_buffer.clear()
-
-    def close(self, reason: str | None = None) -> None:
-        """Finish the files; `reason` overrides how the session ended."""
-        recorder = self.recorder
-        if recorder is not None and not recorder.closed:
-            if reason is None:
-                if self.harness.finished:
-                    reason = "error" if self.harness.error else "done"
-                else:
-                    reason = f"closed steps={self.steps}"
-            recorder.close(self.world.time, reason)
-        if self.inbox is not None:
-            self.inbox.remove()
-        self._flush()
-        if self.status is not None:
-            self.status.close()
-        if self._log_fd is not None:
-            os.close(self._log_fd)
-            self._log_fd = None
+    def fork(self) -> Simulation:
+        """An independent copy from this moment on, for looking ahead: the same
+        state and queue, no watchers, no scenario batches still to come."""
+        twin = Simulation.__new__(Simulation)
+        twin.scenario = self.scenario
+        twin.sink = LogSink()
+        twin.harness = self.harness.fork(twin.sink)
+        twin.world = twin.harness.world
+        twin.steps = self.steps
+        twin._tickets = self._tickets
+        return twin

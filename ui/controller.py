@@ -53,7 +53,8 @@ from hasim.errors import InputError
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
-from hasim.workdir import DirectoryBusy, DirLock
+from hasim.workdir import DirectoryBusy, DirLock, load_scenario
+from hasim.workdir.live import LiveDirectory, save
 from hasim.snapshot import Snapshot
 from ui.models.history import History
 
@@ -142,6 +143,7 @@ class Controller(QObject):
     def __init__(self, parent: QObject | None = None, *, read_only: bool = False, speed: float = 10.0) -> None:
         super().__init__(parent)
         self.sim: Simulation | None = None
+        self.live: LiveDirectory | None = None  # the directory's files (None: read-only, nothing is written)
         self.path: Path | None = None
         self.read_only = read_only
         self._speed = float(speed)
@@ -183,9 +185,10 @@ class Controller(QObject):
         self._cancel_search()
         path = Path(path)
         same = self.path is not None and self._lock is not None and path.resolve() == self.path.resolve()
-        lock = self._lock if same else DirLock(path)
+        # read-only: the directory is only read, never locked or written (it may be a read-only mount)
+        lock = self._lock if same else (None if self.read_only else DirLock(path))
         try:
-            if not same:
+            if not same and lock is not None:
                 lock.acquire()  # one simulation owns a working directory
         except DirectoryBusy as err:
             self.errorOccurred.emit(f"Cannot open {path}: {err}")
@@ -201,15 +204,16 @@ class Controller(QObject):
             self._close_sim()
             self.sim = None
         try:
+            sim = Simulation(load_scenario(path), interactive=True)
             # status files are written by `_maybe_flush` (at most once a second)
-            sim = Simulation.open(path, interactive=True, flush_loops=0, background_writes=True)
+            live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True)
         except InputError as err:
-            if not same:
+            if not same and lock is not None:
                 lock.release()
             self.errorOccurred.emit(f"Cannot open {path}: {err}")
             return False
         except OSError as err:
-            if not same:
+            if not same and lock is not None:
                 lock.release()
             self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
             return False
@@ -219,6 +223,7 @@ class Controller(QObject):
             self._lock.release()
         self._lock = lock
         self.sim = sim
+        self.live = live
         self.path = path
         self.source = source
         self._pending_lines = []
@@ -229,7 +234,7 @@ class Controller(QObject):
         self.violations = []
         sim.subscribe(self._on_line)
         sim.on_outcome(self._on_outcome)
-        sim.harness.start()
+        sim.start()
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
         self._virtual = float(sim.time)
@@ -282,10 +287,13 @@ class Controller(QObject):
         self.history.record_line(line)
 
     def _close_sim(self) -> None:
+        if self.live is None:
+            return
         try:
-            self.sim.close()
+            self.live.close()
         except Exception:  # noqa: BLE001 - closing must never take the window down
             log.exception("closing the simulation")
+        self.live = None
 
     def shutdown(self) -> None:
         self._cancel_search()
@@ -355,11 +363,11 @@ class Controller(QObject):
     def _maybe_flush(self, force: bool = False) -> None:
         """Write the status files at most once a second of wall time: they are
         for other readers (hasim ha-manager status), not for the window."""
-        if self.sim is None or (not force and self._flush_clock.elapsed() < 1000):
+        if self.live is None or (not force and self._flush_clock.elapsed() < 1000):
             return
         self._flush_clock.restart()
         try:
-            self.sim.flush()
+            self.live.flush()
         except OSError as err:
             self.errorOccurred.emit(f"Cannot write the status files: {err.strerror or err}")
 
@@ -694,7 +702,7 @@ class Controller(QObject):
             problem = "No working directory is open"
         else:
             try:
-                self.sim.save()
+                save(self.sim, self.path)
             except OSError as err:
                 problem = f"Save failed: {err.strerror or err}"
             else:

@@ -365,7 +365,7 @@ def execute(
     apply it) or `planner` chooses each batch at its slot.  `stop` ends the
     run early once it returns True for the violations found so far.
     """
-    sim = Simulation(cluster.scenario([list(b) for b in cmdlist or []]), write_status=False)
+    sim = Simulation(cluster.scenario([list(b) for b in cmdlist or []]))
     harness = sim.harness
     checker = Checker(harness)
     harness.start()

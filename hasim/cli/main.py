@@ -28,6 +28,7 @@ def _err(msg: str) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from hasim.simulation import Simulation
     from hasim.workdir import DirectoryBusy, DirLock, load_scenario
+    from hasim.workdir.live import LiveDirectory
 
     path = Path(args.dir)
     try:
@@ -46,7 +47,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     try:
         try:
-            sim = Simulation(scenario, interactive=args.interactive, flush_loops=1 if args.speed else 50)
+            sim = Simulation(scenario, interactive=args.interactive)
+            live = LiveDirectory(sim, path, flush_loops=1 if args.speed else 50)
         except OSError as err:
             _err(f"{path}/status: cannot write: {err.strerror or err}")
             return 2
@@ -56,17 +58,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         _interrupt_on_sigterm()
         try:
             if args.speed:
-                _run_paced(sim, args.speed, out)
+                _run_paced(sim, live, args.speed, out)
             else:
                 sim.run()
         except KeyboardInterrupt:
-            sim.close()
+            pass
+        live.close()
         out.flush()
     finally:
         lock.release()
     if sim.error is not None:
         where = ""
-        failed = sim.harness.error_command
+        failed = sim.error_command
         if failed is not None:
             batch, index, cmd = failed
             where = f":batch {batch} command {index} ('{cmd}')"
@@ -85,7 +88,7 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def _run_paced(sim, speed: float, out) -> None:
+def _run_paced(sim, live, speed: float, out) -> None:
     """Follow virtual time at `speed` virtual seconds per wall second, so that
     other processes (hasim ha-manager) can interact with the running cluster."""
     import time
@@ -93,9 +96,9 @@ def _run_paced(sim, speed: float, out) -> None:
     wall0, virt0 = time.monotonic(), sim.time
     while not sim.finished:
         sim.advance(virt0 + int(speed * (time.monotonic() - wall0)))
+        live.flush_log()
         out.flush()
         time.sleep(0.05)
-    sim.close()
 
 
 def compare_one(path: Path) -> tuple[bool, str]:
@@ -107,7 +110,7 @@ def compare_one(path: Path) -> tuple[bool, str]:
     if not expect_path.exists():
         return False, "no log.expect"
     try:
-        sim = Simulation(load_scenario(path), write_status=False)
+        sim = Simulation(load_scenario(path))
     except InputError as err:
         return False, f"bad input: {err}"
     sim.run()

@@ -96,7 +96,7 @@ def export(status_dir: Path, out: Path) -> list[Moved]:
         if p.is_file():
             shutil.copy(p, out / p.name)
     atomic_write(out / "cmdlist", json.dumps(batches, indent=4) + "\n")
-    sim = Simulation(load_scenario(out), write_status=False)
+    sim = Simulation(load_scenario(out))
     sim.run()
     atomic_write(out / "log.expect", sim.log_text())
     return moved

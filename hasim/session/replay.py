@@ -32,7 +32,7 @@ def replay(status_dir: Path):
 
     start, entries = read_session(status_dir)
     scenario = load_scenario(start)
-    sim = Simulation(scenario, write_status=False, interactive=True)
+    sim = Simulation(scenario, interactive=True)
     schedule = []
     for e in entries:
         if e.source == "end":
@@ -41,10 +41,10 @@ def replay(status_dir: Path):
             schedule.append(scheduled(e))
         except ValueError as err:
             raise InputError(f"{SESSION_DIR}/commands", f"entry at {e.time} cannot be read: {err}") from None
-    sim.harness.schedule = schedule
     end = end_entry(entries)
-    if end is not None and end.text == "done":
-        sim.harness.end_at = end.time
+    done = end is not None and end.text == "done"
+    sim.follow(schedule, end_at=end.time if done else None)
+    if done:
         sim.run()
     elif end is not None and end.text.startswith("closed steps="):
         steps = int(end.text.split("=", 1)[1])

@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from hasim.errors import InputError
+from hasim.scenario import Scenario
 
 JSON_INPUTS = (
     "hardware_status",
@@ -26,16 +25,6 @@ JSON_INPUTS = (
 TEXT_INPUTS = ("rules_config", "groups", "fence.cfg")
 
 DEFAULT_NODE = {"power": "off", "network": "off", "maxcpu": 24, "maxmem": 137438953472}
-
-
-@attrs.frozen
-class Scenario:
-    """Validated inputs of a working directory, ready to start a simulation."""
-
-    path: Path
-    files: dict[str, Any]  # status-directory files, initial content
-    nodes: list[str]
-    cmdlist: list[list[str]]
 
 
 def _load_json(path: Path, name: str) -> Any:
@@ -101,4 +90,4 @@ def load_scenario(path: str | Path) -> Scenario:
         value = _load_json(p, name) if p.exists() else {}
         check.check_service_status(value, name)
         files[name] = value
-    return Scenario(path=path, files=files, nodes=nodes, cmdlist=cmdlist)
+    return Scenario(files=files, nodes=nodes, cmdlist=cmdlist, path=path)

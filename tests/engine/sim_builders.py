@@ -255,7 +255,7 @@ def scenario(
         (path / "datacenter.cfg").write_text(json.dumps(datacenter))
     if rules is not None:
         (path / "rules_config").write_text(rules)
-    return Simulation(load_scenario(path), write_status=False)
+    return Simulation(load_scenario(path))
 
 
 def short(line: LogLine) -> str:

@@ -158,7 +158,7 @@ def test_a_missing_command_token_reads_as_empty_in_the_error_like_perls_undef(tm
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
 
-    sim = Simulation(load_scenario(write_scenario(tmp_path / "s", [POWER_ON, [command]])), write_status=False)
+    sim = Simulation(load_scenario(write_scenario(tmp_path / "s", [POWER_ON, [command]])))
     sim.run()
     assert sim.log_lines[-1].render() == f"err     120     hardware: exit simulation - {message}\n \n"
 

@@ -13,6 +13,8 @@ from hasim.engine import harness as harness_mod
 from hasim.session.recorder import read_session
 from hasim.session.replay import replay
 from hasim.simulation import Simulation
+from hasim.workdir import load_scenario
+from hasim.workdir.live import LiveDirectory
 from tests.engine.test_batch_cli import POWER_ON, write_scenario
 
 CANONICAL = [
@@ -119,7 +121,7 @@ def test_check_uses_the_cluster_and_the_queue():
 
 def test_a_queued_command_that_became_invalid_is_refused_not_fatal(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
-    sim = Simulation.open(d, write_status=False, interactive=True)
+    sim = Simulation(load_scenario(d), interactive=True)
     sim.advance(200)
     outcomes = []
     sim.on_outcome(outcomes.append)
@@ -134,7 +136,7 @@ def test_a_queued_command_that_became_invalid_is_refused_not_fatal(tmp_path):
 
 def test_pending_is_one_queue_readable_through_the_facade(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
-    sim = Simulation.open(d, write_status=False, interactive=True)
+    sim = Simulation(load_scenario(d), interactive=True)
     sim.advance(100)
     sim.submit("network node3 off")
     sim.configure("datacenter.cfg", {"ha": {"shutdown_policy": "migrate"}})
@@ -159,7 +161,7 @@ def test_request_arguments_read_back_exactly(arg):
 
 def test_a_comment_with_a_line_feed_is_refused_and_does_not_stop_the_simulation(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
-    sim = Simulation.open(d, interactive=True)
+    sim = Simulation(load_scenario(d), interactive=True)
     sim.advance(100)
     outcomes = []
     sim.on_outcome(outcomes.append)
@@ -174,13 +176,14 @@ def test_a_comment_with_a_line_feed_is_refused_and_does_not_stop_the_simulation(
 
 def test_request_arguments_with_spaces_quotes_and_unicode_replay_exactly(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
-    sim = Simulation.open(d, interactive=True)
+    live = LiveDirectory.start(d, interactive=True)
+    sim = live.sim
     sim.advance(100)
     argv = ["rules", "add", "node-affinity", "keep", "--resources", "vm:101", "--nodes", "node1",
             "--comment", 'two words, "quoted" ✓']
     sim.submit(HaManagerRequest(argv))
     sim.advance(300)
-    sim.close()
+    live.close()
     _, entries = read_session(d / "status")
     request = next(e for e in entries if e.source == "ha-manager")
     assert split_args(request.text) == argv
@@ -191,11 +194,12 @@ def test_request_arguments_with_spaces_quotes_and_unicode_replay_exactly(tmp_pat
 
 def test_session_entries_with_odd_text_read_back_exactly(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
-    sim = Simulation.open(d, interactive=True)
+    live = LiveDirectory.start(d, interactive=True)
+    sim = live.sim
     sim.advance(50)
     sim.configure("datacenter.cfg", {"ha": {"shutdown_policy": "migrate"}, "note": "x\ny \u2028 ✓"})
     sim.advance(100)
-    sim.close()
+    live.close()
     _, entries = read_session(d / "status")
     config = next(e for e in entries if e.source == "config")
     name, _, payload = config.text.partition(" ")

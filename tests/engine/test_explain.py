@@ -38,7 +38,7 @@ def make_sim(tmp_path, cmdlist, services=SIX_VMS, nodes=3, **files) -> Simulatio
     (d / "cmdlist").write_text(json.dumps(cmdlist))
     for name, value in files.items():
         (d / name).write_text(value if isinstance(value, str) else json.dumps(value))
-    return Simulation(load_scenario(d), write_status=False, interactive=True)
+    return Simulation(load_scenario(d), interactive=True)
 
 
 def at(sim: Simulation, t: int) -> Simulation:
@@ -359,7 +359,7 @@ def test_explaining_never_steps_the_real_simulation_even_with_a_monitor_attached
 
     d = tmp_path / "nf"
     shutil.copytree(workdirs_root() / "node-failure", d)
-    sim = Simulation(load_scenario(d), write_status=False, interactive=True)
+    sim = Simulation(load_scenario(d), interactive=True)
     monitor = InvariantMonitor(sim)
     sim.advance(200)
     before = (sim.time, len(sim.log_lines))

@@ -33,7 +33,7 @@ MUTANT_RUN_BOUND = 12  # every mutant must be caught within this many explored r
 
 
 def monitored_run(path: Path) -> InvariantMonitor:
-    sim = Simulation(load_scenario(path), write_status=False)
+    sim = Simulation(load_scenario(path))
     monitor = InvariantMonitor(sim)
     sim.run()
     return monitor
@@ -213,7 +213,7 @@ def test_compact_keeps_the_command_times(tmp_path):
     cmdlist = [POWER_ON, [], [], ["network node2 off", "delay 150"], [], ["network node2 on"], [], []]
 
     def times(cmds):
-        sim = Simulation(cluster.scenario(cmds), write_status=False)
+        sim = Simulation(cluster.scenario(cmds))
         sim.run()
         return [(l.time, l.message) for l in sim.log_lines if l.source == "cmdlist" and "delay" not in l.message]
 
@@ -238,7 +238,7 @@ def test_failing_schedule_is_shrunk_saved_and_replayed(tmp_path):
         save_scenario(path, cluster, cmdlist, violation, "found by a test")
         assert json.loads((path / "cmdlist").read_text()) == cmdlist
         assert "watchdog-reset" in (path / "README").read_text()
-        replay = Simulation(load_scenario(path), write_status=False)
+        replay = Simulation(load_scenario(path))
         monitor = InvariantMonitor(replay)
         replay.run()
         assert violation in monitor.violations

@@ -18,7 +18,7 @@ def open_sim(tmp_path, cmdlist=(), services=None, interactive=True, **files):
     d = write_scenario(tmp_path / "s", list(cmdlist), services)
     for name, value in files.items():
         (d / name.replace("_cfg", ".cfg")).write_text(json.dumps(value))
-    return Simulation(load_scenario(d), write_status=False, interactive=interactive)
+    return Simulation(load_scenario(d), interactive=interactive)
 
 
 def lines_after(sim, count):

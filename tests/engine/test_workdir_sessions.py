@@ -25,6 +25,7 @@ from hasim.session.replay import replay
 from hasim.simulation import Simulation
 from hasim.workdir import DirLock, DirectoryBusy, load_scenario
 from hasim.workdir.create import new_workdir
+from hasim.workdir.live import LiveDirectory
 from tests.conftest import REPO
 from tests.engine.test_batch_cli import POWER_ON, hasim, write_scenario
 
@@ -95,7 +96,7 @@ def test_new_refuses_a_non_empty_directory(tmp_path):
 def test_32_nodes_simulate_with_the_real_timeouts(tmp_path):
     new_workdir(tmp_path / "w", 32)
     (tmp_path / "w" / "cmdlist").write_text(json.dumps([[f"power node{i} on" for i in range(1, 33)], ["network node2 off"]]))
-    sim = Simulation(load_scenario(tmp_path / "w"), write_status=False)
+    sim = Simulation(load_scenario(tmp_path / "w"))
     sim.run()
     assert sim.error is None
     assert sim.loop_length == 32
@@ -106,7 +107,7 @@ def test_32_nodes_simulate_with_the_real_timeouts(tmp_path):
 
 def test_29_nodes_keep_the_real_loop_of_two_seconds_per_node(tmp_path):
     new_workdir(tmp_path / "w", 29)
-    sim = Simulation(load_scenario(tmp_path / "w"), write_status=False)
+    sim = Simulation(load_scenario(tmp_path / "w"))
     assert sim.loop_length == 58
 
 
@@ -181,12 +182,13 @@ def test_kill_9_at_random_moments_leaves_every_file_parseable(tmp_path):
 def run_session(tmp_path, actions):
     """Drive a simulation like the window does; returns the directory."""
     d = write_scenario(tmp_path / "s", [POWER_ON])
-    sim = Simulation(load_scenario(d), interactive=True)
+    live = LiveDirectory.start(d, interactive=True)
+    sim = live.sim
     for until, action in actions:
         sim.advance(until)
         action(sim)
     sim.advance(900)
-    sim.close()
+    live.close()
     return d, sim
 
 

@@ -71,7 +71,7 @@ def run(name: str) -> Run:
     if scratch.exists():
         shutil.rmtree(scratch)
     shutil.copytree(WORKDIRS / name, scratch, ignore=shutil.ignore_patterns("status"))
-    sim = Simulation(load_scenario(scratch), write_status=False)
+    sim = Simulation(load_scenario(scratch))
     sim.run()
     assert sim.finished and sim.error is None, f"{name}: {sim.error}"
     return Run(sim)

@@ -32,7 +32,7 @@ def _params(root, var, name):
 
 
 def _check(path, kind):
-    sim = Simulation(load_scenario(path), write_status=False)
+    sim = Simulation(load_scenario(path))
     sim.run()
     got = sim.log_text()
     want = (path / "log.expect").read_text()

@@ -61,7 +61,7 @@ def write_dir(path, files):
 
 
 def run_briefly(path, seconds=400):
-    sim = Simulation(load_scenario(path), write_status=False)
+    sim = Simulation(load_scenario(path))
     sim.advance(seconds)
     return sim
 
@@ -99,7 +99,7 @@ def test_any_text_in_a_json_file_is_accepted_or_named(tmp_path, name, text):
 def test_any_command_runs_or_ends_the_simulation_with_the_real_stacks_message(tmp_path, batches):
     files = dict(BASE, cmdlist=[["power node1 on", "power node2 on", "power node3 on"], *batches])
     write_dir(tmp_path / "d", files)
-    sim = Simulation(load_scenario(tmp_path / "d"), write_status=False)
+    sim = Simulation(load_scenario(tmp_path / "d"))
     sim.run()  # SimError is turned into the log's exit line; anything else would raise here
     assert sim.finished
     assert sim.log_lines[-1].message.startswith("exit simulation - ") or "exit simulation - " in sim.log_text()

@@ -82,7 +82,7 @@ def test_random_grammar_on_the_real_inputs_never_crashes_and_stays_deterministic
         scenario = attrs.evolve(scenario, cmdlist=cmdlist)
         logs = []
         for attempt in range(2):
-            sim = Simulation(scenario, write_status=False)
+            sim = Simulation(scenario)
             monitor = InvariantMonitor(sim) if attempt == 0 else None
             sim.run()  # any exception but the stack's own error exit fails the test here
             logs.append(sim.log_text())

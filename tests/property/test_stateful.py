@@ -63,7 +63,7 @@ class HACluster(RuleBasedStateMachine):
             services=SERVICES,
             datacenter={"ha": {"shutdown_policy": policy}},
         )
-        self.sim = Simulation(cluster.scenario([]), write_status=False, interactive=True)
+        self.sim = Simulation(cluster.scenario([]), interactive=True)
         self.monitor = InvariantMonitor(self.sim)
         for n in self.nodes:
             self.sim.submit(f"power {n} on")

@@ -518,10 +518,12 @@ def test_many_lanes_scroll_instead_of_shrinking(qtbot, make_window, tmp_path):
 def test_a_failed_save_shows_a_message(qtbot, make_window, workdir, monkeypatch):
     window, controller = make_window(workdir)
 
-    def broken_save():
+    def broken_save(sim, path):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(controller.sim, "save", broken_save)
+    import ui.controller
+
+    monkeypatch.setattr(ui.controller, "save", broken_save)
     window.save_action.trigger()
     assert "Save failed: Permission denied" in window.last_error
     controller.step()

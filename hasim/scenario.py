@@ -1,0 +1,23 @@
+"""What a simulation starts from: the cluster files, the nodes and the
+scenario's command batches, already validated.
+
+A value, not a place: the working directory reads one from disk
+(`hasim.workdir.load_scenario`), the explorer and the tests build them in
+memory, and the facade (`hasim.simulation`) runs one without knowing where it
+came from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class Scenario:
+    files: dict[str, Any]  # status-directory files, initial content
+    nodes: list[str]
+    cmdlist: list[list[str]]
+    path: Path | None = None  # the working directory it was read from, if any

@@ -1,0 +1,142 @@
+"""A working directory while a simulation runs in it.
+
+The simulation itself lives in memory (`hasim.simulation`); this attaches a
+directory to it: `status/` recreated with the live cluster files, the log
+appended line by line, the session recorded, requests taken from the inbox
+at every loop end.  Everything here is a watcher of the run — attach nothing
+and the same simulation writes nothing (read-only mode, replays, look-ahead).
+
+    live = LiveDirectory.start(path, interactive=True)
+    live.sim.advance(120)
+    live.flush()
+    live.close()
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hasim.log import LogLine
+from hasim.session.recorder import SessionRecorder
+from hasim.simulation import Simulation
+from hasim.workdir.files import atomic_write, dump_json
+from hasim.workdir.inbox import Inbox
+from hasim.workdir.scenario import JSON_INPUTS, TEXT_INPUTS, load_scenario
+from hasim.workdir.status import StatusDir
+
+#: files Save writes back as inputs (besides every node's service_status_<node>)
+SAVED_FILES = JSON_INPUTS + TEXT_INPUTS
+
+
+class LiveDirectory:
+    """The files of one running simulation.
+
+    Status files are written after every `flush_loops`-th loop end (0: only
+    when `flush()` is called — the window does that at most once a second),
+    log lines at every loop end and on `flush()`; each batch of lines goes
+    out in one write(2) on an O_APPEND file, so a crash never leaves half a
+    line.
+    """
+
+    def __init__(
+        self,
+        sim: Simulation,
+        path: Path,
+        *,
+        status_dir: Path | None = None,
+        flush_loops: int = 1,
+        background: bool = False,
+    ) -> None:
+        self.sim = sim
+        self.path = Path(path)
+        self.status = StatusDir(status_dir or self.path / "status", background=background)
+        self.flush_loops = max(0, flush_loops)
+        self._loops = 0
+        self._log_buffer: list[str] = []
+        self.status.recreate()
+        self._log_fd: int | None = os.open(
+            self.status.path / "log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644
+        )
+        sim.subscribe(self._buffer_line)
+        self.status.flush(sim.world.files, sim.world.dirty)
+        self.recorder = SessionRecorder(self.status.path, sim.scenario.files)
+        sim.observe_applied(self.recorder.record)
+        self.inbox = Inbox(self.status.path)
+        self.inbox.create()
+        sim.at_loop_end(self._take_requests)
+        sim.observe_steps(self._stepped)
+
+    @classmethod
+    def start(cls, path: str | Path, *, interactive: bool = False, **kwargs) -> LiveDirectory:
+        """Read the directory's inputs and start a simulation that writes into it."""
+        scenario = load_scenario(path)
+        return cls(Simulation(scenario, interactive=interactive), Path(path), **kwargs)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def _buffer_line(self, line: LogLine) -> None:
+        self._log_buffer.append(line.render())
+
+    def _stepped(self, node: str | None) -> None:
+        if node is not None:
+            return
+        if self.sim.finished:
+            self.flush()
+            return
+        self._loops += 1
+        if self.flush_loops and self._loops >= self.flush_loops:
+            self._loops = 0
+            self.flush()
+        else:
+            self.flush_log()
+
+    def flush(self) -> None:
+        """Write every changed status file (atomically) and the new log lines."""
+        self.status.flush(self.sim.world.files, self.sim.world.dirty)
+        self.flush_log()
+
+    def flush_log(self) -> None:
+        if self._log_fd is not None and self._log_buffer:
+            os.write(self._log_fd, "".join(self._log_buffer).encode())
+            self._log_buffer.clear()
+
+    def _take_requests(self) -> None:
+        requests = self.inbox.take()
+        if requests:
+            from hasim.admin.requests import HaManagerRequest
+
+            for argv in requests:
+                self.sim.submit(HaManagerRequest(argv))
+
+    # -- ending -----------------------------------------------------------------------------------
+    def close(self, reason: str | None = None) -> None:
+        """Finish the files; `reason` overrides how the session ended."""
+        sim = self.sim
+        if not self.recorder.closed:
+            if reason is None:
+                if sim.finished:
+                    reason = "error" if sim.error else "done"
+                else:
+                    reason = f"closed steps={sim.steps}"
+            self.recorder.close(sim.time, reason)
+        self.inbox.remove()
+        self.flush()
+        self.status.close()
+        if self._log_fd is not None:
+            os.close(self._log_fd)
+            self._log_fd = None
+
+
+def save(sim: Simulation, path: Path) -> None:
+    """Copy the live state into `path` as its inputs, like the real
+    simulator's Save, so the next start resumes from it."""
+    files = sim.files
+    names = list(SAVED_FILES) + [f"service_status_{n}" for n in sim.world.nodes]
+    for name in names:
+        target = Path(path) / name
+        if name not in files:
+            if name in ("rules_config", "groups") and target.exists():
+                target.unlink()
+            continue
+        value = files[name]
+        atomic_write(target, value if isinstance(value, str) else dump_json(value))
