@@ -186,7 +186,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
 
 
 # modules that add subcommands: each has register(subparsers) setting `func`
-EXTENSION_COMMANDS = ("hasim.explore", "hasim.session_cli", "hasim.ha_manager_cli")
+EXTENSION_COMMANDS = ("hasim.explore", "hasim.session_cli", "hasim.ha_manager_cli", "hasim.importer.cli")
 
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:
