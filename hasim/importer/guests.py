@@ -23,19 +23,23 @@ _NAME_MAX = 32  # real vmids have at most 9 digits; keeps int() cheap
 
 @attrs.frozen
 class GuestFile:
-    """One guest config: `kind` is ``vm`` or ``ct`` (the sid prefix)."""
+    """One guest config: `kind` is ``vm`` or ``ct`` (the sid prefix);
+    `regular` is false for a link, FIFO or device in its place (already
+    refused with E01, it still marks the vmid as present)."""
 
     vmid: int
     kind: str
     node: str
     path: str
+    regular: bool = True
 
 
 def discover_guests(tree: SourceTree, diags: Diagnostics) -> dict[int, list[GuestFile]]:
     """vmid -> every config found for it (sorted by path).
 
     A guest-config name that is not a regular file is refused (E01): the
-    copy is broken where a file is expected.
+    copy is broken where a file is expected.  It is still listed, so that
+    its HA resource is not also called an orphan.
     """
     found: dict[int, list[GuestFile]] = {}
     base = tree.under_root("nodes")
@@ -46,9 +50,9 @@ def discover_guests(tree: SourceTree, diags: Diagnostics) -> dict[int, list[Gues
                 if not GUEST_FILE.match(name) or len(name) > _NAME_MAX:
                     continue
                 path = f"{folder}/{name}"
-                if tree.kind(path) != FILE:
+                regular = tree.kind(path) == FILE
+                if not regular:
                     diags.add("E01", path, None, not_a_file(tree.kind(path)))
-                    continue
-                guest = GuestFile(int(name[: -len(".conf")]), KIND_OF_DIR[directory], node, path)
+                guest = GuestFile(int(name[: -len(".conf")]), KIND_OF_DIR[directory], node, path, regular)
                 found.setdefault(guest.vmid, []).append(guest)
     return {vmid: sorted(found[vmid], key=lambda g: g.path) for vmid in sorted(found)}

@@ -114,7 +114,7 @@ def _place(
         diags.add("E05", cfg, resource.line, f"{sid}: vmid {resource.vmid} is {_KIND_NAMES[guest.kind]} "
                   f"({guest.path}); the resource should be {guest.kind}:{resource.vmid}")
         return None
-    source = tree.read_text(guest.path, diags)
+    source = tree.read_text(guest.path, diags) if guest.regular else None
     if source is None:
         return None
     conf = parse_guest_config(source)

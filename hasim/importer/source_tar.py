@@ -82,7 +82,7 @@ def index_archive(path: Path) -> SourceTree:
                     if count > ARCHIVE_MEMBERS_LIMIT:
                         raise BadArchive(f"more than {ARCHIVE_MEMBERS_LIMIT} members; not read")
                     if member.offset_data + max(member.size, 0) > ARCHIVE_BYTES_LIMIT:
-                        raise BadArchive(f"more than {ARCHIVE_BYTES_LIMIT // 2**30} GiB unpacked; not read")
+                        raise BadArchive(f"more than {ARCHIVE_BYTES_LIMIT} bytes unpacked; not read")
                     parts = _safe_parts(member.name)
                     if parts is None:
                         skipped.append(member.name)
