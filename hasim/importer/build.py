@@ -33,10 +33,11 @@ from hasim.importer.workdir_files import render_files, service_record
 GROUP_RULE_PREFIX = "ha-group-"
 
 
-def plan_import(src: Path, options: ImportOptions = ImportOptions(), dst: Path | None = None) -> ImportResult:
+def plan_import(src: Path, options: ImportOptions | None = None, dst: Path | None = None) -> ImportResult:
     """Read SRC and prepare DIR's files; with `dst`, also check that DIR may
     be written.  Never writes, never raises for bad input."""
     src = Path(src)
+    options = options or ImportOptions()
     diags = Diagnostics()
     flags = check_options(options, diags)
     if dst is not None:

@@ -1,8 +1,8 @@
 """What the simulated CRM will make of the imported rules and groups.
 
-The one place where the importer borrows the engine's HA code (the rule and
-group readers, the CRM's feasibility checks of spec 02 §11.4, the version
-test of the group migration): W14 must print exactly the ``Drop rule``
+The one place where the importer borrows the engine's HA code (the value
+decoders and readers of rules and groups, the CRM's feasibility checks of
+spec 02 §11.4, the version test of the group migration): W14 must print exactly the ``Drop rule``
 lines the simulation will log, so it runs the very same functions on the
 very same texts instead of a second implementation.
 """
@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from hasim.ha.groups import MIGRATION_MIN_VERSION, groups_to_rules, parse_groups, version_at_least
-from hasim.ha.rules import check_and_transform, decode_nodes, decode_resources, parse_rules
+from hasim.ha.rules import check_and_transform, decode_comment, decode_nodes, decode_resources, parse_rules
 
 __all__ = [
     "MIGRATION_MIN_VERSION",
+    "decode_comment",
     "decode_nodes",
     "decode_resources",
     "dropped_rules",

@@ -13,10 +13,10 @@ from collections.abc import Collection, Mapping
 
 import attrs
 
-from hasim.importer.crm_checks import MIGRATION_MIN_VERSION, decode_nodes, migration_allowed
+from hasim.importer.crm_checks import MIGRATION_MIN_VERSION, decode_comment, decode_nodes, migration_allowed
 from hasim.importer.diagnostics import Diagnostics, shown
 from hasim.importer.resources_cfg import HaResource
-from hasim.importer.sections import Key, TypedSection, boolean, read_typed_sections, text
+from hasim.importer.sections import Key, TypedSection, boolean, read_typed_sections
 from hasim.importer.source import SourceTree
 
 HASIM_DEFAULT_VERSION = "9.0.0~2"
@@ -25,7 +25,7 @@ _SCHEMAS = {
         "nodes": Key(decode_nodes, required=True),
         "restricted": Key(boolean, default="0"),
         "nofailback": Key(boolean, default="0"),
-        "comment": Key(text),
+        "comment": Key(decode_comment),
     }
 }
 

@@ -14,7 +14,7 @@ import attrs
 
 from hasim.importer.diagnostics import Diagnostics
 from hasim.importer.nodes import node_directories
-from hasim.importer.source import FILE, GUEST_DIRS, GUEST_FILE, SourceTree, not_a_file
+from hasim.importer.source import GUEST_DIRS, GUEST_FILE, Kind, SourceTree, not_a_file
 
 KIND_OF_DIR = {"qemu-server": "vm", "lxc": "ct"}
 DIR_OF_KIND = {kind: directory for directory, kind in KIND_OF_DIR.items()}
@@ -50,7 +50,7 @@ def discover_guests(tree: SourceTree, diags: Diagnostics) -> dict[int, list[Gues
                 if not GUEST_FILE.match(name) or len(name) > _NAME_MAX:
                     continue
                 path = f"{folder}/{name}"
-                regular = tree.kind(path) == FILE
+                regular = tree.kind(path) == Kind.FILE
                 if not regular:
                     diags.add("E01", path, None, not_a_file(tree.kind(path)))
                 guest = GuestFile(int(name[: -len(".conf")]), KIND_OF_DIR[directory], node, path, regular)

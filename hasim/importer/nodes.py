@@ -17,7 +17,7 @@ from hasim.importer.corosync import (
     read_nodes,
 )
 from hasim.importer.diagnostics import Diagnostics, shown
-from hasim.importer.source import DIR, SourceTree
+from hasim.importer.source import Kind, SourceTree
 
 
 def node_directories(tree: SourceTree) -> list[str]:
@@ -26,7 +26,7 @@ def node_directories(tree: SourceTree) -> list[str]:
     return [
         name
         for name in tree.children(base)
-        if HOST_LABEL.match(name) and tree.kind(f"{base}/{name}") == DIR
+        if HOST_LABEL.match(name) and tree.kind(f"{base}/{name}") == Kind.DIR
     ]
 
 

@@ -13,6 +13,7 @@ import re
 
 import attrs
 
+from hasim.importer.crm_checks import decode_comment
 from hasim.importer.diagnostics import Diagnostics, shown
 from hasim.importer.sections import (
     Key,
@@ -21,7 +22,6 @@ from hasim.importer.sections import (
     enum,
     non_negative_integer,
     read_typed_sections,
-    text,
 )
 from hasim.importer.source import SourceTree
 
@@ -33,7 +33,7 @@ _SCHEMA = {
     "failback": Key(boolean, default="1"),
     "max_restart": Key(non_negative_integer, default="1"),
     "max_relocate": Key(non_negative_integer, default="1"),
-    "comment": Key(text),
+    "comment": Key(decode_comment),
     "auto-rebalance": Key(boolean, default="1"),  # newer than hasim's reference
 }
 SCHEMAS = {"vm": _SCHEMA, "ct": _SCHEMA}

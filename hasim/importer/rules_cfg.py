@@ -16,12 +16,12 @@ from collections.abc import Collection, Mapping
 
 import attrs
 
-from hasim.importer.crm_checks import decode_nodes, decode_resources
+from hasim.importer.crm_checks import decode_comment, decode_nodes, decode_resources
 from hasim.importer.diagnostics import Diagnostics, FileDiagnostics, shown
-from hasim.importer.sections import Key, TypedSection, boolean, enum, read_typed_sections, text
+from hasim.importer.sections import Key, TypedSection, boolean, enum, read_typed_sections
 from hasim.importer.source import SourceTree
 
-_COMMON = {"resources": Key(decode_resources, required=True), "comment": Key(text), "disable": Key(boolean)}
+_COMMON = {"resources": Key(decode_resources, required=True), "comment": Key(decode_comment), "disable": Key(boolean)}
 _SCHEMAS = {
     "node-affinity": {
         **_COMMON,

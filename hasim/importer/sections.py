@@ -35,7 +35,6 @@ _COMMENT = re.compile(r"^\s*#", re.ASCII)
 _ID_PREFIX = "x"
 _INTEGER = re.compile(r"^[+-]?[0-9]{1,15}$", re.ASCII)
 _CONFIG_ID = re.compile(r"^[a-z][a-z0-9_-]+$", re.ASCII | re.IGNORECASE)
-COMMENT_MAX = 4096
 
 
 @attrs.frozen
@@ -92,14 +91,6 @@ def enum(*choices: str) -> Decoder:
 def config_id(raw: str | None) -> str:
     if raw is None or not _CONFIG_ID.match(raw):
         raise ValueError("not an id (a letter, then letters, digits, '-', '_')")
-    return raw
-
-
-def text(raw: str | None) -> str:
-    if raw is None:
-        raise ValueError("no value")
-    if len(raw.encode("utf-8", "surrogateescape")) > COMMENT_MAX:
-        raise ValueError(f"longer than {COMMENT_MAX} bytes")
     return raw
 
 
@@ -161,7 +152,7 @@ def read_typed_sections(
             continue
         entry_lines, end = _property_lines(lines, section.line)
         typed = _typed(section.type, plain(section.id), section.line, end,
-                       list(zip(section.entries, entry_lines)), schema, diag)
+                       list(zip(section.entries, entry_lines, strict=True)), schema, diag)
         if typed is None:
             continue
         key = f"{typed.type}:{typed.id}" if numeric_ids else typed.id

@@ -41,8 +41,15 @@ GUEST_FILE = re.compile(r"^[1-9][0-9]*\.conf$", re.ASCII)
 FILE_LIMIT = 16 * 1024 * 1024
 RESOURCES_JSON_LIMIT = 64 * 1024 * 1024
 
-FILE, DIR, LINK, OTHER = "file", "dir", "link", "other"
-_KIND_NAMES = {LINK: "a symbolic link", DIR: "a directory", OTHER: "a FIFO, socket or device"}
+
+
+class Kind:
+    """What an entry of SRC is; only a FILE is ever opened."""
+
+    FILE, DIR, LINK, OTHER = "file", "dir", "link", "other"
+
+
+_KIND_NAMES = {Kind.LINK: "a symbolic link", Kind.DIR: "a directory", Kind.OTHER: "a FIFO, socket or device"}
 
 
 class Unreadable(Exception):
@@ -142,14 +149,14 @@ class SourceTree:
 
     def children(self, path: str) -> list[str]:
         """Names directly inside the directory `path`, sorted."""
-        return list(self._children.get(path, ())) if self.kind(path) == DIR or path == "" else []
+        return list(self._children.get(path, ())) if self.kind(path) == Kind.DIR or path == "" else []
 
     def under_root(self, rel: str) -> str:
         return self.root + rel
 
     def find_root(self) -> str | None:
         """Locate the etc/pve root; None when SRC has none (E01)."""
-        if self.kind("etc/pve") == DIR:
+        if self.kind("etc/pve") == Kind.DIR:
             self.root = "etc/pve/"
             return self.root
         if any(self.kind(marker) is not None for marker in ROOT_MARKERS):
@@ -165,7 +172,7 @@ class SourceTree:
         entry = self.entries.get(path)
         if entry is None:
             return None
-        if entry.kind != FILE or entry.load is None:
+        if entry.kind != Kind.FILE or entry.load is None:
             raise Unreadable(not_a_file(entry.kind))
         return entry.load()
 

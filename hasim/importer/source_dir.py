@@ -16,19 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from hasim.importer.source import (
-    DIR,
-    FILE,
-    LINK,
-    OTHER,
-    Entry,
-    SourceTree,
-    Unreadable,
-    read_limited,
-    size_limit,
-    wanted_dir,
-    wanted_file,
-)
+from hasim.importer.source import Entry, Kind, SourceTree, Unreadable, read_limited, size_limit, wanted_dir, wanted_file
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
@@ -36,12 +24,12 @@ _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_C
 
 def _kind(mode: int) -> str:
     if stat.S_ISLNK(mode):
-        return LINK
+        return Kind.LINK
     if stat.S_ISDIR(mode):
-        return DIR
+        return Kind.DIR
     if stat.S_ISREG(mode):
-        return FILE
-    return OTHER
+        return Kind.FILE
+    return Kind.OTHER
 
 
 def _error_text(err: OSError) -> str:
@@ -121,10 +109,10 @@ def index_directory(top: Path) -> SourceTree:
         for name, kind in found:
             child = (*parts, name)
             path = "/".join(child)
-            if kind == FILE and wanted_file(child):
-                entries[path] = Entry(FILE, _loader(top, child))
+            if kind == Kind.FILE and wanted_file(child):
+                entries[path] = Entry(Kind.FILE, _loader(top, child))
             else:
                 entries[path] = Entry(kind)
-            if kind == DIR and wanted_dir(child):
+            if kind == Kind.DIR and wanted_dir(child):
                 pending.append(child)
     return SourceTree(str(top), entries)

@@ -19,18 +19,7 @@ import tarfile
 import zlib
 from pathlib import Path
 
-from hasim.importer.source import (
-    DIR,
-    FILE,
-    LINK,
-    OTHER,
-    Entry,
-    SourceTree,
-    Unreadable,
-    read_limited,
-    size_limit,
-    wanted_file,
-)
+from hasim.importer.source import Entry, Kind, SourceTree, Unreadable, read_limited, size_limit, wanted_file
 
 ARCHIVE_BYTES_LIMIT = 1024 * 1024 * 1024
 ARCHIVE_MEMBERS_LIMIT = 200_000
@@ -43,12 +32,12 @@ class BadArchive(Exception):
 
 def _member_kind(member: tarfile.TarInfo) -> str:
     if member.isreg():
-        return FILE
+        return Kind.FILE
     if member.isdir():
-        return DIR
+        return Kind.DIR
     if member.issym() or member.islnk():
-        return LINK
-    return OTHER
+        return Kind.LINK
+    return Kind.OTHER
 
 
 def _safe_parts(name: str) -> tuple[str, ...] | None:
@@ -98,16 +87,16 @@ def index_archive(path: Path) -> SourceTree:
 
 def _entry(archive: tarfile.TarFile, member: tarfile.TarInfo, parts: tuple[str, ...]) -> Entry:
     kind = _member_kind(member)
-    if kind != FILE or not wanted_file(parts):
+    if kind != Kind.FILE or not wanted_file(parts):
         return Entry(kind)
     limit = size_limit("/".join(parts))
     if member.size > limit:
-        return Entry(FILE, _failed(Unreadable(f"larger than {limit // (1024 * 1024)} MiB; not read")))
+        return Entry(Kind.FILE, _failed(Unreadable(f"larger than {limit // (1024 * 1024)} MiB; not read")))
     stream = archive.extractfile(member)
     data = read_limited(stream.read, limit) if stream is not None else b""
     if len(data) != member.size:
         raise BadArchive(f"member '{member.name}' is truncated")
-    return Entry(FILE, _stored(data))
+    return Entry(Kind.FILE, _stored(data))
 
 
 def _with_parents(entries: dict[str, Entry]) -> dict[str, Entry]:
@@ -118,11 +107,11 @@ def _with_parents(entries: dict[str, Entry]) -> dict[str, Entry]:
     for path in sorted(entries):
         parts = path.split("/")
         parents = ["/".join(parts[:i]) for i in range(1, len(parts))]
-        if any(p in entries and entries[p].kind != DIR for p in parents):
+        if any(p in entries and entries[p].kind != Kind.DIR for p in parents):
             continue
         for parent in parents:
-            result.setdefault(parent, Entry(DIR))
-        if entries[path].kind == DIR and path in result:
+            result.setdefault(parent, Entry(Kind.DIR))
+        if entries[path].kind == Kind.DIR and path in result:
             continue
         result[path] = entries[path]
     return result

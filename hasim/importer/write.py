@@ -52,7 +52,7 @@ def write_workdir(dst: Path, files: dict[str, str]) -> None:
         raise
 
 
-def import_cluster(src: Path, dst: Path, options: ImportOptions = ImportOptions()) -> ImportResult:
+def import_cluster(src: Path, dst: Path, options: ImportOptions | None = None) -> ImportResult:
     """`hasim import SRC DIR`: read, check, write, verify.
 
     Returns the result with `written` true, or the diagnostics and nothing
@@ -60,7 +60,7 @@ def import_cluster(src: Path, dst: Path, options: ImportOptions = ImportOptions(
     does not load) is reported as an E11 diagnostic after the cleanup.
     """
     dst = Path(dst)
-    result = plan_import(Path(src), options, dst)
+    result = plan_import(Path(src), options or ImportOptions(), dst)
     if not result.ok:
         return result
     try:

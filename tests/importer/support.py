@@ -20,6 +20,14 @@ from tests.conftest import REPO, SHARED
 SAMPLE = Path(__file__).resolve().parent / "samples" / "small-3node"
 SHARED_SAMPLE = SHARED / "import-samples" / "small-3node"
 PVE = "etc/pve"
+COROSYNC = f"{PVE}/corosync.conf"
+DATACENTER = f"{PVE}/datacenter.cfg"
+RESOURCES_CFG = f"{PVE}/ha/resources.cfg"
+GROUPS_CFG = f"{PVE}/ha/groups.cfg"
+RULES_CFG = f"{PVE}/ha/rules.cfg"
+MANAGER_STATUS = f"{PVE}/ha/manager_status"
+VM100 = f"{PVE}/nodes/pve1/qemu-server/100.conf"
+VM104 = f"{PVE}/nodes/pve3/qemu-server/104.conf"
 
 
 def copy_sample(tmp_path: Path, name: str = "src") -> Path:

@@ -9,17 +9,21 @@ import signal
 import pytest
 
 from hasim.importer import source as source_mod
-from tests.importer.support import PVE, codes, copy_sample, edit, edit_json, hasim_cli, run, tree_digest, with_code
-
-COROSYNC = f"{PVE}/corosync.conf"
-RESOURCES_CFG = f"{PVE}/ha/resources.cfg"
-VM100 = f"{PVE}/nodes/pve1/qemu-server/100.conf"
-VM104 = f"{PVE}/nodes/pve3/qemu-server/104.conf"
-
-
-@pytest.fixture
-def src(tmp_path):
-    return copy_sample(tmp_path)
+from tests.importer.support import (
+    COROSYNC,
+    PVE,
+    RESOURCES_CFG,
+    VM100,
+    VM104,
+    codes,
+    copy_sample,
+    edit,
+    edit_json,
+    hasim_cli,
+    run,
+    tree_digest,
+    with_code,
+)
 
 
 @pytest.fixture(autouse=True)

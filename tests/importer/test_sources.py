@@ -168,7 +168,7 @@ def test_src_given_as_a_link_is_used(tmp_path, reference):
 
 
 def test_read_text_reports_fifo_without_opening(tmp_path):
-    tree = source_mod.SourceTree("x", {"a": source_mod.Entry(source_mod.OTHER)})
+    tree = source_mod.SourceTree("x", {"a": source_mod.Entry(source_mod.Kind.OTHER)})
     with pytest.raises(source_mod.Unreadable, match="FIFO"):
         tree.read_bytes("a")
 

@@ -10,20 +10,21 @@ import pytest
 
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
-from tests.importer.support import PVE, codes, copy_sample, edit, edit_json, run, with_code
-
-COROSYNC = f"{PVE}/corosync.conf"
-RESOURCES_CFG = f"{PVE}/ha/resources.cfg"
-GROUPS_CFG = f"{PVE}/ha/groups.cfg"
-RULES_CFG = f"{PVE}/ha/rules.cfg"
-DATACENTER = f"{PVE}/datacenter.cfg"
-MANAGER_STATUS = f"{PVE}/ha/manager_status"
-VM100 = f"{PVE}/nodes/pve1/qemu-server/100.conf"
-
-
-@pytest.fixture
-def src(tmp_path):
-    return copy_sample(tmp_path)
+from tests.importer.support import (
+    COROSYNC,
+    DATACENTER,
+    GROUPS_CFG,
+    MANAGER_STATUS,
+    PVE,
+    RESOURCES_CFG,
+    RULES_CFG,
+    VM100,
+    codes,
+    edit,
+    edit_json,
+    run,
+    with_code,
+)
 
 
 def warned(src, tmp_path, code, **options):

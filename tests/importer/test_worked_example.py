@@ -18,35 +18,21 @@ NODES = {
 }
 
 
-def _record(node, state="started", max_restart=1, max_relocate=1, **extra):
-    return {"node": node, "state": state, "failback": 1, "max_restart": max_restart,
-            "max_relocate": max_relocate, **extra}  # fmt: skip
-
-
+# the table of §14: sid -> node, requested state, other settings, static maxcpu / maxmem, dynamic cpu / mem
+TABLE = {
+    "vm:100": ("pve1", "started", {"group": "prefer-pve1"}, 4.0, 8589934592, 0.25, 5381054798),
+    "vm:101": ("pve1", "started", {}, 2.0, 4294967296, 0.25, 2147829326),
+    "vm:102": ("pve2", "started", {"max_restart": 2}, 2.0, 4294967296, 0.5, 3221990904),
+    "vm:103": ("pve2", "stopped", {}, 8.0, 17179869184, 0.0, 0),
+    "vm:104": ("pve3", "started", {"comment": "monitoring, default settings"}, 2.0, 2147483648, 1.0, 1073964046),
+    "ct:200": ("pve3", "started", {"max_relocate": 2}, 1.0, 536870912, 0.03125, 188743680),
+}
 SERVICE_CONFIG = {
-    "vm:100": _record("pve1", group="prefer-pve1"),
-    "vm:101": _record("pve1"),
-    "vm:102": _record("pve2", max_restart=2),
-    "vm:103": _record("pve2", state="stopped"),
-    "vm:104": _record("pve3", comment="monitoring, default settings"),
-    "ct:200": _record("pve3", max_relocate=2),
+    sid: {"node": node, "state": state, "failback": 1, "max_restart": 1, "max_relocate": 1, **other}
+    for sid, (node, state, other, *_) in TABLE.items()
 }
-STATIC = {
-    "vm:100": {"maxcpu": 4.0, "maxmem": 8589934592},
-    "vm:101": {"maxcpu": 2.0, "maxmem": 4294967296},
-    "vm:102": {"maxcpu": 2.0, "maxmem": 4294967296},
-    "vm:103": {"maxcpu": 8.0, "maxmem": 17179869184},
-    "vm:104": {"maxcpu": 2.0, "maxmem": 2147483648},
-    "ct:200": {"maxcpu": 1.0, "maxmem": 536870912},
-}
-DYNAMIC = {
-    "vm:100": {"cpu": 0.25, "mem": 5381054798},
-    "vm:101": {"cpu": 0.25, "mem": 2147829326},
-    "vm:102": {"cpu": 0.5, "mem": 3221990904},
-    "vm:103": {"cpu": 0.0, "mem": 0},
-    "vm:104": {"cpu": 1.0, "mem": 1073964046},
-    "ct:200": {"cpu": 0.03125, "mem": 188743680},
-}
+STATIC = {sid: {"maxcpu": row[3], "maxmem": row[4]} for sid, row in TABLE.items()}
+DYNAMIC = {sid: {"cpu": row[5], "mem": row[6]} for sid, row in TABLE.items()}
 UIDS = {
     "vm:100": "xC7lifZMK/Yltn0spv0IHA", "vm:101": "HI4GbgEAIKiFdqOT9u1m6Q", "vm:102": "g78rf0SghqSxa3dMdiMYvA",
     "vm:103": "WLo7XP/LGMgDWBvCBW3n0w", "vm:104": "gacTmvV5zZIRGViDBpqqBQ", "ct:200": "Uig4gy48tOH5R8hVYq6HjA",
