@@ -50,4 +50,6 @@ def open_source(src: Path, diags: Diagnostics) -> SourceTree | None:
             message += f" and {more} more" if more > 0 else ""
         diags.add("E01", NO_FILE, None, message)
         return None
+    for path, problem in tree.unlisted:
+        diags.add("E01", path, None, problem)
     return tree

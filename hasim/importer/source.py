@@ -129,13 +129,21 @@ class SourceTree:
 
     `root` is the prefix of the etc/pve root ("etc/pve/" or ""), found by
     `find_root`; `label` names SRC in messages; `skipped` lists archive
-    members that could not be placed (absolute or ``..`` paths).
+    members that could not be placed (absolute or ``..`` paths), `unlisted`
+    the directories that could not be listed, with the reason.
     """
 
-    def __init__(self, label: str, entries: Mapping[str, Entry], skipped: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        label: str,
+        entries: Mapping[str, Entry],
+        skipped: tuple[str, ...] = (),
+        unlisted: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.label = label
         self.entries = dict(entries)
         self.skipped = skipped
+        self.unlisted = unlisted
         self.root = ""
         children: dict[str, list[str]] = {}
         for path in self.entries:

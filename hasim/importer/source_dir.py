@@ -86,26 +86,26 @@ def _loader(top: Path, parts: tuple[str, ...]):
 
 def index_directory(top: Path) -> SourceTree:
     """List the layout's places below `top`; raises OSError if `top` itself
-    cannot be listed."""
+    cannot be listed.  A directory below it that cannot be listed is kept in
+    `SourceTree.unlisted`, to be reported: silently empty, it would hide
+    guests or HA files."""
     entries: dict[str, Entry] = {}
+    unlisted: list[tuple[str, str]] = []
     pending: list[tuple[str, ...]] = [()]
     while pending:
         parts = pending.pop()
         try:
             fd = _open_dir(top, parts)
-        except OSError:
+            try:
+                with os.scandir(fd) as listing:
+                    found = [(item.name, _kind(item.stat(follow_symlinks=False).st_mode)) for item in listing]
+            finally:
+                os.close(fd)
+        except OSError as err:
             if not parts:
                 raise
-            continue  # replaced or unreadable since it was listed: as if empty
-        try:
-            with os.scandir(fd) as listing:
-                found = [(item.name, _kind(item.stat(follow_symlinks=False).st_mode)) for item in listing]
-        except OSError:
-            if not parts:
-                raise
-            found = []
-        finally:
-            os.close(fd)
+            unlisted.append(("/".join(parts), f"cannot list: {err.strerror or err}"))
+            continue
         for name, kind in found:
             child = (*parts, name)
             path = "/".join(child)
@@ -115,4 +115,4 @@ def index_directory(top: Path) -> SourceTree:
                 entries[path] = Entry(kind)
             if kind == Kind.DIR and wanted_dir(child):
                 pending.append(child)
-    return SourceTree(str(top), entries)
+    return SourceTree(str(top), entries, unlisted=tuple(unlisted))

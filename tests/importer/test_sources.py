@@ -180,3 +180,18 @@ def test_wanted_paths_are_the_layout_only():
     assert not wanted(("etc", "pve", "nodes", "pve1", "qemu-server", "100.conf.tmp.4711"))
     assert not wanted(("etc", "pve", "priv", "authkey.key")) and not wanted(("etc", "pve", "ha", "fence.cfg"))
     assert not wanted(("etc", "pve", "nodes", "pve1", "pve-ssl.key"))
+
+
+def test_a_directory_that_cannot_be_listed_is_an_error_not_silence(tmp_path, monkeypatch):
+    from hasim.importer import source_dir
+
+    real = source_dir._open_dir
+
+    def open_dir(top, parts):
+        if parts == ("etc", "pve", "ha"):
+            raise PermissionError(13, "Permission denied")
+        return real(top, parts)
+
+    monkeypatch.setattr(source_dir, "_open_dir", open_dir)
+    (found,) = run(SAMPLE, tmp_path / "out").errors
+    assert (found.code, found.file, found.message) == ("E01", f"{PVE}/ha", "cannot list: Permission denied")
