@@ -75,10 +75,10 @@ def check_groups(
 
 
 def _migration_note(version: str | None) -> str:
-    head = (f"groups present: a PVE 9 CRM migrates them to ha-group-<id> rules once every node is online "
-            f"with an active LRM and pve-manager >= {MIGRATION_MIN_VERSION}; ")
+    head = (f"groups present: a PVE 9 CRM migrates them to ha-group-<id> rules (every node online, its LRM "
+            f"active, pve-manager >= {MIGRATION_MIN_VERSION}); ")
     if version is None:
-        return head + (f"hasim's default node version {HASIM_DEFAULT_VERSION} blocks it (log noise every "
+        return head + (f"hasim's default node version {HASIM_DEFAULT_VERSION} blocks that (log noise every "
                        "6 rounds) unless --pve-manager-version is given; placement is the same either way")
     if migration_allowed(version):
         return head + f"with --pve-manager-version {version} hasim migrates them too"
