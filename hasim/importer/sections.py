@@ -106,11 +106,13 @@ def _with_id_prefix(text_: str) -> str:
     return "\n".join(lines)
 
 
-def _property_lines(lines: list[str], header: int) -> tuple[list[int], int]:
-    """Line numbers of the property lines after the header at `header`
-    (1-based), walked as the structural parser walks them, and the last
-    line of the section."""
+def _property_lines(lines: list[str], header: int) -> tuple[list[int], int, list[int]]:
+    """Walk the section whose header is at line `header` (1-based) as the
+    structural parser walks it: the lines of its properties, its last line,
+    and the lines inside it that look like headers - swallowed because no
+    empty line came before them (a CRLF file has no empty lines at all)."""
     found: list[int] = []
+    swallowed: list[int] = []
     end = header
     for lineno in range(header + 1, len(lines) + 1):
         line = lines[lineno - 1]
@@ -122,7 +124,9 @@ def _property_lines(lines: list[str], header: int) -> tuple[list[int], int]:
         end = lineno
         if _PROPERTY.match(line):
             found.append(lineno)
-    return found, end
+        elif _HEADER.match(line):
+            swallowed.append(lineno)
+    return found, end, swallowed
 
 
 def read_typed_sections(
@@ -146,11 +150,14 @@ def read_typed_sections(
     kept: dict[str, TypedSection] = {}
     for section in sections:
         name = f"{section.type}: {plain(section.id)}"
+        entry_lines, end, swallowed = _property_lines(lines, section.line)
+        for lineno in swallowed:
+            diag.add("W03", lineno, f"looks like a section header but belongs to {shown(name)} (line "
+                     f"{section.line}), no empty line before it; ignored like the real parser does")
         schema = schemas.get(section.type)
         if schema is None:
             diag.add("W03", section.line, f"{shown(name)}: section skipped: unknown type {shown(section.type)}")
             continue
-        entry_lines, end = _property_lines(lines, section.line)
         typed = _typed(section.type, plain(section.id), section.line, end,
                        list(zip(section.entries, entry_lines, strict=True)), schema, diag)
         if typed is None:

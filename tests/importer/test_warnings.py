@@ -85,6 +85,14 @@ def test_w03_group_without_nodes_is_skipped(src, tmp_path):
     assert [(d.file, d.line) for d in found] == [(GROUPS_CFG, 4)] and "'nodes'" in found[0].message
 
 
+def test_w03_crlf_file_runs_its_sections_together(src, tmp_path):
+    text = (src / RESOURCES_CFG).read_text()
+    (src / RESOURCES_CFG).write_text(text.replace("\n", "\r\n"))
+    found, dst = warned(src, tmp_path, "W03", drop_orphans=True)
+    assert [d.line for d in found] == [5, 8, 12, 15, 18] and "'vm: 100'" in found[0].message
+    assert list(read(dst, "service_config")) == ["vm:100"]  # as the real parser reads it
+
+
 def test_w03_repeated_section_the_later_wins(src, tmp_path):
     edit(src, RESOURCES_CFG, append="vm: 101\n\tstate stopped\n")
     (found,), dst = warned(src, tmp_path, "W03")
