@@ -189,7 +189,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
 
 
 # modules that add subcommands: each has register(subparsers) setting `func`
-EXTENSION_COMMANDS = ("hasim.analysis.explore", "hasim.cli.session", "hasim.cli.ha_manager")
+EXTENSION_COMMANDS = ("hasim.analysis.explore", "hasim.cli.session", "hasim.cli.ha_manager", "hasim.importer.cli")
 
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:
