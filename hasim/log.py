@@ -3,15 +3,20 @@
 Every line the simulation produces is a `LogLine`.  The batch tester prints
 `"%-5s %5d %12s: %s\\n"` (spec 01 §5.1); environment lines have their level cut
 to four characters, hardware lines do not (01 §5.2).  Keeping the record
-structured (level, time, source, message) lets the window filter and colour
-lines while batch mode writes the identical bytes.
+structured (level, time, source, message, and the typed `event` the message
+was rendered from, `hasim.events`) lets the window filter and colour lines
+and every reader act on values, while batch mode writes the identical bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from hasim.events import Event
 
 
 @attrs.frozen(slots=True)
@@ -20,6 +25,12 @@ class LogLine:
     time: int
     source: str  # "hardware", "cmdlist", "node1/crm", ...
     message: str  # without the final newline
+    event: Event | None = attrs.field(default=None, eq=False)  # what the line says, as a value (None: plain text)
+
+    @classmethod
+    def of(cls, time: int, source: str, event: Event) -> LogLine:
+        """The line an event makes (its own level, uncut)."""
+        return cls(event.level, time, source, event.message, event)
 
     def render(self) -> str:
         return "%-5s %5d %12s: %s\n" % (self.level, self.time, self.source, self.message)

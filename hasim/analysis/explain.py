@@ -36,16 +36,17 @@ the *next* part is left out.
 
 from __future__ import annotations
 
-import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from hasim import commands as C
+from hasim import events as E
 from hasim.log import LogLine, LogSink
 from hasim.snapshot import NodeView, ServiceView, Snapshot
-from hasim.vocab import FENCE_DELAY, GONE_DELAY, INACTIVE_SERVICE_STATES, LOCK_TIMEOUT, WATCHDOG_TIMEOUT
+from hasim.vocab import FENCE_DELAY, GONE_DELAY, INACTIVE_SERVICE_STATES, LOCK_TIMEOUT, MOVING_STATES, WATCHDOG_TIMEOUT
 
 if TYPE_CHECKING:
     from hasim.engine.harness import Harness
@@ -103,8 +104,6 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-_HW_EVENT = re.compile(r"^execute (power|network) (\S+) (on|off)$")
-_DELNODE = re.compile(r"^execute delnode (\S+)$")
 
 
 @attrs.define
@@ -130,12 +129,12 @@ class _Membership:
         for n in members:
             m.online_since[n] = 0
         for line in lines:
-            msg = line.message
-            if mo := _HW_EVENT.match(msg):
-                what, n, action = mo.groups()
+            command = _executed(line)
+            if isinstance(command, (C.Power, C.Network)):
+                n, action = command.node, "on" if command.on else "off"
                 if n not in hw:
                     continue
-                if what == "power":
+                if isinstance(command, C.Power):
                     hw[n]["power"] = hw[n]["network"] = action
                     if action == "off":
                         m.power_off_at[n] = (line.time, line.source)
@@ -143,8 +142,8 @@ class _Membership:
                     hw[n]["network"] = action
                     if action == "off":
                         m.network_off_at[n] = line.time
-            elif mo := _DELNODE.match(msg):
-                n = mo.group(1)
+            elif isinstance(command, C.DelNode):
+                n = command.node
                 hw.pop(n, None)
                 m.removed_at[n] = line.time
             else:
@@ -214,15 +213,18 @@ class _Context:
     def node_status(self) -> dict:
         return self.snap.manager_status.get("node_status") or {}
 
-    def last(self, pattern: str, *, since: int | None = None) -> LogLine | None:
-        """The latest log line whose message matches `pattern` (a regex)."""
-        rx = re.compile(pattern)
+    def last(self, wanted: Callable[[Any], bool], *, since: int | None = None) -> LogLine | None:
+        """The latest log line whose event is `wanted` (a predicate over events)."""
         for line in reversed(self.lines):
             if since is not None and line.time < since:
                 break
-            if rx.search(line.message):
+            if line.event is not None and wanted(line.event):
                 return line
         return None
+
+    def last_command(self, wanted: Callable[[C.Command], bool]) -> LogLine | None:
+        """The latest `execute` line of a command that is `wanted`."""
+        return self.last(lambda e: isinstance(e, E.CommandExecuted) and e.command is not None and wanted(e.command))
 
     # -- the master's in-memory state (read only) -----------------------------------------------
     def _master_manager(self):
@@ -244,11 +246,11 @@ class _Context:
                 return value, True
             return None, True
         # estimate from the log: the round before the master marked it 'unknown'
-        line = self.last(rf"^node '{re.escape(node)}': state changed from '\w+' => 'unknown'$")
+        line = self.last(lambda e: isinstance(e, E.NodeStateChanged) and e.node == node and e.new == "unknown")
         if line is None:
             return None, False
         estimate = line.time - self.snap.loop_length
-        became_master = self.last(r"^status change \S+ => master$")
+        became_master = self.last(lambda e: isinstance(e, E.DaemonStateChanged) and e.new == "master")
         if became_master is not None and became_master.time > estimate:
             estimate = became_master.time
         return estimate, False
@@ -261,7 +263,7 @@ class _Context:
         return None
 
     def no_master_text(self) -> str:
-        old = self.last(r"^status change master => lost_manager_lock$")
+        old = self.last(lambda e: isinstance(e, E.DaemonStateChanged) and (e.old, e.new) == ("master", "lost_manager_lock"))
         lost = f" {old.node} was the master and lost the manager lock at {old.time}." if old is not None else ""
         text = f"There is no active master right now.{lost}"
         lock = None
@@ -334,25 +336,6 @@ def _lookahead(h: Harness, horizon: int = LOOKAHEAD) -> list[LogLine] | None:
 # ---------------------------------------------------------------------------------------------
 # translating log lines into plain words
 
-_RX = {
-    "node_state": re.compile(r"^node '(\S+)': state changed from '(\w+)' => '(\w+)'$"),
-    "fenced": re.compile(r"^fencing: acknowledged - got agent lock for node '(\S+)'$"),
-    "recover": re.compile(r"^recover service '(\S+)' from fenced node '(\S+)' to node '(\S+)'$"),
-    "recover_back": re.compile(r"^recover service '(\S+)' to previous failed and fenced node '(\S+)' again$"),
-    "no_recovery": re.compile(r"^recovering service '(\S+)' from fenced node '(\S+)' failed, no recovery node found$"),
-    "svc_state": re.compile(r"^service '(\S+)': state changed from '(\w+)' to '(\w+)'(?:  \((.*)\))?$"),
-    "starting": re.compile(r"^starting service (\S+)$"),
-    "stopping": re.compile(r"^stopping service (\S+)$"),
-    "start_failed": re.compile(r"^unable to start service (\S+)$"),
-    "retry": re.compile(r"^restart policy: retry number (\d+) for service '(\S+)'$"),
-    "moved": re.compile(r"^service (\S+) - end (migrate|relocate) to node '(\S+)'$"),
-    "agent_lock": re.compile(r"^got lock 'ha_agent_(\S+)_lock'$"),
-    "status": re.compile(r"^status change (\S+) => (\S+)$"),
-    "deleted": re.compile(r"^deleting gone node '(\S+)', not a cluster member anymore\.$"),
-    "error": re.compile(r"^recovery policy for service (\S+) failed, entering error state\. Failed nodes: (.*)$"),
-    "relocating": re.compile(r"^starting service (\S+) on node '(\S+)' failed, relocating service\.$"),
-}
-
 _NODE_STATE_WORDS = {
     "online": "online",
     "unknown": "'unknown' (not in the quorate partition)",
@@ -362,24 +345,23 @@ _NODE_STATE_WORDS = {
 }
 
 
-def _params(text: str | None) -> dict[str, str]:
-    out = {}
-    for part in (text or "").split(", "):
-        key, sep, value = part.partition(" = ")
-        if sep:
-            out[key] = value
-    return out
+def _executed(line: LogLine) -> C.Command | None:
+    """The command an `execute` line applied (None for any other line)."""
+    event = line.event
+    return event.command if isinstance(event, E.CommandExecuted) else None
 
 
 def _describe(line: LogLine) -> tuple[str, set[str]] | None:
     """(plain sentence, ids it concerns) for an interesting line, else None."""
-    msg = line.message
+    event = line.event
     node = line.node
-    if line.source == "watchdog" and (mo := _HW_EVENT.match(msg)):
-        n = mo.group(2)
+    if event is None:
+        return None
+    if line.source == "watchdog" and isinstance(_executed(line), C.Power):
+        n = event.command.node
         return f"the watchdog resets {n} (power off)", {n}
-    if mo := _RX["node_state"].match(msg):
-        n, old, new = mo.groups()
+    if isinstance(event, E.NodeStateChanged):
+        n, old, new = event.node, event.old, event.new
         if new == "fence":
             return f"the manager starts fencing {n}", {n}
         if old == "fence" and new == "unknown":
@@ -387,33 +369,28 @@ def _describe(line: LogLine) -> tuple[str, set[str]] | None:
         if new == "gone":
             return f"the manager marks {n} 'gone': it has left the cluster", {n}
         return f"the manager marks {n} {_NODE_STATE_WORDS.get(new, repr(new))}", {n}
-    if mo := _RX["fenced"].match(msg):
-        n = mo.group(1)
+    if isinstance(event, E.NodeFenced):
+        n = event.node
         return f"the manager takes over {n}'s agent lock: {n} is fenced", {n}
-    if mo := _RX["recover"].match(msg):
-        sid, src, dst = mo.groups()
-        return f"{sid} is recovered from {src} to {dst}", {sid, src, dst}
-    if mo := _RX["recover_back"].match(msg):
-        sid, n = mo.groups()
-        return f"{sid} is recovered to {n} again", {sid, n}
-    if mo := _RX["no_recovery"].match(msg):
-        sid, n = mo.groups()
-        return f"{sid} cannot be recovered: no node it may run on is online", {sid, n}
-    if mo := _RX["error"].match(msg):
-        sid, failed = mo.groups()
-        return f"{sid} enters the error state (failed on {failed})", {sid}
-    if mo := _RX["relocating"].match(msg):
-        sid, n = mo.groups()
-        return f"the manager relocates {sid} away from {n} after its start failed there", {sid, n}
-    if mo := _RX["svc_state"].match(msg):
-        sid, old, new, params = mo.groups()
-        p = _params(params)
+    if isinstance(event, E.ServiceRecovered):
+        return f"{event.sid} is recovered from {event.fenced} to {event.target}", {event.sid, event.fenced, event.target}
+    if isinstance(event, E.ServiceRecoveredBack):
+        return f"{event.sid} is recovered to {event.fenced} again", {event.sid, event.fenced}
+    if isinstance(event, E.RecoveryFailed):
+        return f"{event.sid} cannot be recovered: no node it may run on is online", {event.sid, event.fenced}
+    if isinstance(event, E.ServiceFailed):
+        return f"{event.sid} enters the error state (failed on {event.failed_nodes})", {event.sid}
+    if isinstance(event, E.StartFailedRelocating):
+        return f"the manager relocates {event.sid} away from {event.node} after its start failed there", {event.sid, event.node}
+    if isinstance(event, E.ServiceStateChanged):
+        sid, old, new = event.sid, event.old, event.new
+        p = dict(event.params)
         if old == "fence" and new == "recovery":
             return None
         if old == "recovery" and new == "started":
             return None  # said by the 'recover' line
         where = ""
-        if new in ("migrate", "relocate", "request_start_balance") and "target" in p:
+        if new in MOVING_STATES and "target" in p:
             where = f" from {p.get('node')} to {p['target']}"
         elif new == "started" and "node" in p:
             where = f" on {p['node']}"
@@ -421,32 +398,27 @@ def _describe(line: LogLine) -> tuple[str, set[str]] | None:
         return f"{sid}: '{old}' → '{new}'{where}", ids
     if node is None:
         return None
-    if mo := _RX["starting"].match(msg):
-        return f"{node} starts {mo.group(1)}", {mo.group(1), node}
-    if mo := _RX["stopping"].match(msg):
-        return f"{node} stops {mo.group(1)}", {mo.group(1), node}
-    if mo := _RX["start_failed"].match(msg):
-        return f"{mo.group(1)} fails to start on {node}", {mo.group(1), node}
-    if mo := _RX["moved"].match(msg):
-        sid, how, dst = mo.groups()
-        verb = "migrates" if how == "migrate" else "relocates"
-        return f"{node} {verb} {sid} to {dst}", {sid, node, dst}
-    if mo := _RX["agent_lock"].match(msg):
-        owner = mo.group(1)
-        if line.daemon == "lrm" and owner == node:
+    if isinstance(event, E.ServiceStarting):
+        return f"{node} starts {event.sid}", {event.sid, node}
+    if isinstance(event, E.ServiceStopping) and not event.detail:
+        return f"{node} stops {event.sid}", {event.sid, node}
+    if isinstance(event, E.ServiceStartFailed):
+        return f"{event.sid} fails to start on {node}", {event.sid, node}
+    if isinstance(event, E.ServiceMove) and event.phase == "end":
+        verb = "migrates" if event.how == "migrate" else "relocates"
+        return f"{node} {verb} {event.sid} to {event.target}", {event.sid, node, event.target}
+    if isinstance(event, E.LockAcquired):
+        if line.daemon == "lrm" and event.agent_of == node:
             return f"{node}'s LRM gets its agent lock", {node}
         return None
-    if mo := _RX["status"].match(msg):
-        old, new = mo.groups()
-        if old == "startup":
+    if isinstance(event, E.DaemonStateChanged):
+        if event.old == "startup":
             return None
-        daemon = line.daemon.upper()
-        if new == "master":
+        if event.new == "master":
             return f"{node} becomes the master (runs the manager)", {node}
-        return f"{node}'s {daemon}: {old} → {new}", {node}
-    if mo := _RX["deleted"].match(msg):
-        n = mo.group(1)
-        return f"the manager forgets {n}", {n}
+        return f"{node}'s {line.daemon.upper()}: {event.old} → {event.new}", {node}
+    if isinstance(event, E.GoneNodeDeleted):
+        return f"the manager forgets {event.node}", {event.node}
     return None
 
 
@@ -478,20 +450,20 @@ def _freeze_reason(ctx: _Context, node: str) -> str:
     """Why services on `node` are frozen, from its LRM's last shutdown line."""
     disarm = ctx.snap.disarm or {}
     if disarm.get("mode") == "freeze":
-        line = ctx.last(r"^execute crm \S+ disarm-ha freeze$")
+        line = ctx.last_command(lambda c: isinstance(c, C.DisarmHa) and c.mode == "freeze")
         when = f" at {line.time}" if line is not None else ""
         return (
             f"the HA stack was disarmed in 'freeze' mode{when}: every HA service is frozen in place "
             "until 'arm-ha'."
         )
     for line in reversed(ctx.lines):
-        if line.node != node or line.daemon != "lrm":
+        event = line.event
+        if line.node != node or not isinstance(event, E.LrmShutdown) or not event.freezes:
             continue
-        msg = line.message
-        if msg == "restart LRM, freeze all services":
+        if event.kind == "restart":
             return f"{node}'s LRM was restarted at {line.time}; services are frozen while it restarts."
-        if msg.endswith("LRM, stop and freeze all services"):
-            kind = "reboot" if msg.startswith("reboot") else "shutdown"
+        if event.kind in ("reboot", "shutdown"):
+            kind = event.kind
             policy = ctx.snap.shutdown_policy
             why = "freezes on a reboot" if policy == "conditional" else "freezes on every shutdown and reboot"
             return (
@@ -627,7 +599,7 @@ class _NodeExplainer:
                 body[0] += " and forgets it an hour after it was last seen online."
             return "removed from the cluster, still listed as 'gone'", body
         if self.state is None:
-            line = ctx.last(rf"^deleting gone node '{re.escape(node)}'")
+            line = ctx.last(lambda e: isinstance(e, E.GoneNodeDeleted) and e.node == node)
             when = f" at {line.time}" if line else ""
             return "removed from the cluster", [
                 f"{node} was removed from the cluster{removed}; the manager forgot it{when}."
@@ -664,7 +636,7 @@ class _NodeExplainer:
                 body.append(f"{node} was reset by its watchdog at {t} ({_ago(now, t)}).{why}")
             elif source == "shutdown":
                 head = "shut down"
-                asked = ctx.last(rf"^execute shutdown {re.escape(node)}$")
+                asked = ctx.last_command(lambda c: isinstance(c, C.Shutdown) and c.node == node)
                 when = f"requested at {asked.time}, " if asked is not None and asked.time <= t else ""
                 body.append(
                     f"{node} was shut down ({when}powered off at {t}, {_ago(now, t)}) with the shutdown policy "
@@ -839,8 +811,8 @@ class _NodeExplainer:
             for sid, sd in sorted(ctx.service_status.items())
             if sd.get("maintenance_node") == node and sd.get("node") != node
         ]
-        toggled = ctx.last(rf"^execute crm {re.escape(node)} (enable|disable)-node-maintenance$")
-        if not request and toggled is not None and toggled.message.endswith("disable-node-maintenance"):
+        toggled = ctx.last_command(lambda c: isinstance(c, C.NodeMaintenance) and c.node == node)
+        if not request and toggled is not None and not toggled.event.command.enable:
             when = f" at {toggled.time}"
             text = f"Maintenance was disabled{when}; the manager ends it at its next round"
             text += f" and moves back {_join(away)}." if away else "."
@@ -885,7 +857,7 @@ class _NodeExplainer:
         master = active
         who = f"The master ({master})"
         to_fence = self.to_fence()
-        fenced = ctx.last(rf"^fencing: acknowledged - got agent lock for node '{re.escape(node)}'$")
+        fenced = ctx.last(lambda e: isinstance(e, E.NodeFenced) and e.node == node)
         off_at = self.hist.offline_since.get(node)
         if state == "online":
             body.append(f"{who} still has it 'online'; at its next round it marks it 'unknown'.")
@@ -926,16 +898,16 @@ class _NodeExplainer:
             body.append(self.lock_text(master))
         elif state == "unknown" and fenced is not None and (off_at is None or fenced.time >= off_at):
             recovered = [
-                f"{m.group(1)} to {m.group(3)}"
+                f"{line.event.sid} to {line.event.target}"
                 for line in ctx.lines
-                if line.time >= fenced.time and (m := _RX["recover"].match(line.message)) and m.group(2) == node
+                if line.time >= fenced.time and isinstance(line.event, E.ServiceRecovered) and line.event.fenced == node
             ]
             text = f"It was fenced at {fenced.time} ({_ago(now, fenced.time)}): the master took over its agent lock"
             text += f" and recovered {_join(recovered)}." if recovered else "."
             waiting = [
-                m.group(1)
+                line.event.sid
                 for line in ctx.lines
-                if line.time >= fenced.time and (m := _RX["no_recovery"].match(line.message)) and m.group(2) == node
+                if line.time >= fenced.time and isinstance(line.event, E.RecoveryFailed) and line.event.fenced == node
             ]
             waiting = sorted({s for s in waiting if (ctx.service_status.get(s) or {}).get("state") == "recovery"})
             if waiting:
@@ -1106,9 +1078,9 @@ class _ServiceExplainer:
                 "relocate": "relocation (stop, move, start)",
                 "request_start_balance": "start on the node the CRS picked (rebalance on start)",
             }[state]
-            since = ctx.last(rf"^service '{re.escape(sid)}': state changed from '\w+' to '{state}'")
+            since = ctx.last(lambda e: isinstance(e, E.ServiceStateChanged) and e.sid == sid and e.new == state)
             done = ctx.last(
-                rf"^service {re.escape(sid)} - end (migrate|relocate) to node '{re.escape(tgt or '')}'$",
+                lambda e: isinstance(e, E.ServiceMove) and e.phase == "end" and e.sid == sid and e.target == (tgt or ""),
                 since=since.time if since is not None else None,
             )
             if state == "request_start_balance":
@@ -1159,7 +1131,7 @@ class _ServiceExplainer:
                 out.append(f"It is started again when {node}'s LRM is back.")
         elif state == "error":
             failed = list(sv.failed_nodes)
-            line = ctx.last(rf"^recovery policy for service {re.escape(sid)} failed, entering error state")
+            line = ctx.last(lambda e: isinstance(e, E.ServiceFailed) and e.sid == sid)
             when = f" at {line.time}" if line else ""
             fail = f" after failing to start on {_join(failed)}" if failed else ""
             out.append(
@@ -1217,20 +1189,20 @@ class _ServiceExplainer:
         if nv is None:
             return ""
         attempt = ctx.last(
-            rf"^(restart policy: retry number \d+ for service '{re.escape(sid)}'"
-            rf"|unable to start service {re.escape(sid)} on local node after \d+ retries"
-            rf"|starting service {re.escape(sid)}|service status {re.escape(sid)} started)$"
+            lambda e: isinstance(e, (E.RestartRetry, E.RestartsExhausted, E.ServiceStarting))
+            and e.sid == sid
+            or isinstance(e, E.ServiceStatus) and e.sid == sid and e.state == "started"
         )
         if attempt is not None and attempt.node == node and nv.lrm_state == "active":
-            words = attempt.message.split()
-            if attempt.message.startswith("restart policy"):
+            event = attempt.event
+            if isinstance(event, E.RestartRetry):
                 return (
                     f"{node}'s LRM failed to start it at {attempt.time} and retries at its next step "
-                    f"(restart policy: retry {words[4]} of max_restart {self.sv.max_restart})."
+                    f"(restart policy: retry {event.attempt} of max_restart {self.sv.max_restart})."
                 )
-            if attempt.message.startswith("unable to start"):
+            if isinstance(event, E.RestartsExhausted):
                 return (
-                    f"{node}'s LRM gave up at {attempt.time} after {words[-2]} retries (max_restart) and reported the "
+                    f"{node}'s LRM gave up at {attempt.time} after {event.tries} retries (max_restart) and reported the "
                     f"failure: the manager now relocates it to another node, or puts it in the error state once "
                     f"its start has failed on more than max_relocate ({self.sv.max_relocate}) node(s)."
                 )

@@ -98,12 +98,13 @@ with an error (the real tester stops in the middle of a step as well).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from hasim import commands as C
+from hasim import events as E
 from hasim.jsondata import truthy
 from hasim.vocab import LOCK_TIMEOUT, MOVING_STATES, NODE_STATES, SERVICE_STATES, WATCHDOG_TIMEOUT
 
@@ -117,9 +118,13 @@ if TYPE_CHECKING:
 # node's agent lock expires) + a few rounds, plus start retries of `fa:` services.
 LIVENESS_BOUND = 600
 
-# log sources that are not daemons but are not faults either
-_QUIET_MESSAGES = ("starting simulation", "exit simulation")
-_MANUAL_MIGRATE = re.compile(r"^execute service (\S+) manual-migrate (\S+)")
+
+
+def _quiet(event: E.Event | None) -> bool:
+    """A harness line that is not a fault: the run starting or ending, a delay."""
+    if isinstance(event, (E.SimulationStarted, E.SimulationEnded)):
+        return True
+    return isinstance(event, E.CommandExecuted) and isinstance(event.command, C.Delay)
 
 
 @attrs.frozen
@@ -382,7 +387,7 @@ def check_service_recovers(ctx: Context) -> Iterator[tuple[Hashable, str]]:
     for line in lines[seen:]:
         if "/" in line.source:
             continue
-        if line.message.startswith(_QUIET_MESSAGES) or line.message.startswith("execute delay"):
+        if _quiet(line.event):
             continue
         last = line.time
     memory["seen"] = len(lines)
@@ -694,11 +699,10 @@ class Checker:
             return []
         lines = self.harness.sink.lines
         for line in lines[self._seen :]:
-            if "/" not in line.source and " manual-migrate " in line.message:
-                m = _MANUAL_MIGRATE.match(line.message)
-                if m and self.prev is not None:
-                    sid, target = m.groups()
-                    self.ghosts.update((sid, n) for n in self.prev.running.get(sid, ()) if n != target)
+            event = line.event
+            if isinstance(event, E.CommandExecuted) and isinstance(event.command, C.ManualMigrate) and self.prev is not None:
+                sid, target = event.command.sid, event.command.target
+                self.ghosts.update((sid, n) for n in self.prev.running.get(sid, ()) if n != target)
         self._seen = len(lines)
         view = build_view(self.harness, stepped, self.prev, self.ghosts)
         found: list[Violation] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
+from hasim.events import Event, LockAcquired
 from hasim.jsondata import jcopy
 from hasim.log import LogLine, env_level, strip_one_newline
 from hasim.engine.world.cluster import normalise_service_config
@@ -62,6 +63,12 @@ class Env:
             return
         self.sink.emit(LogLine(lvl, self.clock, self.source, strip_one_newline(msg)))
 
+    def emit(self, event: Event) -> None:
+        """Log a typed event (its message is its line's text)."""
+        lvl = env_level(event.level)
+        if lvl is not None:
+            self.sink.emit(LogLine(lvl, self.clock, self.source, event.message, event))
+
     def send_notification(self, prefix: str, status: str) -> None:
         self.log("email", f"{prefix}: {status}")
 
@@ -91,7 +98,7 @@ class Env:
             return False
         ok, fresh = self.world.get_lock(name, self.node, self.clock)
         if fresh:
-            self.log("info", f"got lock '{name}'")
+            self.emit(LockAcquired(name))
         return ok
 
     def _release_lock(self, name: str) -> bool:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 import attrs
 
 from hasim import commands as C
+from hasim import events as E
 from hasim.engine.env import Env
 from hasim.errors import SimError
 from hasim.engine.ha.crm import CRM
@@ -122,6 +123,10 @@ class Harness:
     def log(self, level: str, source: str, msg: str) -> None:
         self.sink.emit(LogLine(level, self.world.time, source, msg))
 
+    def emit(self, source: str, event: E.Event) -> None:
+        """Log a typed event of the harness or the hardware (levels are not cut, 01 §5.2)."""
+        self.sink.emit(LogLine(event.level, self.world.time, source, event.message, event))
+
     @property
     def paired_steps(self) -> bool:
         """hasim extension for 30–32 nodes (`hasim.vocab.paired_steps`)."""
@@ -139,7 +144,7 @@ class Harness:
     def start(self) -> None:
         if not self.started:
             self.started = True
-            self.log("info", "hardware", "starting simulation")
+            self.emit("hardware", E.SimulationStarted())
             self.loop_start = self.world.time
 
     def run(self) -> None:
@@ -206,7 +211,7 @@ class Harness:
 
     def _abort(self, msg: str) -> None:
         self.error = msg
-        self.log("err", "hardware", f"exit simulation - {msg}\n ")
+        self.emit("hardware", E.SimulationEnded(msg))
         self.finished = True
 
     # -- one node ----------------------------------------------------------------------
@@ -218,7 +223,7 @@ class Harness:
         if d.crm is not None:
             if self.skip["crm"]:
                 if first:
-                    self.log("info", "run-loop", "skipping CRM round")
+                    self.emit("run-loop", E.RoundSkipped("crm"))
             else:
                 crm = d.crm
                 exit_crm = not crm.do_one_iteration()
@@ -227,7 +232,7 @@ class Harness:
                 else:
                     world.time = max(world.time, d.crm_env.get_time())
                 if exit_crm:
-                    d.crm_env.log("info", "exit (loop end)")
+                    d.crm_env.emit(E.DaemonExited())
                     d.crm = None
                     shutdown = (world.hw.get(name) or {}).get("shutdown") or ""
                     if shutdown == "reboot":
@@ -241,13 +246,13 @@ class Harness:
         if d.lrm is not None:
             if self.skip["lrm"]:
                 if first:
-                    self.log("info", "run-loop", "skipping LRM round")
+                    self.emit("run-loop", E.RoundSkipped("lrm"))
             else:
                 lrm = d.lrm
                 exit_lrm = not lrm.do_one_iteration()
                 world.time = max(world.time, step_end, d.lrm_env.get_time())
                 if exit_lrm:
-                    d.lrm_env.log("info", "exit (loop end)")
+                    d.lrm_env.emit(E.DaemonExited())
                     d.lrm = None
                     shutdown = (world.hw.get(name) or {}).get("shutdown") or ""
                     if d.lrm_restart:
@@ -263,7 +268,7 @@ class Harness:
         for n in self.order if world.any_watchdog_expired() else ():
             if not world.watchdog_check(n):
                 self.command(C.Power(n, False), "watchdog")
-                self.log("info", "hardware", f"server '{n}' stopped by poweroff (watchdog)")
+                self.emit("hardware", E.WatchdogPoweroff(n))
                 self.nodes[n].crm = None
                 self.nodes[n].lrm = None
 
@@ -284,7 +289,7 @@ class Harness:
             d.crm_env.loop_start_hook()
         self.loop_start = world.time
         if self.end_at is not None and world.time >= self.end_at:
-            self.log("info", "hardware", "exit simulation - done")
+            self.emit("hardware", E.SimulationEnded())
             self.finished = True
             return
         if world.time < self.next_cmd_at:
@@ -293,7 +298,7 @@ class Harness:
         if self.loop_count % LOOPS_PER_SLOT == 0:
             if self.batch_index >= len(self.cmdlist):
                 if self.auto_finish and world.time - self.last_command_time > SCENARIO_TAIL and not self.pending:
-                    self.log("info", "hardware", "exit simulation - done")
+                    self.emit("hardware", E.SimulationEnded())
                     self.finished = True
                     return
             else:
@@ -383,10 +388,10 @@ class Harness:
         self._record(source, text)
         directive = C.parse_directive(text)
         if isinstance(directive, C.Delay):
-            self.log("info", source, f"execute {text}")
+            self.emit(source, E.CommandExecuted(text, directive))
             self.next_cmd_at = self.world.time + directive.seconds
         elif isinstance(directive, C.SkipRound):
-            self.log("info", source, f"execute {text}")
+            self.emit(source, E.CommandExecuted(text, directive))
             self.skip[directive.daemon] += directive.count or 1
         else:
             self.execute(text, source)
@@ -406,11 +411,14 @@ class Harness:
                 raise SimError("value does not look like a valid ha resource id")
         elif obj not in self.nodes:
             raise SimError(f"sim_hardware_cmd: no such node '{obj}'")
-        self.log("info", source, f"execute {text}")
         try:
-            command = C.parse(text, strict=False)
+            command: C.Command | None = C.parse(text, strict=False)
+            problem = None
         except C.CommandError as err:
-            raise SimError(err.tester_message) from None
+            command, problem = None, err.tester_message
+        self.emit(source, E.CommandExecuted(text, command))  # logged before the command's own errors (01 §8)
+        if command is None:
+            raise SimError(problem)
         _DISPATCH[type(command)](self, command)
 
     def command(self, command: C.Command, source: str) -> None:
@@ -433,10 +441,10 @@ class Harness:
                 rec["cfs"] = {}
             else:
                 if d.crm is not None:
-                    d.crm_env.log("info", "killed by poweroff")
+                    d.crm_env.emit(E.KilledByPoweroff())
                     d.crm = None
                 if d.lrm is not None:
-                    d.lrm_env.log("info", "killed by poweroff")
+                    d.lrm_env.emit(E.KilledByPoweroff())
                     d.lrm = None
                     d.lrm_restart = False
                 world.watchdog_reset(node)

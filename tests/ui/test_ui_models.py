@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 from PySide6.QtCore import Qt
 
+from hasim.events import NodeStateChanged, ServiceStateChanged
 from hasim.log import LogLine
 from hasim.snapshot import NodeView, ServiceView, Snapshot
 from ui.models import History, LogFilterProxy, LogModel, NodesModel, ServicesModel
@@ -98,14 +99,17 @@ def test_history_appends_and_merges():
     for t in range(0, 3600, 10):
         h.record(snap(t, [node("node1")], [service("vm:101")]))
     assert h.segment_count() == 3  # node1, its power strip, vm:101: one segment each over an hour
-    h.record_line(LogLine("info", 3600, "node2/crm", "node 'node1': state changed from 'online' => 'unknown'"))
-    h.record_line(LogLine("info", 3660, "node2/crm", "service 'vm:101': state changed from 'started' to 'fence'"))
-    h.record_line(LogLine("info", 3660, "node2/crm", "node 'node1': state changed from 'unknown' => 'fence'"))
-    h.record_line(LogLine("info", 3660, "node2/crm", "node 'node1': state changed from 'fence' => 'unknown'"))
-    h.record_line(LogLine("info", 3660, "node2/crm",
-                          "service 'vm:101': state changed from 'fence' to 'recovery'"))
-    h.record_line(LogLine("info", 3660, "node2/crm",
-                          "service 'vm:101': state changed from 'recovery' to 'started'  (node = node2)"))
+    for t, event in (
+        (3600, NodeStateChanged("node1", "online", "unknown")),
+        (3660, ServiceStateChanged("vm:101", "started", "fence")),
+        (3660, NodeStateChanged("node1", "unknown", "fence")),
+        (3660, NodeStateChanged("node1", "fence", "unknown")),
+        (3660, ServiceStateChanged("vm:101", "fence", "recovery")),
+        (3660, ServiceStateChanged("vm:101", "recovery", "started", (("node", "node2"),))),
+    ):
+        h.record_line(LogLine.of(t, "node2/crm", event))
+    # only the typed event counts, not text that looks like one
+    h.record_line(LogLine("info", 3661, "cmdlist", "node 'node1': state changed from 'unknown' => 'online'"))
     assert h.states_of("node1") == ["online", "unknown", "fence", "unknown"]
     assert h.states_of("vm:101") == ["started", "fence", "recovery", "started"]
     assert h.lane("vm:101").segments[-1].node == "node2"

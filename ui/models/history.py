@@ -11,18 +11,13 @@ the lanes, in order, for the timeline's markers.  Pure Python, no Qt.
 from __future__ import annotations
 
 import bisect
-import re
 
 import attrs
 
+from hasim.events import NodeStateChanged, ServiceStateChanged
 from hasim.log import LogLine
 from hasim.snapshot import Snapshot
 from ui.style import node_display_state
-
-
-NODE_LINE = re.compile(r"^node '(\S+)': state changed from '\w+' => '(\w+)'")
-SERVICE_LINE = re.compile(r"^service '(\S+)': state changed from '\w+' to '(\w+)'(?:.*?\bnode = ([^,)\s]+))?"
-                          r"(?:.*?\btarget = ([^,)\s]+))?")
 
 
 @attrs.define
@@ -107,17 +102,16 @@ class History:
         A manager round can pass through states within one second (fence ->
         recovery -> started); snapshots only see the end of the round, the log
         sees every step, so the timeline keeps those short states too."""
-        if "state changed from" not in line.message:
-            return
-        if m := NODE_LINE.match(line.message):
-            self._append(m.group(1), "node", line.time, m.group(2), None, logged=True)
+        event = line.event
+        if isinstance(event, NodeStateChanged):
+            self._append(event.node, "node", line.time, event.new, None, logged=True)
             self.now = max(self.now, line.time)
-        elif m := SERVICE_LINE.match(line.message):
-            sid, state, node, target = m.groups()
-            lane = self.lanes.get(sid)
+        elif isinstance(event, ServiceStateChanged):
+            node = event.param("node") or None
+            lane = self.lanes.get(event.sid)
             if node is None and lane is not None and lane.segments:
                 node = lane.segments[-1].node
-            self._append(sid, "service", line.time, state, node, logged=True, target=target)
+            self._append(event.sid, "service", line.time, event.new, node, logged=True, target=event.param("target") or None)
             self.now = max(self.now, line.time)
 
     def record_violation(self, violation) -> None:

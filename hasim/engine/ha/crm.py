@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hasim.errors import SimError
+from hasim.events import DaemonStateChanged
 from hasim.engine.ha.daemon import Daemon
 from hasim.engine.ha.manager import Manager
 
@@ -48,7 +49,7 @@ class CRM(Daemon):
         old = self.state
         if old == new:
             return
-        self.env.log("info", f"status change {old} => {new}")
+        self.env.emit(DaemonStateChanged(old, new))
         self.state = new
         if old == "master":
             self.manager = None

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
+from hasim import events as E
 from hasim.engine.ha.daemon import Daemon
 from hasim.engine.ha.service_index import index_of
 from hasim.jsondata import num
@@ -60,7 +61,7 @@ class LRM(Daemon):
     def set_state(self, new: str) -> None:
         if self.state == new:
             return
-        self.env.log("info", f"status change {self.state} => {new}")
+        self.env.emit(E.DaemonStateChanged(self.state, new))
         self.state = new
         self.state_change_time = self.env.get_time()
 
@@ -173,22 +174,22 @@ class LRM(Daemon):
             kind = "reboot" if reboot else "shutdown"
             if self.mode == "maintenance":
                 if maintenance:
-                    env.log("info", f"{kind} LRM, ignore maintenance policy, already in maintenance mode")
+                    env.emit(E.LrmShutdown(kind, "keep-maintenance"))
                 else:
-                    env.log("info", f"{kind} LRM, ignore {policy} policy as manual maintenance mode is enabled")
+                    env.emit(E.LrmShutdown(kind, "manual-maintenance", policy))
             elif maintenance:
-                env.log("info", f"{kind} LRM, doing maintenance, removing this node from active list")
+                env.emit(E.LrmShutdown(kind, "maintenance"))
                 self.mode = "maintenance"
             elif freeze_all:
-                env.log("info", f"{kind} LRM, stop and freeze all services")
+                env.emit(E.LrmShutdown(kind, "freeze"))
                 self.mode = "restart"
             else:
-                env.log("info", "shutdown LRM, stop all services")
+                env.emit(E.LrmShutdown(kind, "stop"))
                 self.mode = "shutdown"
         elif self.mode == "maintenance":
             env.log("\n\t    info", "Restarting LRM in maintenance mode may be delayed until all services are moved")
         else:
-            env.log("info", "restart LRM, freeze all services")
+            env.emit(E.LrmShutdown("restart", "freeze"))
             self.mode = "restart"
         self.shutdown_request = env.get_time()
         if not self.update_lrm_status():
@@ -400,11 +401,11 @@ class LRM(Daemon):
             if exit_code == ExitCode.ERROR:
                 tries = self.restart_tries.setdefault(sid, 0)
                 if tries >= max_restart:
-                    env.log("err", f"unable to start service {sid} on local node after {tries} retries")
+                    env.emit(E.RestartsExhausted(sid, tries))
                     self.restart_tries[sid] = 0
                     return ExitCode.ERROR
                 self.restart_tries[sid] = tries + 1
-                env.log("warning", f"restart policy: retry number {tries + 1} for service '{sid}'")
+                env.emit(E.RestartRetry(sid, tries + 1))
                 return ExitCode.ETRY_AGAIN
         return exit_code
 
@@ -432,24 +433,21 @@ class LRM(Daemon):
         if cmd == "started":
             if running:
                 return ExitCode.SUCCESS
-            env.log("info", f"starting service {sid}")
+            env.emit(E.ServiceStarting(sid))
             agent.start(env, sid)
             if agent.check_running(env, sid):
-                env.log("info", f"service status {sid} started")
+                env.emit(E.ServiceStatus(sid, "started"))
                 return ExitCode.SUCCESS
-            env.log("warning", f"unable to start service {sid}")
+            env.emit(E.ServiceStartFailed(sid))
             return ExitCode.ERROR
         if cmd in ("request_stop", "stopped"):
             if not running:
                 return ExitCode.SUCCESS
             timeout = params.get("timeout")
-            if timeout is not None:
-                env.log("info", f"stopping service {sid} (timeout={timeout})")
-            else:
-                env.log("info", f"stopping service {sid}")
+            env.emit(E.ServiceStopping(sid, f"timeout={timeout}" if timeout is not None else ""))
             agent.shutdown(env, sid)
             if not agent.check_running(env, sid):
-                env.log("info", f"service status {sid} stopped")
+                env.emit(E.ServiceStatus(sid, "stopped"))
                 return ExitCode.SUCCESS
             env.log("info", f"unable to stop service {sid} (still running)")
             return ExitCode.ERROR

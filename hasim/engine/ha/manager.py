@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
+from hasim.events import CrmCommandReceived, Event, ServiceAdded, ServiceStateChanged
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
 from hasim.engine.ha.node_status import NodeStatus
@@ -68,6 +69,9 @@ class Manager:
     def log(self, level: str, msg: str) -> None:
         self.env.log(level, msg)
 
+    def emit(self, event: Event) -> None:
+        self.env.emit(event)
+
     def _hardware_log(self, level: str, msg: str) -> None:
         """Stats warnings come from the simulated hardware: source `hardware`,
         hardware clock, level not cut (01 §5.2, §9.8)."""
@@ -102,17 +106,16 @@ class Manager:
         sd["state"] = new_state
         sd["node"] = node
         sd.update(kept)
-        text = []
+        shown = []
         for key in sorted(params):
             value = params[key]
-            text.append(f"{key} = {'' if value is None else value}")
+            shown.append((key, "" if value is None else str(value)))
             sd[key] = value
         if self.usage is not None:
             self.usage.remove_service(sid)
             self._add_usage(sid, sd)
         sd["uid"] = self.new_uid()
-        suffix = f"  ({', '.join(text)})" if text else ""
-        self.log("info", f"service '{sid}': state changed from '{old}' to '{new_state}'{suffix}")
+        self.emit(ServiceStateChanged(sid, old, new_state, tuple(shown)))
 
     def _add_usage(self, sid: str, sd: dict) -> None:
         self.usage.add_service(sid, sd.get("state"), sd.get("node"), sd.get("target"), bool(truthy(sd.get("running"))))
@@ -202,7 +205,7 @@ class Manager:
             cd = sc[sid]
             if cd["state"] == "ignored":
                 continue
-            self.log("info", f"adding new service '{sid}' on node '{cd['node']}'")
+            self.emit(ServiceAdded(sid, cd["node"]))
             state = "request_start" if cd["state"] == "started" else "request_stop"
             ss[sid] = {"state": state, "node": cd["node"], "uid": self.new_uid()}
         for sid in sorted(ss):
@@ -241,7 +244,7 @@ class Manager:
             elif m := re.match(r"^stop\s+(\S+)\s+(\S+)$", cmd):
                 sid, timeout = m.groups()
                 if sid in ss:
-                    self.log("info", f"got crm command: {cmd}")
+                    self.emit(CrmCommandReceived(cmd))
                     ss[sid]["cmd"] = ["stop", timeout]
                 else:
                     self.log("err", f"crm command error - no such service: {cmd}")
@@ -269,7 +272,7 @@ class Manager:
                 if disarm is not None:
                     self.log("notice", f"ignoring disarm-ha command - already in disarm state ({disarm.get('state')})")
                     continue
-                self.log("info", f"got crm command: disarm-ha {mode}")
+                self.emit(CrmCommandReceived(f"disarm-ha {mode}"))
                 if mode == "ignore":
                     for sid in sorted(ss):
                         self.log("info", f"disarm: suspending HA tracking for service '{sid}'")
@@ -279,7 +282,7 @@ class Manager:
                 if disarm is None:
                     self.log("notice", "ignoring arm-ha command - HA stack is not disarmed")
                     continue
-                self.log("info", "got crm command: arm-ha")
+                self.emit(CrmCommandReceived("arm-ha"))
                 if disarm.get("mode") == "ignore":
                     conf = self.env.read_service_config()
                     for sid in sorted(ss):
@@ -313,7 +316,7 @@ class Manager:
                     f"in negative affinity with service '{sid}'",
                 )
                 return
-        self.log("info", f"got crm command: {cmd}")
+        self.emit(CrmCommandReceived(cmd))
         ss[sid]["cmd"] = [task, target]
         positive = sorted(compiled.positive.get(sid, ())) if compiled else []
         for partner in positive:

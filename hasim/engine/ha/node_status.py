@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hasim.events import GoneNodeDeleted, NodeFenced, NodeStateChanged
 from hasim.vocab import FENCE_DELAY, GONE_DELAY, NODE_STATES
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class NodeStatus:
         last = self.get(node)
         if state == last:
             return
-        self.env.log("info", f"node '{node}': state changed from '{last}' => '{state}'")
+        self.env.emit(NodeStateChanged(node, last, state))
         self.status[node] = state
 
     def list_nodes(self) -> list[str]:
@@ -102,7 +103,7 @@ class NodeStatus:
                     self.set(node, "gone")
             elif state == "gone":
                 if self.offline_delayed(node, GONE_DELAY):
-                    self.env.log("notice", f"deleting gone node '{node}', not a cluster member anymore.")
+                    self.env.emit(GoneNodeDeleted(node))
                     del self.status[node]
                     self.last_online.pop(node, None)
 
@@ -113,9 +114,9 @@ class NodeStatus:
             self.set(node, "fence")
             env.send_notification("FENCE", f"Try to fence node '{node}'")
         if env.get_ha_agent_lock(node):
-            msg = f"fencing: acknowledged - got agent lock for node '{node}'"
-            env.log("info", msg)
+            fenced = NodeFenced(node)
+            env.emit(fenced)
             self.set(node, "unknown")
-            env.send_notification("SUCCEED", msg)
+            env.send_notification("SUCCEED", fenced.message)
             return True
         return False

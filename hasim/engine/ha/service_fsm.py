@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hasim.events import RecoveryFailed, ServiceFailed, ServiceRecovered, ServiceRecoveredBack, StartFailedRelocating
 from hasim.jsondata import num
 from hasim.vocab import ExitCode
 from hasim.engine.world.resources import lookup
@@ -122,13 +123,9 @@ def started(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> N
             sd.setdefault("failed_nodes", []).append(sd["node"])
             if len(sd["failed_nodes"]) <= num(cd.get("max_relocate"), 1):
                 try_next = True
-                m.log("warning", f"starting service {sid} on node '{sd['node']}' failed, relocating service.")
+                m.emit(StartFailedRelocating(sid, sd["node"]))
             else:
-                m.log(
-                    "err",
-                    f"recovery policy for service {sid} failed, entering error state. "
-                    f"Failed nodes: {', '.join(sd['failed_nodes'])}",
-                )
+                m.emit(ServiceFailed(sid, ", ".join(sd["failed_nodes"])))
                 m.change_service_state(sid, "error")
                 return
         else:
@@ -243,9 +240,9 @@ def recovery(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> 
     node = m.select_node(sid, "best-score")
     if node:
         if node == fenced:
-            m.log("info", f"recover service '{sid}' to previous failed and fenced node '{fenced}' again")
+            m.emit(ServiceRecoveredBack(sid, fenced))
         else:
-            m.log("info", f"recover service '{sid}' from fenced node '{fenced}' to node '{node}'")
+            m.emit(ServiceRecovered(sid, fenced, node))
         agent = lookup(sid.split(":", 1)[0])
         removed = agent.remove_locks(m.env, sid, REMOVABLE_LOCKS) if agent else None
         if removed:
@@ -256,7 +253,7 @@ def recovery(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> 
             m.sc[sid]["node"] = node
         m.change_service_state(sid, _req_state(cd), node=node)
         return
-    m.log("err", f"recovering service '{sid}' from fenced node '{fenced}' failed, no recovery node found")
+    m.emit(RecoveryFailed(sid, fenced))
     if cd.get("state") == "disabled":
         sd.pop("failed_nodes", None)
         m.change_service_state(sid, "stopped")

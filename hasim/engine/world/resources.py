@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from hasim import events as E
 from hasim.errors import SimError
 
 if TYPE_CHECKING:
@@ -49,19 +50,19 @@ class VirtVM:
         world = env.world
         ss = world.service_status(env.node)
         cmd = "migrate" if online else "relocate"
-        env.log("info", f"service {sid} - start {cmd} to node '{target}'")
+        env.emit(E.ServiceMove(sid, cmd, target, "start"))
         lock = world.service_lock(sid)
         if lock:
             env.log("err", f"service '{sid}' locked ({lock}), unable to {cmd}!")
             return False
         if not online and self.check_running(env, sid):
-            env.log("info", f"stopping service {sid} (relocate)")
+            env.emit(E.ServiceStopping(sid, "relocate"))
             self.shutdown(env, sid)
-            env.log("info", f"service status {sid} stopped")
+            env.emit(E.ServiceStatus(sid, "stopped"))
         else:
             env.sleep(2)
         world.change_service_location(sid, env.node, target)
-        env.log("info", f"service {sid} - end {cmd} to node '{target}'")
+        env.emit(E.ServiceMove(sid, cmd, target, "end"))
         ss.pop(sid, None)
         world.write_service_status(env.node, ss)
         return True
