@@ -872,3 +872,38 @@ def test_disarm_is_deferred_while_a_service_is_moving(state):
         f"service 'vm:101': state changed from '{state}' to 'started'  (node = node2)",
     ]
     assert bench.manager_status["disarm"] == {"mode": "freeze", "state": "disarming"}
+
+
+# -- the table of legal edges ------------------------------------------------------------------------
+
+# spec 02 §8's overview table, written out independently of the engine's TRANSITIONS
+SPEC_EDGES = {
+    ("request_start", "started"), ("request_start", "request_start_balance"),
+    ("started", "request_stop"), ("started", "migrate"), ("started", "relocate"), ("started", "error"),
+    ("started", "fence"), ("started", "freeze"), ("stopped", "freeze"), ("request_stop", "freeze"),
+    ("request_stop", "stopped"), ("request_stop", "error"), ("request_stop", "fence"),
+    ("stopped", "request_start"), ("stopped", "migrate"), ("stopped", "relocate"), ("stopped", "fence"),
+    *((s, t) for s in ("migrate", "relocate", "request_start_balance") for t in ("started", "request_stop", "error", "fence")),
+    ("fence", "recovery"), ("recovery", "started"), ("recovery", "request_stop"), ("recovery", "stopped"),
+    ("freeze", "started"), ("freeze", "request_stop"), ("error", "stopped"),
+    ("request_start", "freeze"), ("request_start_balance", "freeze"),  # disarm in freeze mode (§16)
+}  # fmt: skip
+# 02 §8.4.2 A.1 "change to fence (and keep going)": the rest of `started` runs in the same call
+FENCE_AND_KEEP_GOING = {("fence", "request_stop"), ("fence", "migrate"), ("fence", "relocate"), ("fence", "error")}
+
+
+def test_the_transition_table_is_the_specs_plus_the_fence_and_keep_going_edges():
+    from hasim.engine.ha.service_fsm import HANDLERS, TRANSITIONS
+
+    table = {(old, new) for old, targets in TRANSITIONS.items() for new in targets}
+    assert table == SPEC_EDGES | FENCE_AND_KEEP_GOING
+    assert set(TRANSITIONS) == set(HANDLERS)
+
+
+def test_an_illegal_edge_raises_and_leaves_the_state_unchanged():
+    from hasim.errors import SimError
+
+    bench, m = cluster({"vm:101": {"node": "node1", "state": "started", "uid": "u1"}}, STARTED_101)
+    with pytest.raises(SimError, match="illegal state transition 'started' -> 'recovery'"):
+        m.change_service_state("vm:101", "recovery")
+    assert m.ss["vm:101"] == {"node": "node1", "state": "started", "uid": "u1"}

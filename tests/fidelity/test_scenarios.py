@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from hasim.engine.ha.service_fsm import TRANSITIONS
+from hasim.events import ServiceStateChanged
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 from tests.conftest import scenario_dirs, scenario_root
@@ -34,6 +36,9 @@ def _params(root, var, name):
 def _check(path, kind):
     sim = Simulation(load_scenario(path))
     sim.run()
+    # every service state change the real scenario makes is an edge of the engine's table
+    edges = {(e.old, e.new) for e in (line.event for line in sim.log_lines) if isinstance(e, ServiceStateChanged)}
+    assert not edges - {(old, new) for old, targets in TRANSITIONS.items() for new in targets}
     got = sim.log_text()
     want = (path / "log.expect").read_text()
     record(kind, got == want)

@@ -27,7 +27,7 @@ from hasim.engine.ha.placement import placement
 from hasim.engine.ha.scheduler import Candidate, create_usage, select_best_balancing_migration
 from hasim.engine.ha.scheduler.balancing import should_migrate
 from hasim.engine.ha.selection import select_service_node
-from hasim.engine.ha.service_fsm import HANDLERS
+from hasim.engine.ha.service_fsm import HANDLERS, check_transition
 from hasim.jsondata import num, truthy
 from hasim.engine.world.stats import WorldStats
 
@@ -100,6 +100,7 @@ class Manager:
         old = sd["state"]
         if old == new_state:
             raise SimError("no state change")
+        check_transition(sid, old, new_state)
         kept = {k: sd[k] for k in ("failed_nodes", "maintenance_node") if sd.get(k) is not None}
         node = sd.get("node")
         sd.clear()
@@ -405,6 +406,7 @@ class Manager:
                 state = sd["state"]
                 if state not in ("started", "stopped", "request_stop", "request_start", "request_start_balance"):
                     continue
+                check_transition(sid, state, "freeze")
                 self.log("info", f"disarm: freezing service '{sid}' (was '{state}')")
                 for key in [k for k in sd if k not in keep]:
                     del sd[key]

@@ -3,19 +3,11 @@
 Theory of operation
 -------------------
 Every service in the manager status has a state; each pass of a round calls
-the handler of the service's current state, which may change it (logged
-`service '<sid>': state changed from '<old>' to '<new>'`).  The edges:
-
-    request_start  -> started | request_start_balance
-    started        -> request_stop | migrate | relocate | error | fence
-    request_stop   -> stopped | error | fence
-    stopped        -> request_start | migrate | relocate | fence
-    migrate, relocate, request_start_balance -> started | request_stop | error | fence
-    fence          -> recovery            (done by the fencing sweep, not here)
-    recovery       -> started | request_stop | stopped
-    freeze         -> started | request_stop
-    error          -> stopped
-    started, stopped, request_stop -> freeze   (node's LRM restarting; run loop)
+the handler of the service's current state (`HANDLERS`), which may change it
+(logged `service '<sid>': state changed from '<old>' to '<new>'`).  The legal
+edges are `TRANSITIONS`, beside the handlers that take them; the manager
+checks every change against it (`check_transition`), so a handler that tries
+an edge the real stack never takes stops the run instead of drifting.
 
 Handlers receive the manager, the sid, the service's configuration `cd`, its
 status entry `sd` and the LRM result for the entry's current uid.
@@ -23,15 +15,31 @@ status entry `sd` and the LRM result for the entry's current uid.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from hasim.errors import SimError
 from hasim.events import RecoveryFailed, ServiceFailed, ServiceRecovered, ServiceRecoveredBack, StartFailedRelocating
 from hasim.jsondata import num
 from hasim.vocab import ExitCode
 from hasim.engine.world.resources import lookup
 
-if TYPE_CHECKING:
-    from hasim.engine.ha.manager import Manager
+
+
+class Manager(Protocol):
+    """What the handlers use of the manager (`hasim.engine.ha.manager.Manager`)."""
+
+    ns: Any
+    sc: dict
+    crs: dict
+    env: Any
+    lrm_modes: dict
+
+    def log(self, level: str, msg: str) -> None: ...
+    def emit(self, event: Any) -> None: ...
+    def change_service_state(self, sid: str, new_state: str, **params: Any) -> None: ...
+    def select_node(self, sid: str, preference: str) -> str | None: ...
+    def new_uid(self) -> str: ...
 
 REMOVABLE_LOCKS = [
     "backup", "mounted", "migrate", "clone", "rollback",
@@ -271,7 +279,33 @@ def error(m: Manager, sid: str, cd: dict, sd: dict, lrm_res: dict | None) -> Non
         m.change_service_state(sid, "stopped")
 
 
-HANDLERS = {
+#: every edge the real stack takes (spec 02 §8 table), from -> to
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "request_start": frozenset({"started", "request_start_balance", "freeze"}),
+    "started": frozenset({"request_stop", "migrate", "relocate", "error", "fence", "freeze"}),
+    "request_stop": frozenset({"stopped", "error", "fence", "freeze"}),
+    "stopped": frozenset({"request_start", "migrate", "relocate", "fence", "freeze"}),
+    "migrate": frozenset({"started", "request_stop", "error", "fence"}),
+    "relocate": frozenset({"started", "request_stop", "error", "fence"}),
+    "request_start_balance": frozenset({"started", "request_stop", "error", "fence", "freeze"}),
+    # `recovery` from the fencing sweep (02 §9); the others within one call of
+    # `started` whose node is in maintenance: "change to fence (and keep
+    # going)", 02 §8.4.2 A.1 — the real log of test-shutdown-policy4 shows
+    # fence -> relocate -> fence in one second
+    "fence": frozenset({"recovery", "request_stop", "migrate", "relocate", "error"}),
+    "recovery": frozenset({"started", "request_stop", "stopped"}),
+    "freeze": frozenset({"started", "request_stop"}),
+    "error": frozenset({"stopped"}),
+}
+
+
+def check_transition(sid: str, old: str, new: str) -> None:
+    """Raise (the state stays as it is) for an edge `TRANSITIONS` does not have."""
+    if new not in TRANSITIONS.get(old, ()):
+        raise SimError(f"service '{sid}': illegal state transition '{old}' -> '{new}'")
+
+
+HANDLERS: dict[str, Callable[[Manager, str, dict, dict, dict | None], None]] = {
     "request_start": request_start,
     "started": started,
     "request_stop": request_stop,
