@@ -29,11 +29,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from types import MappingProxyType
 
-import attrs
-
+from hasim.values import Value
 from hasim.vocab import REQUESTED_STATES, is_node_name, is_sid
+
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
 class CommandError(Exception):
@@ -58,8 +63,7 @@ def _shown(token: str | None) -> str:
 # -- the values -----------------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Command:
+class Command(Value):
     """Base of every command value."""
 
     def render(self) -> str:
@@ -69,12 +73,10 @@ class Command:
         return self.render()
 
 
-@attrs.frozen
 class NodeCommand(Command):
     node: str
 
 
-@attrs.frozen
 class Power(NodeCommand):
     on: bool
 
@@ -82,7 +84,6 @@ class Power(NodeCommand):
         return f"power {self.node} {'on' if self.on else 'off'}"
 
 
-@attrs.frozen
 class Network(NodeCommand):
     on: bool
 
@@ -90,7 +91,6 @@ class Network(NodeCommand):
         return f"network {self.node} {'on' if self.on else 'off'}"
 
 
-@attrs.frozen
 class Cfs(NodeCommand):
     """The node's cluster filesystem: `rw` (writes) or `update` (its view)
     works or fails (spec 01 §9.4)."""
@@ -102,7 +102,6 @@ class Cfs(NodeCommand):
         return f"cfs {self.node} {self.what} {'work' if self.works else 'fail'}"
 
 
-@attrs.frozen
 class PveManagerVersion(NodeCommand):
     version: str | None
 
@@ -110,37 +109,31 @@ class PveManagerVersion(NodeCommand):
         return f"pve-manager-version {self.node} set" + (f" {self.version}" if self.version is not None else "")
 
 
-@attrs.frozen
 class Reboot(NodeCommand):
     def render(self) -> str:
         return f"reboot {self.node}"
 
 
-@attrs.frozen
 class Shutdown(NodeCommand):
     def render(self) -> str:
         return f"shutdown {self.node}"
 
 
-@attrs.frozen
 class RestartLrm(NodeCommand):
     def render(self) -> str:
         return f"restart-lrm {self.node}"
 
 
-@attrs.frozen
 class CrmStop(NodeCommand):
     def render(self) -> str:
         return f"crm {self.node} stop"
 
 
-@attrs.frozen
 class CrmStart(NodeCommand):
     def render(self) -> str:
         return f"crm {self.node} start"
 
 
-@attrs.frozen
 class NodeMaintenance(NodeCommand):
     enable: bool
 
@@ -148,7 +141,6 @@ class NodeMaintenance(NodeCommand):
         return f"crm {self.node} {'enable' if self.enable else 'disable'}-node-maintenance"
 
 
-@attrs.frozen
 class DisarmHa(NodeCommand):
     mode: str  # "freeze" | "ignore"
 
@@ -156,13 +148,11 @@ class DisarmHa(NodeCommand):
         return f"crm {self.node} disarm-ha {self.mode}"
 
 
-@attrs.frozen
 class ArmHa(NodeCommand):
     def render(self) -> str:
         return f"crm {self.node} arm-ha"
 
 
-@attrs.frozen
 class DelNode(NodeCommand):
     """hasim extension: the cluster forgets the node (`pvecm delnode`)."""
 
@@ -170,12 +160,10 @@ class DelNode(NodeCommand):
         return f"delnode {self.node}"
 
 
-@attrs.frozen
 class ServiceCommand(Command):
     sid: str
 
 
-@attrs.frozen
 class SetRequestedState(ServiceCommand):
     state: str  # one of REQUESTED_STATES
 
@@ -183,7 +171,6 @@ class SetRequestedState(ServiceCommand):
         return f"service {self.sid} {self.state}"
 
 
-@attrs.frozen
 class Migrate(ServiceCommand):
     target: str
 
@@ -191,7 +178,6 @@ class Migrate(ServiceCommand):
         return f"service {self.sid} migrate {self.target}"
 
 
-@attrs.frozen
 class Relocate(ServiceCommand):
     target: str
 
@@ -199,7 +185,6 @@ class Relocate(ServiceCommand):
         return f"service {self.sid} relocate {self.target}"
 
 
-@attrs.frozen
 class StopService(ServiceCommand):
     timeout: str  # as given: the manager parses it when it reads the queue
 
@@ -207,7 +192,6 @@ class StopService(ServiceCommand):
         return f"service {self.sid} stop {self.timeout}"
 
 
-@attrs.frozen
 class AddService(ServiceCommand):
     node: str
     state: str | None = None
@@ -218,13 +202,11 @@ class AddService(ServiceCommand):
         return " ".join([f"service {self.sid} add {self.node}", *extra])
 
 
-@attrs.frozen
 class DeleteService(ServiceCommand):
     def render(self) -> str:
         return f"service {self.sid} delete"
 
 
-@attrs.frozen
 class LockService(ServiceCommand):
     lock: str | None = None  # None: the tester's default, 'backup'
 
@@ -232,7 +214,6 @@ class LockService(ServiceCommand):
         return f"service {self.sid} lock" + (f" {self.lock}" if self.lock is not None else "")
 
 
-@attrs.frozen
 class UnlockService(ServiceCommand):
     lock: str | None = None  # None: whatever lock it has
 
@@ -240,7 +221,6 @@ class UnlockService(ServiceCommand):
         return f"service {self.sid} unlock" + (f" {self.lock}" if self.lock is not None else "")
 
 
-@attrs.frozen
 class ManualMigrate(ServiceCommand):
     target: str
 
@@ -252,7 +232,6 @@ STATIC_STATS = {"maxcpu": "cpu", "maxmem": "mem"}
 DYNAMIC_STATS = {"cpu": "cpu", "mem": "mem"}
 
 
-@attrs.frozen
 class SetStats(ServiceCommand):
     """`set-static-stats` / `set-dynamic-stats`: key/value pairs as given
     (memory in MiB); the keys are checked when it applies, as the tester does."""
@@ -272,7 +251,6 @@ class SetStats(ServiceCommand):
         return " ".join([f"service {self.sid} {self.action}", *(f"{k} {v}" for k, v in self.pairs)])
 
 
-@attrs.frozen
 class Delay(Command):
     """Scenario directive: the next batch comes this much later (spec 01 §6.5)."""
 
@@ -282,7 +260,6 @@ class Delay(Command):
         return f"delay {self.seconds}"
 
 
-@attrs.frozen
 class SkipRound(Command):
     """Scenario directive: the CRMs or LRMs skip rounds (spec 01 §6.5)."""
 
@@ -296,16 +273,14 @@ class SkipRound(Command):
 # -- edits (no tester grammar) --------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Change:
+class Change(Value):
     """What an edit does when it applies: files replaced (None: deleted) and
     lines appended to the CRM command queue (spec 01 §8.3)."""
 
-    files: Mapping[str, Any] = attrs.field(factory=dict)
+    files: Mapping[str, Any] = MappingProxyType({})
     crm_commands: tuple[str, ...] = ()
 
 
-@attrs.frozen
 class Edit(Command):
     """A configuration edit, applied at a loop end against the state then."""
 
@@ -320,7 +295,6 @@ class Edit(Command):
         return None
 
 
-@attrs.frozen(eq=False)
 class ReplaceConfig(Edit):
     """A whole cluster configuration file replaced (a window dialog), or
     deleted with `value=None`."""
@@ -334,9 +308,6 @@ class ReplaceConfig(Edit):
 
     def render(self) -> str:
         return f"{self.name} {json.dumps(self.value, sort_keys=True)}"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ReplaceConfig) and (self.name, self.value) == (other.name, other.value)
 
 
 # -- parsing --------------------------------------------------------------------------------------------
@@ -495,6 +466,11 @@ def parse_directive(text: str) -> Command | None:
     return None
 
 
+def is_delay(text: str) -> bool:
+    """Whether a scenario line is a `delay` (it sets timing, it does nothing)."""
+    return isinstance(parse_directive(text), Delay)
+
+
 def parse(text: str, *, strict: bool = True) -> Command:
     """A command value from the real grammar.
 
@@ -561,8 +537,7 @@ def _is_number(text: str) -> bool:
 # -- checking against the cluster -----------------------------------------------------------------------
 
 
-@attrs.frozen
-class Facts:
+class Facts(Value):
     """What `check` needs to know of the cluster now (the facade builds it)."""
 
     nodes: tuple[str, ...]

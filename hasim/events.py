@@ -16,16 +16,18 @@ and match on its type where it is read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
 
-import attrs
+from hasim.values import Value
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
     from hasim.commands import Command
 
 
-@attrs.frozen(slots=True)
-class Event:
+class Event(Value):
     """Base of every event; `level` is the real stack's level for its line."""
 
     level: ClassVar[str] = "info"
@@ -38,14 +40,12 @@ class Event:
 # -- the harness and the hardware (spec 01 §5.5) ---------------------------------------------------
 
 
-@attrs.frozen(slots=True)
 class SimulationStarted(Event):
     @property
     def message(self) -> str:
         return "starting simulation"
 
 
-@attrs.frozen(slots=True)
 class SimulationEnded(Event):
     """The run ended: `error` None for a normal end, else why it aborted (01 §5.6)."""
 
@@ -60,7 +60,6 @@ class SimulationEnded(Event):
         return "exit simulation - done" if self.error is None else f"exit simulation - {self.error}\n "
 
 
-@attrs.frozen(slots=True)
 class CommandExecuted(Event):
     """A command applied (from a scenario, the window, the run loop itself).
 
@@ -75,7 +74,6 @@ class CommandExecuted(Event):
         return f"execute {self.text}"
 
 
-@attrs.frozen(slots=True)
 class WatchdogPoweroff(Event):
     node: str
 
@@ -84,7 +82,6 @@ class WatchdogPoweroff(Event):
         return f"server '{self.node}' stopped by poweroff (watchdog)"
 
 
-@attrs.frozen(slots=True)
 class RoundSkipped(Event):
     daemon: str  # "crm" | "lrm"
 
@@ -96,7 +93,6 @@ class RoundSkipped(Event):
 # -- a daemon's own life (the node and daemon are the line's source) ----------------------------------
 
 
-@attrs.frozen(slots=True)
 class DaemonStateChanged(Event):
     old: str
     new: str
@@ -106,21 +102,18 @@ class DaemonStateChanged(Event):
         return f"status change {self.old} => {self.new}"
 
 
-@attrs.frozen(slots=True)
 class KilledByPoweroff(Event):
     @property
     def message(self) -> str:
         return "killed by poweroff"
 
 
-@attrs.frozen(slots=True)
 class DaemonExited(Event):
     @property
     def message(self) -> str:
         return "exit (loop end)"
 
 
-@attrs.frozen(slots=True)
 class LockAcquired(Event):
     """A cluster lock taken anew (`ha_manager_lock`, `ha_agent_<node>_lock`)."""
 
@@ -141,7 +134,6 @@ class LockAcquired(Event):
 # -- the manager (spec 02) ---------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
 class NodeStateChanged(Event):
     node: str
     old: str
@@ -152,7 +144,6 @@ class NodeStateChanged(Event):
         return f"node '{self.node}': state changed from '{self.old}' => '{self.new}'"
 
 
-@attrs.frozen(slots=True)
 class NodeFenced(Event):
     """The master took the node's agent lock: the node is fenced."""
 
@@ -163,7 +154,6 @@ class NodeFenced(Event):
         return f"fencing: acknowledged - got agent lock for node '{self.node}'"
 
 
-@attrs.frozen(slots=True)
 class GoneNodeDeleted(Event):
     level: ClassVar[str] = "notice"
     node: str
@@ -173,7 +163,6 @@ class GoneNodeDeleted(Event):
         return f"deleting gone node '{self.node}', not a cluster member anymore."
 
 
-@attrs.frozen(slots=True)
 class ServiceStateChanged(Event):
     """A service's manager state changed; `params` are the new entry's
     parameters in the line's order (`node`, `target`, …)."""
@@ -192,7 +181,6 @@ class ServiceStateChanged(Event):
         return f"service '{self.sid}': state changed from '{self.old}' to '{self.new}'{suffix}"
 
 
-@attrs.frozen(slots=True)
 class ServiceAdded(Event):
     sid: str
     node: str
@@ -202,7 +190,6 @@ class ServiceAdded(Event):
         return f"adding new service '{self.sid}' on node '{self.node}'"
 
 
-@attrs.frozen(slots=True)
 class CrmCommandReceived(Event):
     """The master took a command from the CRM queue (or gave itself one, for balancing)."""
 
@@ -213,7 +200,6 @@ class CrmCommandReceived(Event):
         return f"got crm command: {self.text}"
 
 
-@attrs.frozen(slots=True)
 class ServiceRecovered(Event):
     sid: str
     fenced: str
@@ -224,7 +210,6 @@ class ServiceRecovered(Event):
         return f"recover service '{self.sid}' from fenced node '{self.fenced}' to node '{self.target}'"
 
 
-@attrs.frozen(slots=True)
 class ServiceRecoveredBack(Event):
     """Recovered onto the node it was fenced from (it came back first)."""
 
@@ -240,7 +225,6 @@ class ServiceRecoveredBack(Event):
         return f"recover service '{self.sid}' to previous failed and fenced node '{self.fenced}' again"
 
 
-@attrs.frozen(slots=True)
 class RecoveryFailed(Event):
     level: ClassVar[str] = "err"
     sid: str
@@ -251,7 +235,6 @@ class RecoveryFailed(Event):
         return f"recovering service '{self.sid}' from fenced node '{self.fenced}' failed, no recovery node found"
 
 
-@attrs.frozen(slots=True)
 class ServiceFailed(Event):
     """The recovery policy gave up: the service enters the error state."""
 
@@ -264,7 +247,6 @@ class ServiceFailed(Event):
         return f"recovery policy for service {self.sid} failed, entering error state. Failed nodes: {self.failed_nodes}"
 
 
-@attrs.frozen(slots=True)
 class StartFailedRelocating(Event):
     level: ClassVar[str] = "warning"
     sid: str
@@ -278,7 +260,6 @@ class StartFailedRelocating(Event):
 # -- the LRM and the resources (spec 03, 01 §11) ---------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
 class LrmShutdown(Event):
     """What an LRM does with a shutdown request (spec 03 §6).
 
@@ -309,7 +290,6 @@ class LrmShutdown(Event):
         }[self.plan]
 
 
-@attrs.frozen(slots=True)
 class ServiceStarting(Event):
     sid: str
 
@@ -318,7 +298,6 @@ class ServiceStarting(Event):
         return f"starting service {self.sid}"
 
 
-@attrs.frozen(slots=True)
 class ServiceStatus(Event):
     """The resource agent reports the service 'started' or 'stopped'."""
 
@@ -330,7 +309,6 @@ class ServiceStatus(Event):
         return f"service status {self.sid} {self.state}"
 
 
-@attrs.frozen(slots=True)
 class ServiceStopping(Event):
     """`detail`: '' plain, 'timeout=<n>' for a graceful stop, 'relocate' for a move."""
 
@@ -342,7 +320,6 @@ class ServiceStopping(Event):
         return f"stopping service {self.sid}" + (f" ({self.detail})" if self.detail else "")
 
 
-@attrs.frozen(slots=True)
 class ServiceStartFailed(Event):
     level: ClassVar[str] = "warning"
     sid: str
@@ -352,7 +329,6 @@ class ServiceStartFailed(Event):
         return f"unable to start service {self.sid}"
 
 
-@attrs.frozen(slots=True)
 class RestartRetry(Event):
     level: ClassVar[str] = "warning"
     sid: str
@@ -363,7 +339,6 @@ class RestartRetry(Event):
         return f"restart policy: retry number {self.attempt} for service '{self.sid}'"
 
 
-@attrs.frozen(slots=True)
 class RestartsExhausted(Event):
     """The restart policy is used up: the LRM reports the failed start."""
 
@@ -376,7 +351,6 @@ class RestartsExhausted(Event):
         return f"unable to start service {self.sid} on local node after {self.tries} retries"
 
 
-@attrs.frozen(slots=True)
 class ServiceMove(Event):
     """A migrate or relocate by the resource agent: `phase` 'start' or 'end'."""
 

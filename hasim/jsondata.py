@@ -8,7 +8,12 @@ cheaper than `copy.deepcopy`.
 
 from __future__ import annotations
 
-from typing import Any
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 
 def jcopy(value: Any) -> Any:

@@ -11,21 +11,25 @@ and every reader act on values, while batch mode writes the identical bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-import attrs
+from hasim.values import Value
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
     from hasim.events import Event
 
 
-@attrs.frozen(slots=True)
-class LogLine:
+class LogLine(Value):
     level: str  # as printed (already cut for env lines)
     time: int
     source: str  # "hardware", "cmdlist", "node1/crm", ...
     message: str  # without the final newline
-    event: Event | None = attrs.field(default=None, eq=False)  # what the line says, as a value (None: plain text)
+    event: Event | None = None  # what the line says, as a value (None: plain text)
+
+    _not_compared: ClassVar[tuple[str, ...]] = ("event",)
 
     @classmethod
     def of(cls, time: int, source: str, event: Event) -> LogLine:

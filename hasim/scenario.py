@@ -10,13 +10,17 @@ came from.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import attrs
+from hasim.values import Value
+
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@attrs.frozen
-class Scenario:
+class Scenario(Value):
     files: dict[str, Any]  # status-directory files, initial content
     nodes: list[str]
     cmdlist: list[list[str]]

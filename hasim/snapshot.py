@@ -36,6 +36,7 @@ class NodeView:
     agent_lock_holder: str | None
     agent_lock_expires: int | None  # time after which the agent lock can be taken over
     fence_deadline: int | None = None  # time from which the master may fence it (None: not waiting to)
+    lrm_restarting: bool = False  # a `restart-lrm` is under way
 
 
 @attrs.frozen
@@ -128,6 +129,7 @@ def take_snapshot(harness: Harness) -> Snapshot:
                 agent_lock_holder=lock["node"] if lock else None,
                 agent_lock_expires=(lock["time"] + world.lock_timeout + 1) if lock else None,
                 fence_deadline=fence_at.get(name),
+                lrm_restarting=d.lrm_restart,
             )
         )
     conf = world.peek("service_config") or {}

@@ -24,7 +24,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
 
 from hasim.commands import Change, Edit
 from hasim.engine.ha import groups as groups_mod
@@ -316,7 +315,6 @@ def apply_edit(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]
     return changed, queue
 
 
-@attrs.frozen
 class HaManagerRequest(Edit):
     """An `ha-manager` request as a value: its arguments, parsed when needed.
 
@@ -328,7 +326,10 @@ class HaManagerRequest(Edit):
     """
 
     source: ClassVar[str] = "ha-manager"
-    argv: tuple[str, ...] = attrs.field(converter=tuple)
+    argv: tuple[str, ...]
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        super().__init__(tuple(argv))
 
     @property
     def args(self) -> argparse.Namespace:

@@ -184,7 +184,7 @@ class _Context:
         return cls(
             snap=sim.snapshot(),
             lines=list(log_lines if log_lines is not None else sim.log_lines),
-            harness=getattr(sim, "harness", None),
+            harness=getattr(sim, "kernel", None),  # white-box: the master's memory, locks, look-ahead
             initial_hw=initial,
         )
 

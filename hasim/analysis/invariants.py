@@ -672,8 +672,9 @@ def build_view(
 class Checker:
     """Runs the invariants after each engine step and collects violations."""
 
-    def __init__(self, harness: Harness, invariants: Iterable[Invariant] | None = None) -> None:
-        self.harness = harness
+    def __init__(self, sim: Simulation, invariants: Iterable[Invariant] | None = None) -> None:
+        # the checks read the engine's own state (daemons, watchdogs, locks): a white-box reader
+        harness = self.harness = sim.kernel
         self.invariants = list(INVARIANTS.values() if invariants is None else invariants)
         self.violations: list[Violation] = []
         self.notices: list[Violation] = []  # known gaps of the real stack itself, as they happen
@@ -734,18 +735,18 @@ class InvariantMonitor:
 
     def __init__(self, sim: Simulation, *, attach: bool = True, invariants: Iterable[Invariant] | None = None) -> None:
         self.sim = sim
-        self.checker = Checker(sim.harness, invariants)
+        self.checker = Checker(sim, invariants)
         self._reported = 0
         if attach:
             self._attach()
 
     def _attach(self) -> None:
         # the harness calls its step observers after every step that did something
-        self.sim.harness.step_observers.append(self.checker.observe)
+        self.sim.observe_steps(self.checker.observe)
 
     def observe(self) -> list[Violation]:
         """Check now (only needed with attach=False: call after each sim.step_node())."""
-        harness = self.sim.harness
+        harness = self.sim.kernel
         cursor = harness.node_cursor
         return self.checker.observe(harness.order[cursor - 1] if cursor else None)
 

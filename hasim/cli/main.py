@@ -2,12 +2,16 @@
 
     hasim [DIR]                 open the window (default: a fresh copy of working-dirs/default)
     hasim gui DIR [options]     the same, with options (--offscreen, --advance, --screenshot, --read-only)
-    hasim gui --scenario NAME   a fresh copy of a shipped workshop scenario
     hasim run DIR               batch: run DIR's scenario, write DIR/status/log and print it
-    hasim compare DIR...        run scenarios in memory and compare with their log.expect
-    hasim doctor                check the Qt/X11 prerequisites
+    hasim <command> --help      every command: `hasim --help` lists them
 
-Exit status: 0 success; 1 the scenario ended in an error exit or logs differ;
+One convention: every module of this package except this one adds its
+subcommands with `register(subparsers)` (setting `func`), and imports what
+its commands need inside them, so that assembling the parser costs nothing
+and `hasim run` loads the engine and nothing else.  A new subcommand is a new
+module here.
+
+Exit status: 0 success; 1 the run ended in an error exit or logs differ;
 2 bad input (named on stderr, one line, nothing written).
 """
 
@@ -15,202 +19,33 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from pathlib import Path
 
-from hasim.errors import InputError
-
-
-def _err(msg: str) -> None:
-    print(f"hasim: {msg}", file=sys.stderr)
+DEFAULT_COMMAND = "gui"
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from hasim.simulation import Simulation
-    from hasim.workdir import DirectoryBusy, DirLock, load_scenario
-    from hasim.workdir.live import LiveDirectory
-
-    path = Path(args.dir)
-    try:
-        scenario = load_scenario(path)
-    except InputError as err:
-        _err(f"{path}/{err}")
-        return 2
-    lock = DirLock(path)
-    try:
-        lock.acquire()
-    except DirectoryBusy as err:
-        _err(str(err))
-        return 2
-    except OSError as err:
-        _err(f"{path}: cannot lock: {err.strerror or err}")
-        return 2
-    try:
-        try:
-            sim = Simulation(scenario, interactive=args.interactive)
-            live = LiveDirectory(sim, path, flush_loops=1 if args.speed else 50)
-        except OSError as err:
-            _err(f"{path}/status: cannot write: {err.strerror or err}")
-            return 2
-        out = sys.stdout
-        if not args.quiet:
-            sim.subscribe(lambda line: out.write(line.render()))
-        _interrupt_on_sigterm()
-        try:
-            if args.speed:
-                _run_paced(sim, live, args.speed, out)
-            else:
-                sim.run()
-        except KeyboardInterrupt:
-            pass
-        live.close()
-        out.flush()
-    finally:
-        lock.release()
-    if sim.error is not None:
-        where = ""
-        failed = sim.error_command
-        if failed is not None:
-            batch, index, cmd = failed
-            where = f":batch {batch} command {index} ('{cmd}')"
-        _err(f"{path}/cmdlist{where}: simulation ended with an error: {sim.error}")
-        return 1
-    return 0
+def command_modules() -> list[str]:
+    """The modules of this package that add subcommands, in name order."""
+    here = os.path.dirname(__file__)
+    names = sorted(n[:-3] for n in os.listdir(here) if n.endswith(".py") and not n.startswith("_"))
+    return [f"hasim.cli.{n}" for n in names if n not in ("main", "output")]
 
 
-def _interrupt_on_sigterm() -> None:
-    """Let `kill` end a run like Ctrl-C: the session is closed properly."""
-    import signal
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
-
-
-def _run_paced(sim, live, speed: float, out) -> None:
-    """Follow virtual time at `speed` virtual seconds per wall second, so that
-    other processes (hasim ha-manager) can interact with the running cluster."""
-    import time
-
-    wall0, virt0 = time.monotonic(), sim.time
-    while not sim.finished:
-        sim.advance(virt0 + int(speed * (time.monotonic() - wall0)))
-        live.flush_log()
-        out.flush()
-        time.sleep(0.05)
-
-
-def compare_one(path: Path) -> tuple[bool, str]:
-    """Run one scenario in memory; (identical, detail)."""
-    from hasim.simulation import Simulation
-    from hasim.workdir import load_scenario
-
-    expect_path = path / "log.expect"
-    if not expect_path.exists():
-        return False, "no log.expect"
-    try:
-        sim = Simulation(load_scenario(path))
-    except InputError as err:
-        return False, f"bad input: {err}"
-    sim.run()
-    got = sim.log_text().splitlines(keepends=True)
-    want = expect_path.read_text().splitlines(keepends=True)
-    for i, (a, b) in enumerate(zip(got, want), 1):
-        if a != b:
-            return False, f"line {i}: expected {b.rstrip()!r}, got {a.rstrip()!r}"
-    if len(got) != len(want):
-        i = min(len(got), len(want)) + 1
-        if len(got) < len(want):
-            return False, f"line {i}: expected {want[i - 1].rstrip()!r}, got end of log"
-        return False, f"line {i}: expected end of log, got {got[i - 1].rstrip()!r}"
-    return True, ""
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    dirs = [Path(d) for d in args.dirs]
-    ok = 0
-    for d in dirs:
-        same, detail = compare_one(d)
-        ok += same
-        print(f"{'ok  ' if same else 'FAIL'} {d.name}{'' if same else ': ' + detail}")
-    print(f"{ok} of {len(dirs)} scenarios reproduce their log.expect byte for byte")
-    return 0 if ok == len(dirs) else 1
-
-
-def _window_entry(module: str):
-    """The `main` of the window package, looked up only when a window command
-    runs: the engine never depends on Qt, and batch use works without it."""
-    return importlib.import_module(module).main
-
-
-def cmd_gui(args: argparse.Namespace) -> int:
-    try:
-        gui_main = _window_entry("ui.app")
-    except ImportError as err:
-        _err(f"the window needs PySide6 and pyqtgraph ({err}); run `hasim doctor`")
-        return 2
-    return gui_main(args)
-
-
-def cmd_doctor(args: argparse.Namespace) -> int:
-    try:
-        doctor_main = _window_entry("ui.doctor")
-    except ImportError as err:
-        _err(f"cannot load the doctor ({err})")
-        return 2
-    return doctor_main()
-
-
-def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hasim", description="Proxmox VE HA stack simulator")
-    sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
-    p.add_argument("dir")
-    p.add_argument("-q", "--quiet", action="store_true", help="do not print the log")
-    p.add_argument("--speed", type=float, help="follow virtual time at this many virtual seconds per second")
-    p.add_argument("--interactive", action="store_true", help="do not end after the scenario (use with --speed)")
-    p.set_defaults(func=cmd_run)
-    p = sub.add_parser("compare", help="compare scenario logs with their log.expect")
-    p.add_argument("dirs", nargs="+")
-    p.set_defaults(func=cmd_compare)
-    p = sub.add_parser("gui", help="open the simulator window")
-    add_gui_arguments(p)
-    p.set_defaults(func=cmd_gui)
-    p = sub.add_parser("doctor", help="check the Qt/X11 prerequisites")
-    p.set_defaults(func=cmd_doctor)
-    for module in EXTENSION_COMMANDS if extensions else ():
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        mod.register(sub)
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    for module in command_modules():
+        importlib.import_module(module).register(sub)
     return parser
-
-
-# modules that add subcommands: each has register(subparsers) setting `func`
-EXTENSION_COMMANDS = ("hasim.analysis.explore", "hasim.cli.session", "hasim.cli.ha_manager", "hasim.importer.cli")
-
-
-def add_gui_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", nargs="?", help="working directory (default: a fresh copy of working-dirs/default)")
-    p.add_argument("--scenario", metavar="NAME",
-                   help="open a fresh copy of a shipped workshop scenario (an unknown NAME lists them)")
-    p.add_argument("--offscreen", action="store_true", help="render without a display")
-    p.add_argument("--advance", type=int, metavar="SECONDS", help="run the scenario for SECONDS of virtual time")
-    p.add_argument("--screenshot", metavar="FILE", help="save a picture of the window and exit")
-    p.add_argument("--read-only", action="store_true", help="see everything, change nothing")
-    p.add_argument("--speed", type=float, default=10.0, help="initial speed (virtual seconds per second)")
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    core = {"run", "compare", "gui", "doctor"}
-    # the core commands do not pay for importing the extension modules
-    parser = build_parser(extensions=not (argv and argv[0] in core))
+    parser = build_parser()
     commands = set(parser._subparsers._group_actions[0].choices) | {"-h", "--help"}
     if not argv or argv[0] not in commands:
-        argv = ["gui", *argv]
+        argv = [DEFAULT_COMMAND, *argv]
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -9,7 +9,6 @@ filesystem operations fail while the node's cfs is in `rw fail` state
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
 from hasim.events import Event, LockAcquired
@@ -17,7 +16,11 @@ from hasim.jsondata import jcopy
 from hasim.log import LogLine, env_level, strip_one_newline
 from hasim.engine.world.cluster import normalise_service_config
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from hasim.log import LogSink
     from hasim.engine.world.cluster import World
 

@@ -23,8 +23,6 @@ import copy
 import re
 from collections.abc import Callable
 
-import attrs
-
 from hasim import commands as C
 from hasim import events as E
 from hasim.engine.env import Env
@@ -32,13 +30,13 @@ from hasim.errors import SimError
 from hasim.engine.ha.crm import CRM
 from hasim.engine.ha.lrm import LRM
 from hasim.log import LogLine, LogSink
+from hasim.values import Value
 from hasim.engine.world.cluster import World
 from hasim.vocab import LOOPS_PER_SLOT, MAX_SIM_TIME, SCENARIO_TAIL, TESTER_SID_RE, loop_length, paired_steps
 
 
 
-@attrs.frozen
-class Submission:
+class Submission(Value):
     """A command or edit waiting for the next loop end.
 
     `text` is what the log's `execute` line and the session show (for a
@@ -55,8 +53,7 @@ class Submission:
     ticket: int = 0
 
 
-@attrs.frozen
-class Outcome:
+class Outcome(Value):
     """What became of a checked submission."""
 
     ticket: int
@@ -65,8 +62,7 @@ class Outcome:
     reason: str | None = None  # why it was refused
 
 
-@attrs.frozen
-class Scheduled:
+class Scheduled(Value):
     """A recorded session entry, applied at its time (replay)."""
 
     time: int
@@ -602,6 +598,25 @@ class Harness:
             number = _number(value)
             entry[key] = number * 1048576 if c.keys[key] == "mem" else number
         world.write(fname, stats)
+
+    # -- feeding a scenario as it runs (the explorer) --------------------------------------------
+    def wants_batch(self) -> bool:
+        """Whether the next step is a loop end at which the scenario would apply
+        its next batch (a command slot past any `delay`) and none is left."""
+        return (
+            self.node_cursor >= len(self.order)
+            and self.loop_count % LOOPS_PER_SLOT == 0
+            and self.batch_index == len(self.cmdlist)
+            and max(self.world.time, self.loop_start + self.loop_length) >= self.next_cmd_at
+        )
+
+    def add_batch(self, batch: list[str]) -> None:
+        self.cmdlist.append(list(batch))
+
+    @property
+    def next_stepper(self) -> str | None:
+        """The node whose daemons step next (None: the loop end comes next)."""
+        return self.order[self.node_cursor] if self.node_cursor < len(self.order) else None
 
     # -- look-ahead ---------------------------------------------------------------------------------
     def fork(self, sink: LogSink) -> Harness:

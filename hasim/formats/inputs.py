@@ -8,7 +8,6 @@ is reported as an InputError naming the file, the place and the problem.
 
 from __future__ import annotations
 
-from typing import Any
 
 from hasim.errors import InputError
 from hasim.vocab import (
@@ -20,6 +19,12 @@ from hasim.vocab import (
     is_node_name,
     is_sid,
 )
+
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _num(value: Any) -> bool:

@@ -40,9 +40,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TypeVar
+from types import MappingProxyType
 
-import attrs
+from hasim.values import Value
+
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 __all__ = [
     "Section",
@@ -69,8 +77,7 @@ def _frozen_props(value: Mapping[str, str]) -> dict[str, str]:
     return dict(value)
 
 
-@attrs.frozen
-class Section:
+class Section(Value):
     """One section as written in the file.
 
     `props` holds the first occurrence of each key with its raw value (a key
@@ -84,15 +91,15 @@ class Section:
     type: str
     id: str
     order: int
-    props: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_props)
-    entries: tuple[tuple[str, str | None], ...] = attrs.field(
-        default=(), converter=tuple, eq=False
-    )
-    line: int = attrs.field(default=0, eq=False)
+    props: Mapping[str, str] = MappingProxyType({})
+    entries: tuple[tuple[str, str | None], ...] = ()
+    line: int = 0
+
+    _converters = {"props": _frozen_props, "entries": tuple}
+    _not_compared = ("entries", "line")
 
 
-@attrs.frozen
-class Skipped:
+class Skipped(Value):
     """A section the structural parse had to skip, for error reporting."""
 
     type: str
@@ -204,7 +211,6 @@ def parse_bool(value: str | None) -> bool:
     raise ValueError(f"type check ('boolean') failed - got '{value}'")
 
 
-T = TypeVar("T")
 
 
 def first_valid(

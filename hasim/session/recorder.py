@@ -36,12 +36,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
-
-import attrs
 
 from hasim.errors import InputError
+from hasim.values import Value
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, atomic_write, dump_json
+
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HEADER = "# hasim session 2\n"
 READABLE_HEADERS = ("# hasim session 1", "# hasim session 2")
@@ -64,8 +68,7 @@ def decode_text(raw: str) -> str:
     return raw
 
 
-@attrs.frozen
-class Entry:
+class Entry(Value):
     time: int
     source: str  # cmdlist, command, ha-manager, config, end
     text: str  # the command, "<file> <json>" for config, the reason for end

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 from hasim.workdir.files import atomic_write
@@ -29,6 +28,8 @@ class Inbox:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def put(self, argv: list[str]) -> Path:
+        import uuid  # only the sender needs it; the running simulation does not pay for it
+
         name = f"{os.getpid()}-{uuid.uuid4().hex}.json"
         target = self.path / name
         atomic_write(target, json.dumps({"argv": argv}) + "\n")

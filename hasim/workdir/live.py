@@ -59,7 +59,7 @@ class LiveDirectory:
             self.status.path / "log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644
         )
         sim.subscribe(self._buffer_line)
-        self.status.flush(sim.world.files, sim.world.dirty)
+        self.status.flush(*sim.changed_files())
         self.recorder = SessionRecorder(self.status.path, sim.scenario.files)
         sim.observe_applied(self.recorder.record)
         self.inbox = Inbox(self.status.path)
@@ -92,7 +92,7 @@ class LiveDirectory:
 
     def flush(self) -> None:
         """Write every changed status file (atomically) and the new log lines."""
-        self.status.flush(self.sim.world.files, self.sim.world.dirty)
+        self.status.flush(*self.sim.changed_files())
         self.flush_log()
 
     def flush_log(self) -> None:
@@ -131,7 +131,7 @@ def save(sim: Simulation, path: Path) -> None:
     """Copy the live state into `path` as its inputs, like the real
     simulator's Save, so the next start resumes from it."""
     files = sim.files
-    names = list(SAVED_FILES) + [f"service_status_{n}" for n in sim.world.nodes]
+    names = list(SAVED_FILES) + [f"service_status_{n}" for n in sim.node_names]
     for name in names:
         target = Path(path) / name
         if name not in files:

@@ -19,7 +19,10 @@ from pathlib import Path
 import pytest
 
 from hasim.cli import main as cli
-from hasim.analysis.explore import Cluster, compact, execute, explore, make_cluster, run_one, run_rng, RunSpec, save_scenario, shrink
+from hasim.analysis.explore.cluster import Cluster, make_cluster
+from hasim.analysis.explore.runner import RunSpec, execute, explore, run_one, run_rng
+from hasim.analysis.explore.save import save_scenario
+from hasim.analysis.explore.shrink import compact, shrink
 from hasim.analysis.invariants import INVARIANTS, LIVENESS_BOUND, InvariantMonitor, Violation
 from hasim_testing.mutants import MUTANTS, mutant
 from hasim.simulation import Simulation
@@ -189,7 +192,7 @@ def test_same_seed_same_schedules_and_verdicts_in_one_or_several_processes():
     a = [run_one(RunSpec(5, i)) for i in range(6)]
     b = [run_one(RunSpec(5, i)) for i in range(6)]
     assert [(r.cluster, r.outcome) for r in a] == [(r.cluster, r.outcome) for r in b]
-    from hasim.analysis.explore import results
+    from hasim.analysis.explore.runner import results
 
     c = list(results([RunSpec(5, i) for i in range(6)], jobs=2))
     assert [(r.index, r.cluster, r.outcome) for r in c] == [(r.index, r.cluster, r.outcome) for r in a]
@@ -275,7 +278,7 @@ def test_lrm_restart_window_is_a_notice_not_a_violation(tmp_path):
     (free lock) and starts vm:101 on node1 while node3, which no watchdog will
     reset, still runs it (02 §8.4.8, §9.2, 03 §9.3)."""
     sim = scenario(tmp_path, cmdlist=[], services={"vm:101": {"node": "node3", "state": "started"}})
-    sim.harness.auto_finish = False
+    sim.kernel.auto_finish = False
     monitor = InvariantMonitor(sim)
     for cmd in POWER_ON:
         sim.submit(cmd)
@@ -301,7 +304,7 @@ def test_a_master_marked_fence_in_its_own_status_is_a_notice_not_a_violation(tmp
               "service_status": {}}
     sim = scenario(tmp_path, cmdlist=[POWER_ON], services={"vm:101": {"node": "node2", "state": "started"}},
                    manager_status=status)
-    sim.harness.auto_finish = False
+    sim.kernel.auto_finish = False
     monitor = InvariantMonitor(sim)
     sim.advance(20 + LIVENESS_BOUND + 200)
     assert sim.log_lines[-1].message == "master seems offline" and not sim.snapshot().service("vm:101").running_on

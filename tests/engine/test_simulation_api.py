@@ -68,7 +68,7 @@ def test_lrm_result_stands_while_the_manager_renews_the_uid_of_a_healthy_service
     uids, results = set(), []
     while sim.time < 300:
         sim.step_node()
-        uids.add(sim.world.peek("manager_status")["service_status"]["vm:102"]["uid"])
+        uids.add(sim.kernel.world.peek("manager_status")["service_status"]["vm:102"]["uid"])
         results.append(sim.snapshot().service("vm:102").lrm_result)
     assert len(uids) > 5  # renewed round after round
     assert set(results) == {0}
@@ -111,8 +111,8 @@ def test_crs_mode_change_takes_effect_at_the_next_manager_round(tmp_path):
         "node3": {"power": "off", "network": "off", "maxcpu": 64, "maxmem": 256000000000},
     }
     sim = open_sim(tmp_path, [POWER_ON], services=services)
-    sim.world.files["hardware_status"] = hw
-    sim.world.update_hw()
+    sim.kernel.world.files["hardware_status"] = hw
+    sim.kernel.world.update_hw()
     sim.advance(100)
     count = len(sim.log_lines)
     sim.configure("datacenter.cfg", {"crs": {"ha": "static"}})

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 
-import attrs
 import pytest
 
 from hasim.analysis.invariants import InvariantMonitor
@@ -79,7 +78,7 @@ def test_random_grammar_on_the_real_inputs_never_crashes_and_stays_deterministic
         cmdlist = [[f"power {n} on" for n in nodes]]
         cmdlist += [[random_command(rng, nodes, sids) for _ in range(rng.randint(1, 3))]
                     for _ in range(rng.randint(2, 8))]
-        scenario = attrs.evolve(scenario, cmdlist=cmdlist)
+        scenario = scenario.replace(cmdlist=cmdlist)
         logs = []
         for attempt in range(2):
             sim = Simulation(scenario)

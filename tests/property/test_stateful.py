@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from hasim.analysis.explore import Cluster
+from hasim.analysis.explore.cluster import Cluster
 from hasim.analysis.invariants import LIVENESS_BOUND, InvariantMonitor
 from hasim_testing.mutants import mutant
 from hasim.simulation import Simulation
@@ -74,11 +74,11 @@ class HACluster(RuleBasedStateMachine):
         return self.nodes[i % len(self.nodes)]
 
     def hw(self, node: str) -> dict:
-        return self.sim.world.hw[node]
+        return self.sim.kernel.world.hw[node]
 
     def steady(self, node: str) -> bool:
         """Powered, daemons running, no shutdown or LRM restart under way."""
-        d = self.sim.harness.nodes[node]
+        d = self.sim.kernel.nodes[node]
         rec = self.hw(node)
         return (
             rec.get("power") == "on"

@@ -19,13 +19,15 @@ Every change is logged `status change <old> => <new>`; a change into
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from hasim.errors import SimError
 from hasim.events import DaemonStateChanged
 from hasim.engine.ha.daemon import Daemon
 from hasim.engine.ha.manager import Manager
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hasim.engine.env import Env
 

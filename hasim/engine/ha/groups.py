@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-import attrs
+from hasim.values import Value
 
 from hasim.formats.section_config import (
     Section,
@@ -49,15 +49,17 @@ def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType({node: int(value[node]) for node in sorted(value)})
 
 
-@attrs.frozen
-class Group:
+class Group(Value):
     """One HA group: its nodes with priorities (higher preferred, default 0)."""
 
     id: str
-    nodes: Mapping[str, int] = attrs.field(factory=dict, converter=_node_map, hash=False)
+    nodes: Mapping[str, int] = MappingProxyType({})
     restricted: bool = False
     nofailback: bool = False
     comment: str | None = None
+
+    _converters = {"nodes": _node_map}
+    _not_hashed = ("nodes",)
 
 
 # key -> (decoder, required)

@@ -23,7 +23,6 @@ status and from shutdown/restart requests, and is reported to the manager in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 
 from hasim.errors import SimError
 from hasim import events as E
@@ -33,7 +32,11 @@ from hasim.jsondata import num
 from hasim.vocab import INACTIVE_SERVICE_STATES, ExitCode
 from hasim.engine.world.resources import lookup
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
     from hasim.engine.env import Env
 
 MAX_ACTIVE_IDLE_ROUNDS = 60

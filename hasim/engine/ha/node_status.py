@@ -22,11 +22,13 @@ manager instance, so a new master always waits a full delay.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from hasim.events import GoneNodeDeleted, NodeFenced, NodeStateChanged
 from hasim.vocab import FENCE_DELAY, GONE_DELAY, NODE_STATES
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hasim.engine.env import Env
 

@@ -33,7 +33,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 
-import attrs
+from hasim.values import Value
 
 from hasim.formats.section_config import (
     Section,
@@ -84,18 +84,7 @@ def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType({node: int(value[node]) for node in sorted(value)})
 
 
-def _check_type(instance, attribute, value):
-    if value not in RULE_TYPES:
-        raise ValueError(f"unknown rule type {value!r}")
-
-
-def _check_affinity(instance, attribute, value):
-    if value is not None and value not in AFFINITIES:
-        raise ValueError(f"affinity must be 'positive' or 'negative', not {value!r}")
-
-
-@attrs.frozen
-class Rule:
+class Rule(Value):
     """One HA rule.
 
     `resources` are the sorted service ids.  `nodes` (node -> priority) and
@@ -105,15 +94,25 @@ class Rule:
     having no influence on behaviour, takes no part in equality.
     """
 
-    type: str = attrs.field(validator=_check_type)
+    type: str
     id: str
-    resources: tuple[str, ...] = attrs.field(default=(), converter=_sorted_sids)
-    nodes: Mapping[str, int] = attrs.field(factory=dict, converter=_node_map, hash=False)
+    resources: tuple[str, ...] = ()
+    nodes: Mapping[str, int] = MappingProxyType({})
     strict: bool = False
-    affinity: str | None = attrs.field(default=None, validator=_check_affinity)
+    affinity: str | None = None
     comment: str | None = None
     disable: bool = False
-    order: int = attrs.field(default=0, eq=False)
+    order: int = 0
+
+    _converters = {"resources": _sorted_sids, "nodes": _node_map}
+    _not_compared = ("order",)
+    _not_hashed = ("nodes",)
+
+    def _check(self) -> None:
+        if self.type not in RULE_TYPES:
+            raise ValueError(f"unknown rule type {self.type!r}")
+        if self.affinity is not None and self.affinity not in AFFINITIES:
+            raise ValueError(f"affinity must be 'positive' or 'negative', not {self.affinity!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -444,7 +443,7 @@ def transform(rules: list[Rule]) -> list[Rule]:
         if rule.type == NODE_AFFINITY:
             extra = [p.resources for p in positive if not set(p.resources).isdisjoint(rule.resources)]
             if extra:
-                rule = attrs.evolve(rule, resources=set(rule.resources).union(*extra))
+                rule = rule.replace(resources=set(rule.resources).union(*extra))
         result.append(rule)
 
     return _effective(result + positive + implicit)
@@ -474,8 +473,7 @@ def check_and_transform(rules: list[Rule], nodes: list[str]) -> tuple[list[Rule]
 # compilation (§11.7) and the helpers of §11.8
 
 
-@attrs.frozen
-class CompiledRules:
+class CompiledRules(Value):
     """Per-service lookups built from the rules that take effect.
 
     `node_affinity`: sid -> {node: priority}; a non-strict rule adds every
@@ -483,9 +481,9 @@ class CompiledRules:
     other members of its positive / negative rules.
     """
 
-    node_affinity: Mapping[str, Mapping[str, int]] = attrs.field(factory=dict)
-    positive: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
-    negative: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    node_affinity: Mapping[str, Mapping[str, int]] = MappingProxyType({})
+    positive: Mapping[str, frozenset[str]] = MappingProxyType({})
+    negative: Mapping[str, frozenset[str]] = MappingProxyType({})
 
 
 def compile_rules(rules: list[Rule], nodes: list[str]) -> CompiledRules:

@@ -8,11 +8,13 @@ order).  Rules narrow the candidates first, the usage scores order them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from hasim.engine.ha import rules as rules_mod
 from hasim.jsondata import truthy
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hasim.engine.ha.rules import CompiledRules
 

@@ -16,7 +16,6 @@ status entry `sd` and the LRM result for the entry's current uid.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
 
 from hasim.errors import SimError
 from hasim.events import RecoveryFailed, ServiceFailed, ServiceRecovered, ServiceRecoveredBack, StartFailedRelocating
@@ -24,22 +23,27 @@ from hasim.jsondata import num
 from hasim.vocab import ExitCode
 from hasim.engine.world.resources import lookup
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
+    class Manager(Protocol):
+        """What the handlers use of the manager (`hasim.engine.ha.manager.Manager`)."""
 
-class Manager(Protocol):
-    """What the handlers use of the manager (`hasim.engine.ha.manager.Manager`)."""
+        ns: Any
+        sc: dict
+        crs: dict
+        env: Any
+        lrm_modes: dict
 
-    ns: Any
-    sc: dict
-    crs: dict
-    env: Any
-    lrm_modes: dict
+        def log(self, level: str, msg: str) -> None: ...
+        def emit(self, event: Any) -> None: ...
+        def change_service_state(self, sid: str, new_state: str, **params: Any) -> None: ...
+        def select_node(self, sid: str, preference: str) -> str | None: ...
+        def new_uid(self) -> str: ...
 
-    def log(self, level: str, msg: str) -> None: ...
-    def emit(self, event: Any) -> None: ...
-    def change_service_state(self, sid: str, new_state: str, **params: Any) -> None: ...
-    def select_node(self, sid: str, preference: str) -> str | None: ...
-    def new_uid(self) -> str: ...
 
 REMOVABLE_LOCKS = [
     "backup", "mounted", "migrate", "clone", "rollback",

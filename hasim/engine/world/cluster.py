@@ -9,11 +9,16 @@ working directory is rewritten only where content changed.
 
 from __future__ import annotations
 
-from typing import Any
 
 from hasim.errors import SimError
 from hasim.jsondata import jcopy, truthy
 from hasim.vocab import LOCK_TIMEOUT, SID_RE, WATCHDOG_TIMEOUT
+
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_VERSION = "9.0.0~2"
 

@@ -10,11 +10,13 @@ them in module globals shared by every node and LRM instance.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from hasim import events as E
 from hasim.errors import SimError
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hasim.engine.env import Env
 

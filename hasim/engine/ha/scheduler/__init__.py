@@ -34,7 +34,6 @@ from hasim.engine.ha.scheduler.usage import (
     DynamicUsage,
     LogFn,
     StaticUsage,
-    StatsSource,
     Usage,
     create_usage,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "NodeStats",
     "SchedulerError",
     "StaticUsage",
-    "StatsSource",
     "Usage",
     "create_usage",
     "select_best_balancing_migration",

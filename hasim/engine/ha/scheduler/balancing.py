@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import attrs
+from hasim.values import Value
 
 from hasim.engine.ha.scheduler.topsis import (
     NodeStats,
@@ -39,8 +39,7 @@ from hasim.engine.ha.scheduler.usage import LogFn, Usage
 METHODS = ("bruteforce", "topsis")
 
 
-@attrs.frozen
-class Candidate:
+class Candidate(Value):
     """Move the bundle led by `leader` (members sorted, leader included) from source to target."""
 
     leader: str

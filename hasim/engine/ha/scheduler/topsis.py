@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-import attrs
+from hasim.values import Value
 
 # (name, weight) of the four criteria, all to be minimised (spec 02 §13.6).
 CRITERIA: tuple[tuple[str, float], ...] = (
@@ -46,8 +46,7 @@ class SchedulerError(Exception):
     """An error of the scheduling library; ``str()`` is the reason the log shows."""
 
 
-@attrs.frozen
-class NodeStats:
+class NodeStats(Value):
     """Load and capacity of one node: cpu in cores, mem in bytes."""
 
     name: str
@@ -62,13 +61,13 @@ class NodeStats:
         A service with ``maxcpu`` 0 has no CPU limit, so it may use the whole
         node: the crate adds the node's ``maxcpu`` instead (spec 02 §13.4).
         """
-        return attrs.evolve(
-            self, cpu=self.cpu + (self.maxcpu if cpu == 0 else cpu), mem=self.mem + mem
+        return self.replace(
+            cpu=self.cpu + (self.maxcpu if cpu == 0 else cpu), mem=self.mem + mem
         )
 
     def shifted(self, cpu: float, mem: float) -> NodeStats:
         """Add (or, negative, remove) measured usage, never going below zero."""
-        return attrs.evolve(self, cpu=max(self.cpu + cpu, 0.0), mem=max(self.mem + mem, 0))
+        return self.replace(cpu=max(self.cpu + cpu, 0.0), mem=max(self.mem + mem, 0))
 
 
 def ratio(a: float, b: float) -> float:

@@ -30,9 +30,8 @@ a dynamic start-scoring error, which aborts the manager round upstream.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
 
-import attrs
+from hasim.values import Value
 
 from hasim.engine.ha.placement import placement
 from hasim.engine.ha.scheduler.topsis import (
@@ -43,31 +42,35 @@ from hasim.engine.ha.scheduler.topsis import (
     start_alternatives,
 )
 
+# `typing` costs a batch run more than all of Python's own start-up: names
+# used only in annotations come in for type checkers alone
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class StatsSource(Protocol):
+        """What the environment provides (spec 01 §9.8)."""
+
+        def static_node_stats(self) -> dict[str, dict]: ...
+
+        def dynamic_node_stats(self) -> dict[str, dict]: ...
+
+        def static_service_stats(self) -> dict[str, dict]: ...
+
+        def dynamic_service_stats(self) -> dict[str, dict]: ...
+
+        def basic_service_stats(self) -> dict[str, dict]: ...
+
 LogFn = Callable[[str, str], None]
 
 MODES = ("basic", "static", "dynamic")
-
-
-class StatsSource(Protocol):
-    """What the environment provides (spec 01 §9.8)."""
-
-    def static_node_stats(self) -> dict[str, dict]: ...
-
-    def dynamic_node_stats(self) -> dict[str, dict]: ...
-
-    def static_service_stats(self) -> dict[str, dict]: ...
-
-    def dynamic_service_stats(self) -> dict[str, dict]: ...
-
-    def basic_service_stats(self) -> dict[str, dict]: ...
 
 
 class UsageInitError(Exception):
     """Building a static/dynamic accounting failed; ``str()`` is the reason."""
 
 
-@attrs.frozen
-class Placed:
+class Placed(Value):
     """Where an accounted service sits and whether it already runs (§13.1)."""
 
     current: str | None
@@ -80,8 +83,7 @@ class Placed:
         return result[:1] if len(result) == 2 and result[0] == result[1] else result
 
 
-@attrs.frozen
-class ServiceLimits:
+class ServiceLimits(Value):
     """A service's validated usage record: maxima, plus measurements in dynamic mode."""
 
     maxcpu: float
