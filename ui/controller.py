@@ -1,40 +1,31 @@
-"""The one object that drives the engine for the window.
+"""The one object that drives the engine for the window: the lifecycle of
+one `Simulation` over one working directory.
 
 Theory of operation
 -------------------
-The controller owns the `Simulation` and one QTimer.  Every tick (100 ms) it
-advances virtual time by ``speed × elapsed wall time`` (pause = speed 0), then
-publishes what changed: new log lines in one batch (`logLines`) and one
-immutable `Snapshot` (`snapshotChanged`).  Views never call the engine; they
-refresh from those two signals, so at most ~10 repaints a second reach the
-screen whatever the speed.
+The controller owns the `Simulation` (and its `LiveDirectory`, unless the
+window is read-only) and one QTimer.  Every tick (100 ms) it advances the
+engine to the time of its `PacedClock` (hasim.clock: rate x real time, pause,
+jumps, the rate reached when it falls behind), doing at most `tick_budget_ms`
+of engine work, then publishes what changed: new log lines in one batch
+(`logLines`) and one immutable `Snapshot` (`snapshotChanged`).  Views never
+call the engine; they refresh from those two signals.
 
 Time controls: `play`/`pause`, `step` (to the end of the current loop, the
-only points where commands are applied), `run_to_next_change` (step node by
-node until a node or service changes state, like trio's MockClock autojump;
-the window's `find_next_change` does the same in budgeted slices so that the
-window keeps answering), `advance_by`/`advance_to` (tests and the headless
-render).  A timer tick (`tick`) does at most `tick_budget_ms` of engine work.
+only points where commands are applied), `find_next_change` (ui.next_change:
+the search of hasim.clock.NextChange in budgeted slices), `advance_to` /
+`advance_by` (tests and the headless render).
 
-Safety: every opened simulation gets an `InvariantMonitor` (hasim.analysis.invariants),
-observed after every engine step in `_run` (the controller steps the engine
-node by node anyway).  A violation is published with the log lines it follows
-(`logLines` carries `Violation` values in their place among the `LogLine`s),
+Safety: every opened simulation gets an `InvariantMonitor`, observed after
+every engine step; a violation is published among the log lines it follows,
 recorded in the history (timeline markers) and announced by
-`violationsFound`.  The monitor is not attached to the harness: the
-explainer's look-ahead deep-copies the harness, and an attached monitor
-(a closure over the original harness) would be copied with it.
+`violationsFound`.
 
-Scenarios: `open_shipped(name)` opens a fresh copy of a shipped working
-directory (hasim.workdir.shipped) in a new temporary directory; `reset` starts the
-current scenario again — a fresh copy of the same shipped directory, or the
-user's own directory reopened from its files (the simulation writes only
-below status/, so its inputs are as they were).
-
-Commands go through `submit`, which checks them first (read-only mode, known
-node, service id syntax, taken id…) and returns an error message instead of
-letting the real stack abort the simulation.  Exceptions never escape to Qt:
-they become `errorOccurred`.
+Commands are `hasim.commands` values (or their text): `submit` checks them
+with the engine's own check and queues them in the engine's one queue
+(`queued_commands` reads it); each one's outcome — applied, or refused
+because the cluster changed meanwhile — comes back as a status message.
+Exceptions never escape to Qt: they become `errorOccurred`.
 """
 
 from __future__ import annotations
@@ -51,12 +42,14 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from hasim import commands as C
 from hasim.errors import InputError
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
+from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock, load_scenario
 from hasim.workdir.live import LiveDirectory, save
 from hasim.snapshot import Snapshot
 from ui.models.history import History
+from ui.next_change import BudgetedSearch
 
 log = logging.getLogger("hasim.ui.controller")
 
@@ -67,7 +60,6 @@ TICK_MS = 100
 # changing state), the simulation falls behind instead of the window freezing,
 # and `paceChanged` tells the speed it actually reaches.
 TICK_BUDGET_MS = 40
-NEXT_CHANGE_LIMIT = 3600  # virtual seconds "next state change" looks ahead at most
 
 
 FREEZE_EVERY = 50  # publishes (~5 s while running)
@@ -99,35 +91,6 @@ def _needs_snapshot(line) -> bool:
     return line.node is None
 
 
-class _ChangeSearch:
-    """The state of one "next change" search: stepping goes on while `more()`."""
-
-    def __init__(self, controller: Controller) -> None:
-        sim = self.sim = controller.sim
-        self._key = controller._state_key
-        self._start = self._key(sim.snapshot())
-        self.limit = sim.time + NEXT_CHANGE_LIMIT
-        self.found = False
-        self._seen = (len(sim.log_lines), sim.loop_position)
-
-    @property
-    def exhausted(self) -> bool:
-        return self.sim.finished or self.sim.time > self.limit
-
-    def more(self) -> bool:
-        # every state change the key covers comes with a log line (the
-        # manager's, a daemon's "status change", a command) or happens at a
-        # loop end (configuration edits): only then is a snapshot worth
-        # taking - on a quiet big cluster that was most of the time spent
-        sim = self.sim
-        now = (len(sim.log_lines), sim.loop_position)
-        if now != self._seen:
-            self._seen = now
-            if self._key(sim.snapshot()) != self._start:
-                self.found = True
-        return not self.found and sim.time <= self.limit
-
-
 class Controller(QObject):
     snapshotChanged = Signal(object)  # Snapshot
     logLines = Signal(list)  # list[LogLine], in order, only the new ones
@@ -148,7 +111,8 @@ class Controller(QObject):
         self.read_only = read_only
         self._speed = float(speed)
         self._running = False
-        self._virtual = 0.0  # fractional virtual time the clock has reached
+        self._real = 0.0  # real seconds of running, summed over ticks (tests pass their own)
+        self.clock = PacedClock(lambda: self._real, rate=self._speed)
         self._pending_lines: list = []
         self._waiting: dict[int, C.Command] = {}  # ticket -> command submitted from this window
         self._reported_end = False
@@ -159,13 +123,11 @@ class Controller(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        self._wall = QElapsedTimer()
+        self._wall = QElapsedTimer()  # measures each tick's real time
         self.tick_budget_ms = TICK_BUDGET_MS
-        self._pace: list[tuple[float, int]] = []  # (wall seconds, virtual time) of the recent ticks
-        self._pace_wall = 0.0  # wall seconds of running, summed over ticks
         self._reported_pace = 0.0
-        self._last_behind = float("-inf")  # wall seconds (of `_pace_wall`) of the last tick out of budget
-        self._search: _ChangeSearch | None = None
+        self._last_behind = float("-inf")  # real seconds (of `_real`) of the last tick out of budget
+        self.search = BudgetedSearch(self)
         self._flush_clock = QElapsedTimer()
         self._flush_clock.start()
         self._lock: DirLock | None = None
@@ -237,7 +199,7 @@ class Controller(QObject):
         sim.start()
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
-        self._virtual = float(sim.time)
+        self.clock.restart(sim.time)
         self._published_key = None
         self.simulationChanged.emit()
         self.publish(force=True)
@@ -330,6 +292,7 @@ class Controller(QObject):
         speed = max(0.0, float(speed))
         if speed != self._speed:
             self._speed = speed
+            self.clock.set_rate(speed)
             self.speedChanged.emit(speed)
 
     def faster(self) -> None:
@@ -345,8 +308,7 @@ class Controller(QObject):
         if not self.alive or self._running:
             return
         self._running = True
-        self._virtual = float(self.sim.time)
-        self._pace = []
+        self.clock.restart(self.sim.time)
         self._wall.start()
         self._timer.start()
         self.runningChanged.emit(True)
@@ -432,24 +394,24 @@ class Controller(QObject):
             sim = self.sim
             current = sim.loop_position
             self._guard(self._run, lambda: sim.loop_position == current)
-            self._virtual = float(self.sim.time)
+            self.clock.jump(self.sim.time)
 
     def step_node(self) -> None:
         self._cancel_search()
         if self.alive:
             self._guard(self._run, iter([True, False]).__next__)
-            self._virtual = float(self.sim.time)
+            self.clock.jump(self.sim.time)
 
     def advance_to(self, until: int) -> None:
         self._cancel_search()
         if self.alive:
             sim = self.sim
             self._guard(self._run, lambda: sim.time <= until)
-            self._virtual = max(self._virtual, float(until))
+            self.clock.jump(max(self.clock.virtual, float(until)))
 
     def advance_by(self, seconds: float) -> None:
         if self.sim is not None:
-            self.advance_to(int(self._virtual + seconds))
+            self.advance_to(int(self.clock.virtual + seconds))
 
     def run_to_next_change(self) -> bool:
         """Step until a node or service changes state (at most an hour ahead),
@@ -459,46 +421,29 @@ class Controller(QObject):
         if not self.alive:
             return False
         self._cancel_search()
-        search = _ChangeSearch(self)
+        search = NextChange(self.sim)
         self._guard(self._run, search.more)
-        return self._search_ended(search)
+        return self.search_ended(search)
 
     def find_next_change(self) -> None:
-        """`run_to_next_change` for the window: the search runs in slices of at
-        most `tick_budget_ms` between which the window keeps answering (an hour
-        without a change on a 32-node cluster takes seconds); the clock moves
-        while it searches.  Called again while searching, it stops the search;
-        Run, Step or opening a directory stop it too."""
-        if self._search is not None:
+        """`run_to_next_change` for the window, in budgeted slices between
+        which the window keeps answering (ui.next_change); called again while
+        searching, it stops the search."""
+        if self.search.active:
             self._cancel_search()
             self.message.emit("Stopped looking for the next state change")
             return
         if not self.alive:
             return
         self.pause()
-        self._search = _ChangeSearch(self)
-        self.searchingChanged.emit(True)
-        self.message.emit("Looking for the next state change…")
-        QTimer.singleShot(0, self._search_slice)
+        self.search.start()
 
     @property
     def searching(self) -> bool:
-        return self._search is not None
+        return self.search.active
 
-    def _search_slice(self) -> None:
-        search = self._search
-        if search is None or self.sim is not search.sim:
-            return
-        self._run_budgeted(search.more)
-        if search.found or search.exhausted or not self.alive:
-            self._search = None
-            self.searchingChanged.emit(False)
-            self._search_ended(search)
-        else:
-            QTimer.singleShot(0, self._search_slice)  # let the window breathe, then go on
-
-    def _search_ended(self, search: _ChangeSearch) -> bool:
-        self._virtual = float(search.sim.time)
+    def search_ended(self, search: NextChange) -> bool:
+        self.clock.jump(search.sim.time)
         if not search.found:
             self.message.emit(f"No state change within {NEXT_CHANGE_LIMIT} s of virtual time")
         else:
@@ -506,16 +451,7 @@ class Controller(QObject):
         return search.found
 
     def _cancel_search(self) -> None:
-        if self._search is not None:
-            self._search = None
-            self.searchingChanged.emit(False)
-
-    @staticmethod
-    def _state_key(snap: Snapshot):
-        return (
-            tuple((n.name, n.power, n.network, n.manager_state, n.crm_state, n.lrm_state) for n in snap.nodes),
-            tuple((s.sid, s.requested, s.state, s.node) for s in snap.services),
-        )
+        self.search.cancel()
 
     def _tick(self) -> None:
         if not self.alive:
@@ -525,10 +461,9 @@ class Controller(QObject):
         self.tick(self._wall.restart() / 1000.0)
 
     def tick(self, elapsed: float) -> None:
-        """What one timer tick does after `elapsed` seconds of wall time:
-        advance virtual time by speed x elapsed (never more than a second's
-        worth: a stalled event loop must not make the cluster jump hours
-        ahead), doing at most `tick_budget_ms` of engine work, then publish.
+        """What one timer tick does after `elapsed` seconds of real time:
+        advance virtual time by speed x elapsed (the clock bounds a stalled
+        tick), doing at most `tick_budget_ms` of engine work, then publish.
 
         Behind schedule, the lag is cut to one tick's worth of virtual time:
         the simulation runs slower than asked rather than the window queueing
@@ -536,21 +471,20 @@ class Controller(QObject):
         if not self.alive:
             return
         sim = self.sim
-        self._virtual += self._speed * min(elapsed, 1.0)
-        if int(self._virtual) >= sim.time:
-            until = int(self._virtual)
-            self._run_budgeted(lambda: sim.time <= until)
+        self._real += elapsed
+        target = self.clock.tick()
+        behind = False
+        if int(target) >= sim.time:
+            until = int(target)
+            self.run_budgeted(lambda: sim.time <= until)
             if not sim.finished and sim.time <= until:  # out of budget
-                self._virtual = min(self._virtual, sim.time + self._speed * TICK_MS / 1000.0)
+                self.clock.fall_behind(sim.time, self._speed * TICK_MS / 1000.0)
                 behind = True
-            else:
-                behind = False
         else:
             self.publish()
-            behind = False
-        self._measure_pace(elapsed, behind)
+        self._measure_pace(behind)
 
-    def _run_budgeted(self, more) -> None:
+    def run_budgeted(self, more) -> None:
         """`_run` while `more()`, for at most `tick_budget_ms` of wall time;
         at least one step is always made, so every call makes progress."""
         sim = self.sim
@@ -558,23 +492,19 @@ class Controller(QObject):
         first = sim.steps
         self._guard(self._run, lambda: more() and (sim.steps == first or time.perf_counter() < deadline))
 
-    def _measure_pace(self, elapsed: float, behind: bool) -> None:
-        """Virtual seconds per wall second over the last two seconds, reported
-        while the engine is behind schedule (0.0 once it keeps up again)."""
-        self._pace_wall += elapsed
-        self._pace.append((self._pace_wall, self.sim.time))
-        while len(self._pace) > 2 and self._pace_wall - self._pace[0][0] > 2.0:
-            self._pace.pop(0)
+    def _measure_pace(self, behind: bool) -> None:
+        """The speed reached, reported while the engine is behind schedule
+        (0.0 once it has kept up for a second: not a blink)."""
+        rate, span = self.clock.reached_rate(self.sim.time)
         if behind:
-            self._last_behind = self._pace_wall
-        elif self._pace_wall - self._last_behind >= 1.0:  # caught up for a second: not a blink
+            self._last_behind = self._real
+        elif self._real - self._last_behind >= 1.0:
             self._set_pace(0.0)
             return
         else:
             return
-        (w0, t0), (w1, t1) = self._pace[0], self._pace[-1]
-        if w1 - w0 >= 0.5:
-            self._set_pace(max(1.0, round((t1 - t0) / (w1 - w0))))
+        if span >= 0.5:
+            self._set_pace(max(1.0, round(rate)))
 
     def _set_pace(self, pace: float) -> None:
         if pace != self._reported_pace:

@@ -83,9 +83,11 @@ def _run_paced(sim, live, speed: float, out) -> None:
     other processes (hasim ha-manager) can interact with the running cluster."""
     import time
 
-    wall0, virt0 = time.monotonic(), sim.time
+    from hasim.clock import PacedClock
+
+    clock = PacedClock(time.monotonic, rate=speed, virtual=sim.time)
     while not sim.finished:
-        sim.advance(virt0 + int(speed * (time.monotonic() - wall0)))
+        sim.advance(int(clock.tick()))
         live.flush_log()
         out.flush()
         time.sleep(0.05)
