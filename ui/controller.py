@@ -127,7 +127,9 @@ class Controller(QObject):
         self.tick_budget_ms = TICK_BUDGET_MS
         self._reported_pace = 0.0
         self._last_behind = float("-inf")  # real seconds (of `_real`) of the last tick out of budget
-        self.search = BudgetedSearch(self)
+        self.search = BudgetedSearch(self.run_budgeted, self)
+        self.search.searching.connect(self.searchingChanged)
+        self.search.ended.connect(self.search_ended)
         self._flush_clock = QElapsedTimer()
         self._flush_clock.start()
         self._lock: DirLock | None = None
@@ -436,7 +438,8 @@ class Controller(QObject):
         if not self.alive:
             return
         self.pause()
-        self.search.start()
+        self.message.emit("Looking for the next state change…")
+        self.search.start(self.sim)
 
     @property
     def searching(self) -> bool:
