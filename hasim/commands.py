@@ -294,6 +294,11 @@ class Edit(Command):
         """Why the edit cannot apply to these files now (None: it can)."""
         return None
 
+    def recorded(self, change: Change) -> list[tuple[str, str]]:
+        """The session entries (source, text) that replay this edit exactly:
+        by default the files it wrote, as `config` entries."""
+        return [(ReplaceConfig.source, ReplaceConfig(name, value).render()) for name, value in change.files.items()]
+
 
 class ReplaceConfig(Edit):
     """A whole cluster configuration file replaced (a window dialog), or
@@ -308,6 +313,54 @@ class ReplaceConfig(Edit):
 
     def render(self) -> str:
         return f"{self.name} {json.dumps(self.value, sort_keys=True)}"
+
+
+class SetDatacenterOption(Edit):
+    """One option of datacenter.cfg's `ha` or `crs` section set (or removed
+    with value None), as `pvesh set /cluster/options` changes one key."""
+
+    section: str  # "ha" | "crs"
+    key: str
+    value: Any = None
+
+    def change(self, files: Mapping[str, Any], nodes: list[str]) -> Change:
+        dc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (files.get("datacenter.cfg") or {}).items()}
+        options = dc.setdefault(self.section, {})
+        if self.value is None:
+            options.pop(self.key, None)
+        else:
+            options[self.key] = self.value
+        return Change(files={"datacenter.cfg": dc})
+
+    def render(self) -> str:
+        return f"datacenter.cfg {self.section}.{self.key} = {json.dumps(self.value)}"
+
+
+class EditService(Edit):
+    """Properties of one configured service changed (value None: removed),
+    the rest of service_config left as it is when the edit applies."""
+
+    sid: str
+    changes: tuple[tuple[str, Any], ...]
+
+    def problem(self, files: Mapping[str, Any], nodes: list[str]) -> str | None:
+        if self.sid not in (files.get("service_config") or {}):
+            return f"No such service '{self.sid}'"
+        return None
+
+    def change(self, files: Mapping[str, Any], nodes: list[str]) -> Change:
+        conf = dict(files.get("service_config") or {})
+        record = dict(conf.get(self.sid) or {})
+        for key, value in self.changes:
+            if value is None:
+                record.pop(key, None)
+            else:
+                record[key] = value
+        conf[self.sid] = record
+        return Change(files={"service_config": conf})
+
+    def render(self) -> str:
+        return f"service_config {self.sid} " + json.dumps(dict(self.changes), sort_keys=True)
 
 
 # -- parsing --------------------------------------------------------------------------------------------

@@ -619,13 +619,19 @@ class Controller(QObject):
             self.errorOccurred.emit(f"{what} was not applied at {outcome.time} s: {outcome.reason}")
 
     def read_config(self, name: str, default=None):
+        """A cluster file as the user last asked for it: the live file with the
+        queued edits applied in order, so a dialog opened again shows them."""
         if self.sim is None:
             return default
-        pending = [c.value for c in self.sim.pending if isinstance(c, C.ReplaceConfig) and c.name == name]
-        if pending:  # what the user last asked for, even if not yet applied
-            value = pending[-1]
-            return default if value is None else copy.deepcopy(value)
-        return self.sim.read_config(name, default)
+        edits = [c for c in self.sim.pending if isinstance(c, C.Edit)]
+        if not edits:
+            return self.sim.read_config(name, default)
+        files, nodes = dict(self.sim.files), self.sim.node_names
+        for edit in edits:
+            if edit.problem(files, nodes) is None:
+                files.update(edit.change(files, nodes).files)
+        value = files.get(name)
+        return default if value is None else copy.deepcopy(value)
 
     def save(self) -> str | None:
         """Write the live state back into the working directory (the real Save)."""

@@ -530,10 +530,6 @@ class MainWindow(QMainWindow):
     def edit_service(self, sid: str) -> None:
         if self.read_only:
             return
-        if any(isinstance(c, C.ServiceCommand) for c in self.controller.queued_commands()):
-            # the edit replaces service_config as a whole: it must not undo a queued change
-            self.show_error("Service changes are queued for the next loop end; step once, then edit")
-            return
         conf = (self.controller.read_config("service_config", {}) or {}).get(sid)
         if conf is None:
             self.show_error(f"No such service '{sid}'")
@@ -543,16 +539,8 @@ class MainWindow(QMainWindow):
         if not self._exec(dialog):
             return
         changes = dialog.config_changes()
-        if changes:
-            full = self.controller.read_config("service_config", {}) or {}
-            record = dict(full.get(sid, conf))
-            for key, value in changes.items():
-                if value is None:
-                    record.pop(key, None)
-                else:
-                    record[key] = value
-            full[sid] = record
-            self.controller.configure("service_config", full)
+        if changes:  # applied to service_config as it is then: queued changes stay
+            self.controller.submit(C.EditService(sid, tuple(sorted(changes.items()))))
         cmd = dialog.stats_command()
         if cmd:
             self.send(cmd)
@@ -572,30 +560,14 @@ class MainWindow(QMainWindow):
         return dc if isinstance(dc, dict) else {}
 
     def set_crs_mode(self, mode: str) -> None:
-        dc = self._datacenter()
-        crs = dict(dc.get("crs") or {})
-        if crs.get("ha", "basic") == mode:
-            return
-        crs["ha"] = mode
-        dc["crs"] = crs
-        self.controller.configure("datacenter.cfg", dc)
+        if (self._datacenter().get("crs") or {}).get("ha", "basic") != mode:
+            self.controller.submit(C.SetDatacenterOption("crs", "ha", mode))
 
     def set_crs_flag(self, key: str, on: bool) -> None:
-        dc = self._datacenter()
-        crs = dict(dc.get("crs") or {})
-        if on:
-            crs[key] = 1
-        else:
-            crs.pop(key, None)
-        dc["crs"] = crs
-        self.controller.configure("datacenter.cfg", dc)
+        self.controller.submit(C.SetDatacenterOption("crs", key, 1 if on else None))
 
     def set_shutdown_policy(self, policy: str) -> None:
-        dc = self._datacenter()
-        ha = dict(dc.get("ha") or {})
-        ha["shutdown_policy"] = policy
-        dc["ha"] = ha
-        self.controller.configure("datacenter.cfg", dc)
+        self.controller.submit(C.SetDatacenterOption("ha", "shutdown_policy", policy))
 
     def _any_node(self) -> str | None:
         snap = self.controller.snapshot

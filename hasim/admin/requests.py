@@ -357,6 +357,9 @@ class HaManagerRequest(Edit):
     def render(self) -> str:
         return join_args(self.argv)
 
+    def recorded(self, change: Change) -> list[tuple[str, str]]:
+        return [(self.source, self.render())]
+
 
 # -- command lines that read back exactly -------------------------------------------------------------------
 

@@ -376,7 +376,8 @@ class Harness:
                 world.write(name, value)
         for line in change.crm_commands:
             world.queue_crm_command(line)
-        self._record(edit.source, edit.render())
+        for source, text in edit.recorded(change):
+            self._record(source, text)
 
     # -- commands (01 §8) -----------------------------------------------------------------------
     def scenario_command(self, text: str, source: str = "cmdlist") -> None:

@@ -205,3 +205,24 @@ def test_session_entries_with_odd_text_read_back_exactly(tmp_path):
     name, _, payload = config.text.partition(" ")
     assert name == "datacenter.cfg" and json.loads(payload)["note"] == "x\ny \u2028 ✓"
     assert replay(d / "status").log_text() == (d / "status" / "log").read_text()
+
+
+def test_window_edits_change_one_thing_at_the_time_they_apply_and_replay(tmp_path):
+    d = write_scenario(tmp_path / "s", [POWER_ON])
+    live = LiveDirectory.start(d, interactive=True)
+    sim = live.sim
+    sim.advance(100)
+    sim.submit("service vm:101 stopped")  # queued first ...
+    sim.submit(C.EditService("vm:101", (("max_restart", 3), ("comment", "db"))))  # ... not undone by the edit
+    sim.submit(C.SetDatacenterOption("crs", "ha", "static"))
+    sim.submit(C.SetDatacenterOption("ha", "shutdown_policy", "migrate"))
+    assert sim.check(C.EditService("vm:999", (("max_restart", 1),))) == "No such service 'vm:999'"
+    sim.step_loop()
+    conf = sim.read_config("service_config")["vm:101"]
+    assert (conf["state"], conf["max_restart"], conf["comment"]) == ("stopped", 3, "db")
+    assert sim.read_config("datacenter.cfg") == {"crs": {"ha": "static"}, "ha": {"shutdown_policy": "migrate"}}
+    sim.submit(C.SetDatacenterOption("crs", "ha", None))
+    sim.advance(400)
+    assert sim.read_config("datacenter.cfg") == {"crs": {}, "ha": {"shutdown_policy": "migrate"}}
+    live.close()
+    assert replay(d / "status").log_text() == (d / "status" / "log").read_text()
