@@ -57,7 +57,7 @@ def bytecode_env():
     every start and costs ~40 ms per process here)."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, "-c", "import hasim.cli.main, hasim.simulation, hasim.engine.ha.manager, hasim.session.recorder"],
+    subprocess.run([sys.executable, "-c", "import hasim.cli.main, hasim.simulation, hasim.engine.ha.manager, hasim.workdir.session_file"],
                    check=True, cwd=REPO, env=env)
     return env
 

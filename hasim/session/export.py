@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 
 from hasim.errors import InputError
-from hasim.session.recorder import SESSION_DIR, Entry, read_session
+from hasim.workdir.session_file import SESSION_DIR, Entry, read_session
 from hasim.vocab import MAX_SIM_TIME, loop_length
 from hasim.workdir import atomic_write
 

@@ -10,7 +10,7 @@ from hasim.admin.requests import HaManagerRequest, split_args
 from hasim.commands import ReplaceConfig
 from hasim.engine.harness import Scheduled, Submission
 from hasim.errors import InputError
-from hasim.session.recorder import SESSION_DIR, Entry, end_entry, read_session
+from hasim.workdir.session_file import SESSION_DIR, Entry, end_entry, read_session
 
 
 def scheduled(entry: Entry) -> Scheduled:

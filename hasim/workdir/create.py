@@ -23,12 +23,11 @@ def new_workdir(path: Path, nodes: int = 3, template: Path | None = None) -> Non
     if path.exists() and any(p for p in path.iterdir() if p.name != DirLock.NAME):
         raise InputError(str(path), "exists and is not empty")
     if template is not None:
-        scenario = load_scenario(template)  # validates
+        load_scenario(template)  # refuses a broken template before anything is created
         path.mkdir(parents=True, exist_ok=True)
         for p in Path(template).iterdir():
             if p.is_file() and p.name not in ("log.expect",) and not p.name.startswith("."):
                 shutil.copy(p, path / p.name)
-        del scenario
         return
     if not 1 <= nodes <= MAX_NODES:
         raise InputError("--nodes", f"must be between 1 and {MAX_NODES} (the real stack's supported maximum)")

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from hasim.log import LogLine
-from hasim.session.recorder import SessionRecorder
+from hasim.workdir.session_file import SessionRecorder
 from hasim.simulation import Simulation
 from hasim.workdir.files import atomic_write, dump_json
 from hasim.workdir.inbox import Inbox

@@ -10,7 +10,7 @@ import pytest
 from hasim import commands as C
 from hasim.admin.requests import HaManagerRequest, join_args, split_args
 from hasim.engine import harness as harness_mod
-from hasim.session.recorder import read_session
+from hasim.workdir.session_file import read_session
 from hasim.session.replay import replay
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario

@@ -20,7 +20,7 @@ import pytest
 
 from hasim.errors import InputError
 from hasim.session.export import plan_batches
-from hasim.session.recorder import Entry, read_session
+from hasim.workdir.session_file import Entry, read_session
 from hasim.session.replay import replay
 from hasim.simulation import Simulation
 from hasim.workdir import DirLock, DirectoryBusy, load_scenario

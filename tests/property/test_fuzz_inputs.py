@@ -18,7 +18,7 @@ from hasim.errors import InputError
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
 from hasim.admin.requests import RequestError, parse_request, validate
-from hasim.session.recorder import read_session
+from hasim.workdir.session_file import read_session
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 

@@ -329,7 +329,7 @@ class NodeExplainer:
         return f"It is going down ({kind}) with the shutdown policy '{policy}': {what}."
 
     def maintenance_text(self) -> str:
-        ctx, node, nv = self.ctx, self.node, self.nv
+        ctx, node = self.ctx, self.node
         request = ((ctx.snap.manager_status.get("node_request") or {}).get(node) or {}).get("maintenance")
         away = [
             f"{sid} (now on {sd.get('node')})"
@@ -356,7 +356,7 @@ class NodeExplainer:
 
     def manager_side(self) -> list[str]:
         """What the master does about this offline node."""
-        ctx, node, now, nv = self.ctx, self.node, self.now, self.nv
+        ctx, node, now = self.ctx, self.node, self.now
         body: list[str] = []
         master = ctx.snap.master if ctx.snap.quorate else None
         state = self.state

@@ -131,7 +131,7 @@ class ServiceExplainer:
         return ""
 
     def state_text(self) -> list[str]:
-        ctx, sid, sv, sd, now = self.ctx, self.sid, self.sv, self.sd, self.now
+        ctx, sid, sv, sd = self.ctx, self.sid, self.sv, self.sd
         state = sv.state
         node = sd.get("node") or sv.node
         out: list[str] = []
