@@ -76,6 +76,11 @@ class Simulation:
         return self.harness.loop_count, self.harness.loop_start
 
     @property
+    def next_loop_end(self) -> int:
+        """Virtual time of the next loop end, where submitted commands apply."""
+        return self.harness.loop_start + self.loop_length
+
+    @property
     def pending_count(self) -> int:
         """Submitted commands/edits waiting for the next loop end."""
         return len(self.harness.pending)
