@@ -128,3 +128,21 @@ def test_rules_from_groups_and_conflicts_and_filters():
 )  # fmt: skip
 def test_box_characters_follow_the_locale(env, utf8):
     assert locale_is_utf8(env) is utf8
+
+
+def test_the_simulation_writes_back_only_what_was_stored(tmp_path):
+    """`config` shows what resources.cfg holds: the engine does not persist the read defaults (spec 05 §8)."""
+    from hasim.simulation import Simulation
+    from hasim.workdir import load_scenario
+    from tests.engine.test_batch_cli import POWER_ON, write_scenario
+
+    services = {"vm:101": {"node": "node1", "state": "started", "max_restart": 2},
+                "vm:102": {"node": "node2", "state": "started"}}  # fmt: skip
+    d = write_scenario(tmp_path / "s", [POWER_ON, ["service vm:101 stopped", "service vm:102 lock"]], services)
+    sim = Simulation(load_scenario(d))
+    sim.run()
+    assert "service 'vm:101': state changed from 'request_stop' to 'stopped'" in sim.log_text()
+    assert sim.files["service_config"] == {"vm:101": {"node": "node1", "state": "stopped", "max_restart": 2},
+                                           "vm:102": {"node": "node2", "state": "started", "lock": "backup"}}  # fmt: skip
+    view = config_view(Cluster(sim.files, sim.nodes), None)
+    assert view.stdout == "vm:101\n\tmax_restart 2\n\tstate stopped\n\nvm:102\n\tstate started\n\n"
