@@ -10,6 +10,7 @@ ended — never lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -114,12 +115,24 @@ def test_groups_commands_while_groups_exist(tmp_path):
 # -- a running simulation ------------------------------------------------------------------------------
 
 
-def test_requests_reach_a_running_simulation_and_are_answered(tmp_path):
-    d = write_scenario(tmp_path / "s", [POWER_ON])
+@contextlib.contextmanager
+def running(tmp_path, services=None, rules=None):
+    """`hasim run --interactive` on a fresh scenario, once its master is elected: (dir, process, log)."""
+    d = write_scenario(tmp_path / "s", [POWER_ON], services=services)
+    if rules is not None:
+        (d / "rules_config").write_text(rules)
     proc = popen_hasim("run", "--speed", "40", "--interactive", "-q", str(d))
     log = d / "status" / "log"
     try:
         assert wait_for(lambda: log.exists() and "node1/crm: status change wait_for_quorum => master" in log.read_text())
+        yield d, proc, log
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_requests_reach_a_running_simulation_and_are_answered(tmp_path):
+    with running(tmp_path) as (d, _proc, log):
         res = ha(d, "add", "vm:107", "--node", "node3")
         assert (res.returncode, res.stdout, res.stderr) == (0, "", "")  # the real CLI prints nothing
         entries = read_session(d / "status")[1]  # applied (at a loop end) before the CLI returned
@@ -134,9 +147,6 @@ def test_requests_reach_a_running_simulation_and_are_answered(tmp_path):
         assert status[1].startswith("master node1 (active, Thu Jan  1 00:")
         res = hasim("ha-manager", "--node", "node2", str(d), "crm-command", "node-maintenance", "enable", "node9")
         assert (res.returncode, res.stderr) == (255, "no such cluster node 'node9'\n")
-    finally:
-        proc.terminate()
-        proc.wait(10)
     entries = read_session(d / "status")[1]
     assert [e.text for e in entries if e.source == "ha-manager"] == ["add vm:107 --node node3"]
     assert replay(d / "status").log_text() == log.read_text()
@@ -232,17 +242,28 @@ def test_a_request_refused_when_it_applies_gets_the_real_message(tmp_path):
 
 
 def test_a_comment_with_a_line_feed_is_refused_and_the_simulation_runs_on(tmp_path):
-    d = write_scenario(tmp_path / "s", [POWER_ON])
-    proc = popen_hasim("run", "--speed", "40", "--interactive", "-q", str(d))
-    log = d / "status" / "log"
-    try:
-        assert wait_for(lambda: log.exists() and "status change wait_for_quorum => master" in log.read_text())
+    with running(tmp_path) as (d, proc, _log):
         res = ha(d, "rules", "add", "node-affinity", "keep", "--resources", "vm:101", "--nodes", "node1", "--comment",
                  "a\nb")  # fmt: skip
         assert (res.returncode, res.stderr) == (255, "create ha rule failed: property 'comment' contains a line feed\n")
         t = ha(d, "status").stdout
         assert wait_for(lambda: ha(d, "status").stdout != t)  # still running
         assert proc.poll() is None
-    finally:
-        proc.terminate()
-        proc.wait(10)
+
+
+def test_migrate_against_a_negative_partner_is_refused_yet_queued(tmp_path):
+    services = {"vm:101": {"node": "node1", "state": "started"}, "vm:102": {"node": "node2", "state": "started"},
+                "vm:103": {"node": "node1", "state": "started"}}  # fmt: skip
+    rules = ("resource-affinity: apart\n\taffinity negative\n\tresources vm:101,vm:102\n\n"
+             "resource-affinity: with\n\taffinity positive\n\tresources vm:101,vm:103\n")  # fmt: skip
+    with running(tmp_path, services, rules) as (d, _proc, log):
+        assert wait_for(lambda: "service vm:102 (node2, started)" in ha(d, "status").stdout)
+        res = ha(d, "migrate", "vm:101", "node2")
+        assert (res.returncode, res.stdout) == (255, "")
+        assert res.stderr == ("cannot migrate resource 'vm:101' to node 'node2':\n\n"
+                              "- resource 'vm:102' on target node 'node2' in negative affinity with resource 'vm:101'\n")  # fmt: skip
+        assert wait_for(lambda: "crm command 'migrate vm:101 node2' error - service 'vm:102' on node 'node2' in "
+                                "negative affinity with service 'vm:101'" in log.read_text())  # queued: the CRM decides
+        res = ha(d, "migrate", "vm:101", "node3")
+        assert (res.returncode, res.stderr) == (0, "")
+        assert res.stdout == "also migrate resource 'vm:103' in positive affinity with resource 'vm:101' to target node 'node3'\n"
