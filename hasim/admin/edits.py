@@ -117,14 +117,15 @@ def _group(request: Parsed, cluster: Cluster) -> Change:
     if request.command == "groupremove":
         groups.pop(gid, None)
     else:
+        deleted = set(split_list(request.get("delete") or ""))
         old = groups.get(gid) or groups_mod.Group(gid)
         nodes = request.get("nodes")
-        comment = request.get("comment", old.comment)
+        comment = None if "comment" in deleted else request.get("comment", old.comment)
         groups[gid] = groups_mod.Group(
             id=gid,
             nodes=rules_mod.decode_nodes(nodes) if nodes is not None else old.nodes,
-            restricted=_bool(request, "restricted", old.restricted),
-            nofailback=_bool(request, "nofailback", old.nofailback),
+            restricted=False if "restricted" in deleted else _bool(request, "restricted", old.restricted),
+            nofailback=False if "nofailback" in deleted else _bool(request, "nofailback", old.nofailback),
             comment=comment or None,
         )
     return Change(files={"groups": format_groups(groups)})

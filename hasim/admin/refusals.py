@@ -148,9 +148,9 @@ def _rule_writer(create: bool) -> Callable[[Parsed, Cluster], None]:
         _need(not unmanaged, f"{prefix}: cannot use unmanaged resource(s) {', '.join(unmanaged)}.")
         unknown = sorted(set(_node_names(request.get("nodes") or "")) - set(cluster.nodes))
         _need(not unknown, f"{prefix}: cannot use non-existent node(s) {', '.join(unknown)}.")
-        foreign = "affinity" if request.get("type") == "node-affinity" else "nodes"
-        _need(request.get(foreign) is None and (foreign == "nodes" or request.get("strict") is None),
-              f"{prefix}: unexpected property '{foreign}'")  # fmt: skip
+        foreign = ("affinity",) if request.get("type") == "node-affinity" else ("nodes", "strict")
+        given = [key for key in foreign if request.get(key) is not None]
+        _need(not given, f"{prefix}: unexpected property '{given[0] if given else ''}'")
         if create:
             required = "nodes" if request.get("type") == "node-affinity" else "affinity"
             _need(request.get(required) is not None, f"missing value for required option '{required}'")

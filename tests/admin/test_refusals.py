@@ -90,6 +90,10 @@ def refused(*argv, groups=False, typed_on=None, **extra):
         (["rules", "add", "node-affinity", "r2", "--resources", "vm:101", "--nodes", "node2"], False,
          "create ha rule failed: 400 Rule 'r2' is invalid.\n"
          "resources: resource 'vm:101' is already used in another node affinity rule"),
+        (["rules", "add", "resource-affinity", "r2", "--resources", "vm:101,vm:102", "--affinity", "positive",
+          "--strict", "1"], False, "create ha rule failed: unexpected property 'strict'"),
+        (["rules", "set", "node-affinity", "r1", "--affinity", "positive"], False,
+         "update HA rules failed: unexpected property 'affinity'"),
         (["rules", "add", "resource-affinity", "r2", "--resources", "vm:101", "--affinity", "positive"], False,
          "create ha rule failed: 400 Rule 'r2' is invalid.\nresources: rule is ineffective as there are less than two resources"),
     ],
@@ -107,6 +111,7 @@ def test_refusal_rows(argv, groups, message):
         ["migrate", "vm:101", "node1"],  # queued: the CRM says `already on target node`
         ["add", "vm:200", "--group", "g9"],  # accepted; `config` flags it later
         ["set", "vm:102", "--state", "disabled"],
+        ["rules", "add", "node-affinity", "r2", "--resources", "vm:102", "--nodes", "node2:1,node1", "--strict", "1"],
         ["rules", "add", "resource-affinity", "r2", "--resources", "vm:101,vm:102", "--affinity", "negative",
          "--disable", "1"],  # a disabled rule is not checked
     ],
@@ -207,3 +212,10 @@ def test_migrate_notes_for_positive_and_negative_partners():
     ms["service_status"]["vm:102"]["target"] = "node3"  # moving away: no longer in the way
     assert motion_notes(parse(["relocate", "vm:101", "node2"]), c).stderr == ""
     assert motion_notes(parse(["crm-command", "stop", "vm:101", "0"]), c).stdout == ""
+
+
+def test_groupset_changes_and_deletes_keys():
+    groups = "group: g1\n\tcomment old\n\tnodes node1\n\trestricted 1\n"
+    text = _change("groupset", "g1", "--nofailback", "1", "--delete", "comment,restricted", groups=groups).files["groups"]
+    assert text == "group: g1\n\tnodes node1\n\tnofailback 1\n\n"
+    assert _change("groupremove", "g1", groups=groups).files["groups"] == ""
