@@ -9,7 +9,10 @@ configuration and the CRM command queue, which the CRM reads at its next round.
 No request is lost silently: the owner answers each one in
 `inbox/<id>.answer` (JSON) — `queued` when it takes it (with the time of the
 loop end where it applies), then `applied` or `refused` (with the reason)
-when it applies, or `ended` if the simulation closes first.  Answers stay
+when it applies, or `ended` if the simulation closes first.  An owner that
+sees a request between two loop ends (the window writes its files once a
+second) answers `queued` at once and leaves the request where it is, so that
+requests still apply at the loop end, after the owner's own commands.  Answers stay
 after the owner closes, so a waiting sender can still read them; a request
 nobody took is withdrawn by its sender.
 """
@@ -93,15 +96,29 @@ class Inbox:
             pass
 
     # -- the owner's side ----------------------------------------------------------------------------
-    def take(self) -> list[tuple[str, list[str] | None]]:
-        """(id, argv) of every waiting request in arrival order, each removed
-        once read; argv None for a file that is not a request."""
+    def _waiting(self, suffixes: tuple[str, ...]) -> list[Path]:
         try:
-            entries = sorted(p for p in self.path.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+            return sorted(p for p in self.path.iterdir() if p.suffix in suffixes and not p.name.startswith("."))
         except FileNotFoundError:
             return []
+
+    def acknowledge(self) -> list[str]:
+        """Mark the newly arrived requests as seen (they stay for the next
+        loop end, in order); returns their ids."""
+        seen = []
+        for p in self._waiting((".json",)):
+            try:
+                os.rename(p, p.with_suffix(".seen"))
+            except FileNotFoundError:
+                continue  # withdrawn meanwhile
+            seen.append(p.stem)
+        return seen
+
+    def take(self) -> list[tuple[str, list[str] | None]]:
+        """(id, argv) of every waiting request (seen or not) in arrival order,
+        each removed once read; argv None for a file that is not a request."""
         out: list[tuple[str, list[str] | None]] = []
-        for p in entries:
+        for p in self._waiting((".json", ".seen")):
             argv: Any = None
             try:
                 argv = json.loads(p.read_text()).get("argv")

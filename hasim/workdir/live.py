@@ -98,11 +98,12 @@ class LiveDirectory:
 
     def flush(self) -> None:
         """Write every changed status file (atomically), the clock and the new
-        log lines, and take the requests that arrived meanwhile."""
+        log lines, and tell the senders of new requests when they apply."""
         self.status.flush(self.sim.world.files, self.sim.world.dirty)
         self._write_clock()
         self.flush_log()
-        self.take_requests()
+        for request_id in self.inbox.acknowledge():
+            self.inbox.answer(request_id, Answer(QUEUED, self.sim.time, at=self.sim.next_loop_end))
 
     def _write_clock(self) -> None:
         """The hardware clock, never older than the status files just flushed."""
@@ -114,8 +115,8 @@ class LiveDirectory:
             self._log_buffer.clear()
 
     def take_requests(self) -> None:
-        """Queue the inbox's requests for the next loop end and say so; at a
-        loop end (the harness calls this just before applying) they apply at once."""
+        """Submit the inbox's requests; called at a loop end just before the
+        queued commands apply, so they apply at once, after the owner's own."""
         requests = self.inbox.take()
         if not requests:
             return

@@ -234,7 +234,9 @@ def test_a_request_refused_when_it_applies_gets_the_real_message(tmp_path):
         assert answer.time == 80 and not live.sim.finished
         junk = d / "status" / "inbox" / "junk.json"
         junk.write_text("[1, 2")
-        live.flush()
+        live.flush()  # seen between loop ends: told when it applies
+        assert (inbox.read_answer("junk").state, inbox.read_answer("junk").at) == ("queued", 100)
+        live.sim.step_loop()
         assert inbox.read_answer("junk").state == "refused"
     finally:
         live.close()
@@ -267,3 +269,18 @@ def test_migrate_against_a_negative_partner_is_refused_yet_queued(tmp_path):
         res = ha(d, "migrate", "vm:101", "node3")
         assert (res.returncode, res.stderr) == (0, "")
         assert res.stdout == "also migrate resource 'vm:103' in positive affinity with resource 'vm:101' to target node 'node3'\n"
+
+
+def test_a_request_seen_between_loop_ends_applies_after_the_owners_own_commands(tmp_path):
+    d, lock, live = _owner(tmp_path)
+    try:
+        request_id = Inbox(d / "status").put(["set", "vm:101", "--state", "stopped"])
+        live.flush()  # the window writes its files: the request is seen, answered, left in place
+        live.sim.submit("network node3 off")  # the window's own command, queued after
+        live.sim.step_loop()
+        applied = [(e.source, e.text) for e in read_session(d / "status")[1] if e.time == 80]
+        assert applied == [("command", "network node3 off"), ("ha-manager", "set vm:101 --state stopped")]
+        assert Inbox(d / "status").read_answer(request_id).state == "applied"
+    finally:
+        live.close()
+        lock.release()
