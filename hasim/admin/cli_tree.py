@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Union
 
 import attrs
 
@@ -63,7 +62,7 @@ class Alias:
     target: str  # e.g. "crm-command migrate"
 
 
-Node = Union[Method, Alias, Mapping[str, "Node"]]
+Node = Method | Alias | Mapping[str, "Node"]
 
 _COMMENT = Prop("comment", max_length=4096)
 _DELETE = Prop("delete", format="pve-configid-list", max_length=4096)

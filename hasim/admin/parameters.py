@@ -18,7 +18,17 @@ from typing import Any
 
 import attrs
 
-from hasim.admin.cli_tree import EXE, FORMAT_PROPS, TREE, Alias, Method, Prop, expand_word, usage_line, usage_listing
+from hasim.admin.cli_tree import (
+    EXE,
+    FORMAT_PROPS,
+    TREE,
+    Alias,
+    Method,
+    Prop,
+    expand_word,
+    usage_line,
+    usage_listing,
+)
 
 EXIT_REFUSED = 255  # what the real CLI exits with after a refusal
 

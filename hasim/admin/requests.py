@@ -51,13 +51,6 @@ class HaManagerRequest(Edit):
     def parsed(self) -> Parsed:
         return read_request(self.argv)
 
-    @property
-    def read_only(self) -> bool:
-        try:
-            return not is_writer(self.parsed)
-        except ParameterError:
-            return False
-
     def problem(self, files: Mapping[str, Any], nodes: list[str]) -> str | None:
         """The real CLI's refusal of this request against these files (None:
         it applies).  Quorum is the typing node's, checked by the CLI before

@@ -26,14 +26,27 @@ from typing import Any
 
 from hasim.admin.cli_tree import EXE, help_text
 from hasim.admin.cluster import Cluster, default_node
-from hasim.admin.config_views import NotModelled, ViewRefused, config_view, groupconfig_view, rules_view
+from hasim.admin.config_views import (
+    NotModelled,
+    ViewRefused,
+    config_view,
+    groupconfig_view,
+    rules_view,
+)
 from hasim.admin.edits import change
 from hasim.admin.motion import motion_notes
 from hasim.admin.parameters import EXIT_REFUSED, ParameterError, Parsed, parse
 from hasim.admin.refusals import is_writer, refusal
 from hasim.admin.status import status_report
 from hasim.admin.tables import cut_to_width, locale_is_utf8
-from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, DirectoryBusy, DirLock, atomic_write, dump_json
+from hasim.workdir import (
+    JSON_INPUTS,
+    TEXT_INPUTS,
+    DirectoryBusy,
+    DirLock,
+    atomic_write,
+    dump_json,
+)
 from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Inbox
 
 #: how long the CLI waits for a running simulation to apply a request (seconds)

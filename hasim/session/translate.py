@@ -23,7 +23,15 @@ import attrs
 from hasim.admin.cluster import Cluster
 from hasim.admin.parameters import ParameterError, Parsed
 from hasim.admin.requests import HaManagerRequest
-from hasim.commands import Change, Command, CommandError, DelNode, Edit, ReplaceConfig, parse
+from hasim.commands import (
+    Change,
+    Command,
+    CommandError,
+    DelNode,
+    Edit,
+    ReplaceConfig,
+    parse,
+)
 from hasim.engine.ha import rules as rules_mod
 from hasim.vocab import REQUESTED_STATES
 

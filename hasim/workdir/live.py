@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hasim.engine.harness import Outcome
 from hasim.log import LogLine
 from hasim.session.recorder import SessionRecorder
-from hasim.engine.harness import Outcome
 from hasim.simulation import Simulation
 from hasim.workdir.files import atomic_write, dump_json
 from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Answer, Inbox

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from hasim.admin.cluster import Cluster
-from hasim.admin.config_views import ViewRefused, config_view, groupconfig_view, rules_view
+from hasim.admin.config_views import (
+    ViewRefused,
+    config_view,
+    groupconfig_view,
+    rules_view,
+)
 from hasim.admin.tables import TableStyle, format_table, locale_is_utf8
 
 ON = {"power": "on", "network": "on"}

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from hasim.admin.cluster import Cluster
-from hasim.admin.status import asctime, pve_json, status_lines, status_report, verbose_state
+from hasim.admin.status import (
+    asctime,
+    pve_json,
+    status_lines,
+    status_report,
+    verbose_state,
+)
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
 from tests.engine.test_batch_cli import POWER_ON, write_scenario

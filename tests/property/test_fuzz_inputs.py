@@ -15,11 +15,11 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hasim.errors import InputError
-from hasim.engine.ha import groups as groups_mod
-from hasim.engine.ha import rules as rules_mod
 from hasim.admin.parameters import ParameterError
 from hasim.admin.requests import HaManagerRequest
+from hasim.engine.ha import groups as groups_mod
+from hasim.engine.ha import rules as rules_mod
+from hasim.errors import InputError
 from hasim.session.recorder import read_session
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
@@ -141,7 +141,7 @@ def test_structured_rule_files_parse_and_compile(text):
 def test_ha_manager_requests_parse_or_are_refused_with_a_message(argv):
     request = HaManagerRequest(argv)
     try:
-        request.parsed
+        _ = request.parsed
     except ParameterError as err:
         assert err.text.endswith("\n") and "400" in err.text or "ERROR:" in err.text
     problem = request.problem(BASE, ["node1", "node2", "node3"])
