@@ -99,6 +99,11 @@ class Simulation:
         return self._harness.loop_count, self._harness.loop_start
 
     @property
+    def next_loop_end(self) -> int:
+        """Virtual time of the next loop end, where submitted commands apply."""
+        return self._harness.loop_start + self.loop_length
+
+    @property
     def pending_count(self) -> int:
         """Submitted commands/edits waiting for the next loop end."""
         return len(self._harness.pending)

@@ -1,328 +1,45 @@
-"""`ha-manager`, the real stack's admin CLI, against a working directory.
+"""`ha-manager`, the real stack's admin CLI, as requests to a cluster.
 
-Trainees practise the real commands.  A request is parsed and validated
-first (bad input: one clear line, nothing changed), then turned into a
-deterministic edit of the cluster configuration or into a CRM command, the
-two ways the real `ha-manager` reaches the HA stack:
+Trainees practise the real commands.  A request is its argument list, read
+as the real command reads it (`hasim.admin.parameters`), refused where the
+real command refuses (`hasim.admin.refusals`), and turned into the change the
+real command makes (`hasim.admin.edits`): configuration files the CRM reads
+at its next round, or a line in the CRM command queue the master consumes
+at its next round — the two ways the real `ha-manager` reaches the HA stack.
 
-* configuration (`add`, `remove`, `set`, `rules ...`, `group...`): the
-  service/rules/groups files, read by the CRM at its next round;
-* CRM commands (`migrate`, `relocate`, `crm-command ...`): appended to the
-  CRM command queue, consumed by the master at its next round.
-
-A request is a value (`HaManagerRequest`, an `Edit`): against a running
-simulation it travels through the inbox and the owner applies it at its next
-loop end; against an idle directory the same edit is applied to its input
-files by the CLI.
+`HaManagerRequest` is that request as an `Edit` value: against a running
+simulation it travels through the inbox and applies at the next loop end
+(checked again then: the cluster may have changed); against an idle
+directory the CLI applies the same change to the input files.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 
+from hasim.admin.cluster import Cluster
+from hasim.admin.edits import change
+from hasim.admin.parameters import ParameterError, Parsed, parse
+from hasim.admin.refusals import is_writer, refusal
 from hasim.commands import Change, Edit
-from hasim.engine.ha import groups as groups_mod
-from hasim.engine.ha import rules as rules_mod
-from hasim.formats.section_config import Section, format_section_config
-from hasim.vocab import REQUESTED_STATES, is_sid
 
 
-CRM_QUEUE_ACTIONS = {"migrate", "relocate", "crm-command"}
-
-
-class RequestError(Exception):
-    """A request the real ha-manager would refuse; str() is the message."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # never exit: report as RequestError
-        raise RequestError(message)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="ha-manager", add_help=False)
-    sub = p.add_subparsers(dest="action", parser_class=_Parser)
-    sub.required = True
-    sub.add_parser("status").add_argument("--verbose", action="store_true")
-    c = sub.add_parser("config")
-    c.add_argument("--type", choices=("vm", "ct", "fa"))
-    for name in ("add", "set"):
-        a = sub.add_parser(name)
-        a.add_argument("sid")
-        a.add_argument("--state", choices=REQUESTED_STATES)
-        a.add_argument("--max_restart", type=int)
-        a.add_argument("--max_relocate", type=int)
-        a.add_argument("--failback", type=int, choices=(0, 1))
-        a.add_argument("--group")
-        a.add_argument("--comment")
-        if name == "add":
-            a.add_argument("--node", help="hasim: the node the guest lives on (default: first node)")
-    sub.add_parser("remove").add_argument("sid")
-    for name in ("migrate", "relocate"):
-        m = sub.add_parser(name)
-        m.add_argument("sid")
-        m.add_argument("node")
-    crm = sub.add_parser("crm-command")
-    csub = crm.add_subparsers(dest="crm_action", parser_class=_Parser)
-    csub.required = True
-    for name in ("migrate", "relocate"):
-        m = csub.add_parser(name)
-        m.add_argument("sid")
-        m.add_argument("node")
-    s = csub.add_parser("stop")
-    s.add_argument("sid")
-    s.add_argument("timeout", type=int)
-    nm = csub.add_parser("node-maintenance")
-    nm.add_argument("mode", choices=("enable", "disable"))
-    nm.add_argument("node")
-    d = csub.add_parser("disarm-ha")
-    d.add_argument("mode", choices=("freeze", "ignore"))
-    csub.add_parser("arm-ha")
-    r = sub.add_parser("rules")
-    rsub = r.add_subparsers(dest="rules_action", parser_class=_Parser)
-    rsub.required = True
-    rsub.add_parser("list")
-    rsub.add_parser("config")
-    for name in ("add", "set"):
-        ra = rsub.add_parser(name)
-        ra.add_argument("type", choices=("node-affinity", "resource-affinity"))
-        ra.add_argument("rule")
-        ra.add_argument("--resources")
-        ra.add_argument("--nodes")
-        ra.add_argument("--strict", type=int, choices=(0, 1))
-        ra.add_argument("--affinity", choices=("positive", "negative"))
-        ra.add_argument("--comment")
-        ra.add_argument("--disable", type=int, choices=(0, 1))
-    rsub.add_parser("remove").add_argument("rule")
-    for name in ("groupadd", "groupset"):
-        g = sub.add_parser(name)
-        g.add_argument("group")
-        g.add_argument("--nodes", required=(name == "groupadd"))
-        g.add_argument("--restricted", type=int, choices=(0, 1))
-        g.add_argument("--nofailback", type=int, choices=(0, 1))
-        g.add_argument("--comment")
-    sub.add_parser("groupremove").add_argument("group")
-    sub.add_parser("groupconfig")
-    return p
-
-
-def parse_request(argv: list[str]) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
-
-
-def is_read_only(args: argparse.Namespace) -> bool:
-    if args.action in ("status", "config", "groupconfig"):
-        return True
-    return args.action == "rules" and args.rules_action in ("list", "config")
-
-
-def needs_crm(args: argparse.Namespace) -> bool:
-    return args.action in CRM_QUEUE_ACTIONS
-
-
-# -- validation against the current state -------------------------------------------------------
-
-
-def _check_sid(sid: str) -> None:
-    if not is_sid(sid):
-        raise RequestError(f"invalid service id '{sid}': expected vm:<id>, ct:<id> or fa:<id> with a numeric id")
-
-
-def validate(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) -> None:
-    """Refuse what the real ha-manager would refuse (raise RequestError)."""
-    conf = files.get("service_config") or {}
-    action = args.action
-    if action in ("add", "set", "remove", "migrate", "relocate"):
-        _check_sid(args.sid)
-    if action == "add":
-        if args.sid in conf:
-            raise RequestError(f"resource ID '{args.sid}' already defined")
-        if args.node is not None and args.node not in nodes:
-            raise RequestError(f"no such node '{args.node}'")
-    if action in ("set", "remove", "migrate", "relocate") and args.sid not in conf:
-        raise RequestError(f"no such resource '{args.sid}'")
-    if action in ("migrate", "relocate") and args.node not in nodes:
-        raise RequestError(f"no such node '{args.node}'")
-    if action == "crm-command":
-        ca = args.crm_action
-        if ca in ("migrate", "relocate", "stop"):
-            _check_sid(args.sid)
-            if args.sid not in conf:
-                raise RequestError(f"no such resource '{args.sid}'")
-        if ca in ("migrate", "relocate", "node-maintenance") and args.node not in nodes:
-            raise RequestError(f"no such node '{args.node}'")
-        if ca == "stop" and args.timeout < 0:
-            raise RequestError("timeout must be >= 0")
-    if action in ("add", "set") and args.group:
-        groups = groups_mod.parse_groups(files.get("groups") or "")
-        if args.group not in groups:
-            raise RequestError(f"group '{args.group}' does not exist")
-    if action == "rules" and args.rules_action in ("add", "set", "remove"):
-        existing = {r.id: r for r in rules_mod.parse_rules(files.get("rules_config") or "")}
-        if args.rules_action == "add":
-            if args.rule in existing:
-                raise RequestError(f"rule '{args.rule}' already exists")
-            if not args.resources:
-                raise RequestError("missing property 'resources'")
-            if args.type == "node-affinity" and not args.nodes:
-                raise RequestError("missing property 'nodes'")
-            if args.type == "resource-affinity" and not args.affinity:
-                raise RequestError("missing property 'affinity'")
-        elif args.rule not in existing:
-            raise RequestError(f"no such rule '{args.rule}'")
-        if args.rules_action in ("add", "set"):
-            _rule_from_args(args, existing.get(args.rule))  # raises on bad values
-    if action in ("groupadd", "groupset", "groupremove"):
-        groups = groups_mod.parse_groups(files.get("groups") or "")
-        if action == "groupadd" and args.group in groups:
-            raise RequestError(f"group '{args.group}' already exists")
-        if action in ("groupset", "groupremove") and args.group not in groups:
-            raise RequestError(f"no such group '{args.group}'")
-        if action == "groupremove":
-            users = sorted(s for s, c in conf.items() if isinstance(c, dict) and c.get("group") == args.group)
-            if users:
-                raise RequestError(f"group '{args.group}' is still used by {', '.join(users)}")
-        if action in ("groupadd", "groupset"):
-            _group_from_args(args, groups.get(args.group))
-
-
-def _rule_from_args(args: argparse.Namespace, old: rules_mod.Rule | None) -> rules_mod.Rule:
-    resources = old.resources if old else ()
-    if args.resources is not None:
-        resources = rules_mod.decode_resources(args.resources)
-        if not resources:
-            raise RequestError(f"invalid resources list '{args.resources}'")
-    nodes = dict(old.nodes) if old else {}
-    if args.nodes is not None:
-        nodes = rules_mod.decode_nodes(args.nodes)
-        if not nodes:
-            raise RequestError(f"invalid nodes list '{args.nodes}' (expected node[:priority],...)")
-    try:
-        return rules_mod.Rule(
-            type=args.type,
-            id=args.rule,
-            resources=resources,
-            nodes=nodes if args.type == "node-affinity" else {},
-            strict=bool(args.strict) if args.strict is not None else (old.strict if old else False),
-            affinity=args.affinity or (old.affinity if old else None),
-            comment=args.comment if args.comment is not None else (old.comment if old else None),
-            disable=bool(args.disable) if args.disable is not None else (old.disable if old else False),
-        )
-    except (ValueError, TypeError) as err:
-        raise RequestError(str(err)) from None
-
-
-def _group_from_args(args: argparse.Namespace, old: groups_mod.Group | None) -> groups_mod.Group:
-    nodes = dict(old.nodes) if old else {}
-    if args.nodes is not None:
-        nodes = rules_mod.decode_nodes(args.nodes)
-        if not nodes:
-            raise RequestError(f"invalid nodes list '{args.nodes}' (expected node[:priority],...)")
-    return groups_mod.Group(
-        id=args.group,
-        nodes=nodes,
-        restricted=bool(args.restricted) if args.restricted is not None else (old.restricted if old else False),
-        nofailback=bool(args.nofailback) if args.nofailback is not None else (old.nofailback if old else False),
-        comment=args.comment if args.comment is not None else (old.comment if old else None),
-    )
-
-
-def format_groups(groups: dict[str, groups_mod.Group]) -> str:
-    sections = []
-    for i, gid in enumerate(sorted(groups), 1):
-        g = groups[gid]
-        props: dict[str, str] = {}
-        if g.comment:
-            props["comment"] = g.comment
-        props["nodes"] = ",".join(f"{n}:{p}" if p else n for n, p in sorted(g.nodes.items()))
-        if g.nofailback:
-            props["nofailback"] = "1"
-        if g.restricted:
-            props["restricted"] = "1"
-        sections.append(Section(type="group", id=gid, order=i, props=props))
-    return format_section_config(sections)
-
-
-# -- applying an edit ------------------------------------------------------------------------------
-
-
-def apply_edit(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """The configuration changes and CRM-queue lines a request makes.
-
-    Returns (changed files, crm command lines); `files` is not modified.
-    """
-    from hasim.jsondata import jcopy
-
-    conf = jcopy(files.get("service_config") or {})
-    changed: dict[str, Any] = {}
-    queue: list[str] = []
-    action = args.action
-    if action == "add":
-        rec: dict[str, Any] = {"node": args.node or nodes[0], "state": args.state or "started"}
-        for key in ("max_restart", "max_relocate", "failback", "group", "comment"):
-            value = getattr(args, key)
-            if value is not None:
-                rec[key] = value
-        conf[args.sid] = rec
-        changed["service_config"] = conf
-    elif action == "set":
-        rec = conf[args.sid]
-        for key in ("state", "max_restart", "max_relocate", "failback", "group", "comment"):
-            value = getattr(args, key)
-            if value is not None:
-                rec[key] = value
-        changed["service_config"] = conf
-    elif action == "remove":
-        del conf[args.sid]
-        changed["service_config"] = conf
-    elif action in ("migrate", "relocate"):
-        queue.append(f"{action} {args.sid} {args.node}")
-    elif action == "crm-command":
-        ca = args.crm_action
-        if ca in ("migrate", "relocate"):
-            queue.append(f"{ca} {args.sid} {args.node}")
-        elif ca == "stop":
-            queue.append(f"stop {args.sid} {args.timeout}")
-        elif ca == "node-maintenance":
-            queue.append(f"{args.mode}-node-maintenance {args.node}")
-        elif ca == "disarm-ha":
-            queue.append(f"disarm-ha {args.mode}")
-        elif ca == "arm-ha":
-            queue.append("arm-ha")
-    elif action == "rules":
-        rules = rules_mod.parse_rules(files.get("rules_config") or "")
-        existing = {r.id: r for r in rules}
-        if args.rules_action == "remove":
-            rules = [r for r in rules if r.id != args.rule]
-        else:
-            new = _rule_from_args(args, existing.get(args.rule))
-            rules = [new if r.id == args.rule else r for r in rules]
-            if args.rule not in existing:
-                rules.append(new)
-        changed["rules_config"] = rules_mod.format_rules(rules)
-    elif action in ("groupadd", "groupset", "groupremove"):
-        groups = dict(groups_mod.parse_groups(files.get("groups") or ""))
-        if action == "groupremove":
-            del groups[args.group]
-        else:
-            groups[args.group] = _group_from_args(args, groups.get(args.group))
-        changed["groups"] = format_groups(groups)
-    return changed, queue
+def read_request(argv: Sequence[str]) -> Parsed:
+    """The request as the real CLI reads it; ParameterError as it refuses it."""
+    return parse(list(argv))
 
 
 class HaManagerRequest(Edit):
     """An `ha-manager` request as a value: its arguments, parsed when needed.
 
-    It changes the cluster the way the real command does — configuration
-    files, or a line in the CRM command queue — computed against the files as
-    they are when it applies (no log line of its own: the CRM's lines show the
-    effect).  `render()` is the command line, quoted so that it reads back to
-    the same arguments (`split_args`).
+    It changes the cluster the way the real command does, computed against
+    the files as they are when it applies (no log line of its own: the CRM's
+    lines show the effect).  `render()` is the command line, quoted so that
+    it reads back to the same arguments (`split_args`).
     """
 
     source: ClassVar[str] = "ha-manager"
@@ -332,27 +49,31 @@ class HaManagerRequest(Edit):
         super().__init__(tuple(argv))
 
     @property
-    def args(self) -> argparse.Namespace:
-        return parse_request(list(self.argv))
-
-    @property
-    def read_only(self) -> bool:
-        return is_read_only(self.args)
+    def parsed(self) -> Parsed:
+        return read_request(self.argv)
 
     def problem(self, files: Mapping[str, Any], nodes: list[str]) -> str | None:
+        """The real CLI's refusal of this request against these files (None:
+        it applies).  Quorum is the typing node's, checked by the CLI before
+        the request is queued, not here."""
         try:
-            args = self.args
-            if is_read_only(args):
-                return f"'{self.render()}' changes nothing"
-            validate(args, dict(files), list(nodes))
-            self.change(files, nodes)  # what validates must also apply (e.g. a line feed no file can hold)
-        except (RequestError, ValueError) as err:
+            parsed = self.parsed
+        except ParameterError as err:
+            return err.text.rstrip("\n")
+        if not is_writer(parsed):
+            return f"'ha-manager {self.render()}' changes nothing"
+        cluster = Cluster(files, nodes)
+        text = refusal(parsed, cluster)
+        if text is not None:
+            return text
+        try:
+            change(parsed, cluster)
+        except ValueError as err:  # what passed the checks must also be writable
             return str(err)
         return None
 
     def change(self, files: Mapping[str, Any], nodes: list[str]) -> Change:
-        changed, queue = apply_edit(self.args, dict(files), list(nodes))
-        return Change(files=changed, crm_commands=tuple(queue))
+        return change(self.parsed, Cluster(files, nodes))
 
     def render(self) -> str:
         return join_args(self.argv)

@@ -68,14 +68,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         _err(f"{out}: exists and is not empty")
         return 2
     try:
-        moved = export(status, out)
+        report = export(status, out)
     except InputError as err:
         _err(f"{status}/{err}")
         return 2
-    for m in moved:
-        print(f"moved: '{m.command}' from t={m.recorded} to t={m.exported} (the tester applies batches every 100 s)")
+    for m in report.moved:
+        print(f"moved: '{m.command}' from t={m.recorded} to t={m.exported} (the nearest time the tester can express)")
     print(f"exported {out} (cmdlist, inputs, log.expect); check it with: hasim compare {out}")
-    return 0
+    at = f"at t={report.export.time}"
+    if not report.differences:
+        print(f"outcome: the same as the session's {at} (fenced nodes, where each service ends and its state)")
+        return 0
+    print(f"outcome: DIFFERENT from the session's {at}" + (", because commands moved:" if report.moved else ":"))
+    for line in report.differences:
+        print(f"  - {line}")
+    return 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -14,7 +14,6 @@ from hasim.errors import SimError
 from hasim.events import Event, LockAcquired
 from hasim.jsondata import jcopy
 from hasim.log import LogLine, env_level, strip_one_newline
-from hasim.engine.world.cluster import normalise_service_config
 
 # `typing` costs a batch run more than all of Python's own start-up: names
 # used only in annotations come in for type checkers alone
@@ -169,8 +168,8 @@ class Env:
         self.world.write_service_config(conf)
 
     def update_service_config(self, changes: dict) -> None:
-        """Per-sid set/delete, not cfs guarded (01 §10)."""
-        conf = normalise_service_config(self.world.read("service_config", {}))
+        """Per-sid set/delete, not cfs guarded (01 §10); the other keys stay as stored."""
+        conf = self.world.stored_service_config()
         for sid in sorted(changes):
             if sid not in conf:
                 raise SimError(f"no such resource '{sid}'")

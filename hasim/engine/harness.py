@@ -521,7 +521,8 @@ class Harness:
 
     # -- service commands -------------------------------------------------------------------------
     def _configured(self, sid: str, message: str | None = None) -> dict:
-        conf = self.world.read_service_config()
+        """The service config as stored (checked like a read); writers change only their keys."""
+        conf = self.world.stored_service_config()
         if sid not in conf:
             raise SimError(message or f"no such service '{sid}'")
         return conf
@@ -540,7 +541,7 @@ class Harness:
 
     def _add(self, c: C.AddService) -> None:
         world, sid = self.world, c.sid
-        conf = world.read_service_config()
+        conf = world.stored_service_config()
         if sid in conf:
             raise SimError(f"resource ID '{sid}' already defined")
         m = re.match(r"^(\w+):(\S+)$", sid)

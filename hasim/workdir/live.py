@@ -3,8 +3,10 @@
 The simulation itself lives in memory (`hasim.simulation`); this attaches a
 directory to it: `status/` recreated with the live cluster files, the log
 appended line by line, the session recorded, requests taken from the inbox
-at every loop end.  Everything here is a watcher of the run — attach nothing
-and the same simulation writes nothing (read-only mode, replays, look-ahead).
+at every loop end and answered (`hasim.workdir.inbox`), the simulation's
+clock published in `status/clock` (the "now" of `hasim ha-manager status`).
+Everything here is a watcher of the run — attach nothing and the same
+simulation writes nothing (read-only mode, replays, look-ahead).
 
     live = LiveDirectory.start(path, interactive=True)
     live.sim.advance(120)
@@ -19,9 +21,9 @@ from pathlib import Path
 
 from hasim.log import LogLine
 from hasim.workdir.session_file import SessionRecorder
-from hasim.simulation import Simulation
+from hasim.simulation import Outcome, Simulation
 from hasim.workdir.files import atomic_write, dump_json
-from hasim.workdir.inbox import Inbox
+from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Answer, Inbox
 from hasim.workdir.scenario import JSON_INPUTS, TEXT_INPUTS, load_scenario
 from hasim.workdir.status import StatusDir
 
@@ -64,8 +66,11 @@ class LiveDirectory:
         sim.observe_applied(self.recorder.record)
         self.inbox = Inbox(self.status.path)
         self.inbox.create()
-        sim.at_loop_end(self._take_requests)
+        self._requests: dict[int, str] = {}  # ticket -> inbox request id, until its outcome
+        sim.at_loop_end(self.take_requests)
+        sim.on_outcome(self._answer_outcome)
         sim.observe_steps(self._stepped)
+        self._write_clock()
 
     @classmethod
     def start(cls, path: str | Path, *, interactive: bool = False, **kwargs) -> LiveDirectory:
@@ -91,22 +96,46 @@ class LiveDirectory:
             self.flush_log()
 
     def flush(self) -> None:
-        """Write every changed status file (atomically) and the new log lines."""
+        """Write every changed status file (atomically), the clock and the new
+        log lines, and tell the senders of new requests when they apply."""
         self.status.flush(*self.sim.changed_files())
+        self._write_clock()
         self.flush_log()
+        for request_id in self.inbox.acknowledge():
+            self.inbox.answer(request_id, Answer(QUEUED, self.sim.time, at=self.sim.next_loop_end))
+
+    def _write_clock(self) -> None:
+        """The hardware clock, never older than the status files just flushed."""
+        atomic_write(self.status.path / "clock", f"{self.sim.time}\n")
 
     def flush_log(self) -> None:
         if self._log_fd is not None and self._log_buffer:
             os.write(self._log_fd, "".join(self._log_buffer).encode())
             self._log_buffer.clear()
 
-    def _take_requests(self) -> None:
+    def take_requests(self) -> None:
+        """Submit the inbox's requests; called at a loop end just before the
+        queued commands apply, so they apply at once, after the owner's own."""
         requests = self.inbox.take()
-        if requests:
-            from hasim.admin.requests import HaManagerRequest
+        if not requests:
+            return
+        from hasim.admin.requests import HaManagerRequest
 
-            for argv in requests:
-                self.sim.submit(HaManagerRequest(argv))
+        sim = self.sim
+        for request_id, argv in requests:
+            if sim.finished:
+                self.inbox.answer(request_id, Answer(ENDED, sim.time))
+            elif argv is None:
+                self.inbox.answer(request_id, Answer(REFUSED, sim.time, reason="hasim: not a request (no argv list)"))
+            else:
+                self._requests[sim.submit(HaManagerRequest(argv))] = request_id
+                self.inbox.answer(request_id, Answer(QUEUED, sim.time, at=sim.next_loop_end))
+
+    def _answer_outcome(self, outcome: Outcome) -> None:
+        request_id = self._requests.pop(outcome.ticket, None)
+        if request_id is not None:
+            state = APPLIED if outcome.applied else REFUSED
+            self.inbox.answer(request_id, Answer(state, outcome.time, reason=outcome.reason))
 
     # -- ending -----------------------------------------------------------------------------------
     def close(self, reason: str | None = None) -> None:
@@ -119,8 +148,13 @@ class LiveDirectory:
                 else:
                     reason = f"closed steps={sim.steps}"
             self.recorder.close(sim.time, reason)
-        self.inbox.remove()
-        self.flush()
+        for request_id in self._requests.values():
+            self.inbox.answer(request_id, Answer(ENDED, sim.time))
+        self._requests.clear()
+        self.inbox.close(sim.time)
+        self.status.flush(*sim.changed_files())
+        self._write_clock()
+        self.flush_log()
         self.status.close()
         if self._log_fd is not None:
             os.close(self._log_fd)

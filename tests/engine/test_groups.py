@@ -13,6 +13,7 @@ from hasim.engine.ha.groups import (
     parse_groups,
     validate_group_text,
     version_at_least,
+    with_referenced,
 )
 from hasim.engine.ha.rules import Rule, check_and_transform, format_rules, parse_rules
 
@@ -114,7 +115,35 @@ def test_each_referenced_group_becomes_an_ha_group_rule():
             strict=False,
             comment="Generated from HA group 'group2'.",
         ),
+        # vm:104 names a group that does not exist: the real failback read
+        # autovivifies an empty entry, which the migration turns into a rule
+        # with no nodes (pve-ha-manager 5.2.0)
+        Rule(
+            "node-affinity",
+            "ha-group-nosuchgroup",
+            resources=("vm:104",),
+            nodes={},
+            strict=False,
+            comment="Generated from HA group 'nosuchgroup'.",
+        ),
     ]
+
+
+def test_the_persistent_migration_sees_only_groups_that_exist():
+    rules = groups_to_rules(parse_groups(MIGRATE1), SERVICES, missing=False)
+    assert [r.id for r in rules] == ["ha-group-group1", "ha-group-group2"]
+
+
+def test_without_a_groups_file_every_referenced_group_becomes_an_empty_rule():
+    services = {"vm:1": {"node": "n1", "group": "b"}, "vm:2": {"node": "n2", "group": "a"},
+                "vm:3": {"node": "n2", "group": "a"}, "vm:4": {"node": "n2", "group": "0"}}  # fmt: skip
+    assert with_referenced({}, services) == {"a": Group("a"), "b": Group("b")}
+    rules = groups_to_rules(parse_groups(""), services)
+    assert [(r.id, r.resources, dict(r.nodes), r.strict, r.comment) for r in rules] == [
+        ("ha-group-a", ("vm:2", "vm:3"), {}, False, "Generated from HA group 'a'."),
+        ("ha-group-b", ("vm:1",), {}, False, "Generated from HA group 'b'."),
+    ]
+    assert group_failback({}, services) == {"vm:1": 1, "vm:2": 1, "vm:3": 1}
 
 
 def test_unreferenced_groups_make_no_rule_and_the_group_comment_is_kept():
@@ -132,12 +161,12 @@ def test_group_rules_take_part_in_the_checks():
         "Drop rule 'ha-group-group1', because resource 'vm:101' is already used in another node affinity rule.",
         "Drop rule 'mine', because resource 'vm:101' is already used in another node affinity rule.",
     ]
-    assert [r.id for r in kept] == ["ha-group-group2"]
+    assert [r.id for r in kept] == ["ha-group-group2", "ha-group-nosuchgroup"]
 
 
 def test_the_migrated_rules_file_reads_back_with_the_group_rules():
     user = parse_rules("resource-affinity: apart\n\tresources vm:101,vm:102\n\taffinity negative\n")
-    generated = groups_to_rules(parse_groups(MIGRATE1), SERVICES)
+    generated = groups_to_rules(parse_groups(MIGRATE1), SERVICES, missing=False)
     text = format_rules(user + generated)
     assert parse_rules(text) == user + generated
     assert text.endswith(

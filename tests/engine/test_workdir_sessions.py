@@ -2,8 +2,8 @@
 
 What a user does in a working directory is recorded in DIR/status/session so
 that `hasim replay` reproduces the identical log and `hasim export` turns it
-into a scenario for the real tester; `hasim ha-manager` reaches a running
-simulation through its inbox without breaking the one-owner rule.
+into a scenario for the real tester (`hasim ha-manager`, which reaches a
+running simulation through its inbox, is tested in tests/admin/).
 """
 
 from __future__ import annotations
@@ -282,75 +282,3 @@ def test_a_session_past_the_testers_time_limit_replays_but_is_not_exported(tmp_p
     assert res.returncode == 2
     assert "ends every run at 10000 s" in res.stderr and "power node2 off" in res.stderr
     assert not (tmp_path / "exported" / "cmdlist").exists()
-
-
-# -- ha-manager -------------------------------------------------------------------------------------
-
-
-def test_ha_manager_against_an_idle_directory_edits_its_configuration(tmp_path):
-    new_workdir(tmp_path / "w", 3)
-    w = tmp_path / "w"
-    assert hasim("ha-manager", str(w), "add", "vm:107", "--node", "node2", "--max_restart", "2").returncode == 0
-    sc = json.loads((w / "service_config").read_text())
-    assert sc["vm:107"] == {"node": "node2", "state": "started", "max_restart": 2}
-    assert hasim("ha-manager", str(w), "set", "vm:107", "--state", "disabled").returncode == 0
-    assert json.loads((w / "service_config").read_text())["vm:107"]["state"] == "disabled"
-    assert hasim("ha-manager", str(w), "rules", "add", "resource-affinity", "apart", "--resources", "vm:101,vm:102",
-                 "--affinity", "negative").returncode == 0  # fmt: skip
-    assert "resource-affinity: apart" in (w / "rules_config").read_text()
-    assert hasim("ha-manager", str(w), "groupadd", "g1", "--nodes", "node1:2,node2", "--nofailback", "1").returncode == 0
-    assert "group: g1" in (w / "groups").read_text()
-    assert hasim("ha-manager", str(w), "remove", "vm:107").returncode == 0
-    assert "vm:107" not in json.loads((w / "service_config").read_text())
-    load_scenario(w)
-
-
-@pytest.mark.parametrize(
-    "request_args, message",
-    [
-        (["add", "vm:101"], "resource ID 'vm:101' already defined"),
-        (["add", "xx:1"], "invalid service id 'xx:1'"),
-        (["set", "vm:999", "--state", "started"], "no such resource 'vm:999'"),
-        (["add", "vm:200", "--state", "running"], "invalid choice: 'running'"),
-        (["migrate", "vm:101", "node2"], "needs a running CRM"),
-        (["frobnicate"], "invalid choice"),
-        (["rules", "add", "node-affinity", "r1", "--resources", "vm:101"], "missing property 'nodes'"),
-        (["groupremove", "nope"], "no such group 'nope'"),
-    ],
-)
-def test_ha_manager_refuses_bad_requests_with_one_line(tmp_path, request_args, message):
-    new_workdir(tmp_path / "w", 3)
-    before = (tmp_path / "w" / "service_config").read_text()
-    res = hasim("ha-manager", str(tmp_path / "w"), *request_args)
-    assert res.returncode == 2
-    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
-    assert message in res.stderr
-    assert "Traceback" not in res.stderr
-    assert (tmp_path / "w" / "service_config").read_text() == before
-
-
-def test_ha_manager_add_reaches_a_running_simulation_at_its_next_manager_round(tmp_path):
-    d = write_scenario(tmp_path / "s", [POWER_ON])
-    proc = popen_hasim("run", "--speed", "40", "--interactive", "-q", str(d))
-    log = d / "status" / "log"
-    try:
-        assert wait_for(lambda: log.exists() and "node1/crm: status change wait_for_quorum => master" in log.read_text())
-        res = hasim("ha-manager", str(d), "add", "vm:107", "--node", "node3")
-        assert res.returncode == 0, res.stderr
-        assert "queued for the running simulation" in res.stdout
-        assert wait_for(lambda: "adding new service 'vm:107' on node 'node3'" in log.read_text())
-        lines = log.read_text().splitlines()
-        added = next(i for i, l in enumerate(lines) if "adding new service 'vm:107'" in l)
-        # applied at a loop end and picked up by the master's very next round
-        t_added = int(lines[added].split()[1])
-        assert lines[added].split()[2] == "node1/crm:" and t_added % 20 == 0
-        assert wait_for(lambda: "node3/lrm: starting service vm:107" in log.read_text())
-        status = hasim("ha-manager", str(d), "status")
-        assert "service vm:107 (node3, started)" in status.stdout
-        assert "quorum OK" in status.stdout
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    entries = read_session(d / "status")[1]
-    assert any(e.source == "ha-manager" and e.text == "add vm:107 --node node3" for e in entries)
-    assert replay(d / "status").log_text() == log.read_text()

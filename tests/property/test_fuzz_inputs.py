@@ -1,7 +1,8 @@
 """Property-based fuzzing: no input file, command or request produces a traceback.
 
 Every loader either accepts its input or raises the one error type that the
-CLI and the window turn into a clear message (InputError, RequestError); a
+CLI and the window turn into a clear message (InputError, ParameterError, a
+refusal text); a
 command the real stack rejects ends the simulation with its message
 (SimError) — never any other exception.
 """
@@ -14,10 +15,11 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hasim.errors import InputError
+from hasim.admin.parameters import ParameterError
+from hasim.admin.requests import HaManagerRequest
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
-from hasim.admin.requests import RequestError, parse_request, validate
+from hasim.errors import InputError
 from hasim.workdir.session_file import read_session
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
@@ -137,11 +139,16 @@ def test_structured_rule_files_parse_and_compile(text):
                                       "--nodes", "node1", "vm:101", "vm:7", "xx", "--max_restart", "x", "1",
                                       "status", "config", "node-affinity", "r1", "--resources"]), max_size=6))  # fmt: skip
 def test_ha_manager_requests_parse_or_are_refused_with_a_message(argv):
+    request = HaManagerRequest(argv)
     try:
-        args = parse_request(argv)
-        validate(args, BASE, ["node1", "node2", "node3"])
-    except RequestError as err:
-        assert str(err)
+        _ = request.parsed
+    except ParameterError as err:
+        assert err.text.endswith("\n") and "400" in err.text or "ERROR:" in err.text
+    problem = request.problem(BASE, ["node1", "node2", "node3"])
+    if problem is None:
+        request.change(BASE, ["node1", "node2", "node3"])
+    else:
+        assert problem.strip()
 
 
 @SETTINGS

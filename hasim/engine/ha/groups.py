@@ -6,9 +6,12 @@ translating them every round (§12.2):
 
 * a grouped service's ``failback`` becomes ``1 - nofailback(group)``
   (`group_failback`), overriding its own value;
-* each group that exists and is referenced becomes a node-affinity rule
+* each group that is referenced becomes a node-affinity rule
   ``ha-group-<group>`` (`groups_to_rules`) that takes part in the rule
-  checks like any other rule.
+  checks like any other rule — also a group that does not exist: the real
+  failback read (``$groups->{ids}->{$group}->{nofailback}``) autovivifies an
+  empty entry for a missing name, so the migration that follows turns it
+  into a rule with no nodes (`with_referenced`).
 
 The persistent migration (§12.3, run by the manager) writes those rules into
 ``rules_config`` with `hasim.engine.ha.rules.format_rules`, and only goes ahead when
@@ -38,6 +41,7 @@ __all__ = [
     "validate_group_text",
     "group_failback",
     "groups_to_rules",
+    "with_referenced",
     "version_at_least",
 ]
 
@@ -131,14 +135,39 @@ def group_failback(groups: Mapping[str, Group], service_conf: Mapping[str, dict]
     return result
 
 
-def groups_to_rules(groups: Mapping[str, Group], service_conf: Mapping[str, dict]) -> list[Rule]:
+def with_referenced(groups: Mapping[str, Group], service_conf: Mapping[str, dict]) -> dict[str, Group]:
+    """The groups as the manager holds them after its per-round failback read.
+
+    Upstream's ``migrate_groups_to_resources`` reads every referenced group's
+    ``nofailback`` through the loaded groups hash; for a name the groups
+    configuration lacks (or when there is no groups file at all) Perl's
+    autovivification leaves an empty entry behind: no nodes, not restricted,
+    no comment.  The in-memory migration to rules that follows in the same
+    round treats it as a group like any other.
+    """
+    loaded = dict(groups)
+    for sid in sorted(service_conf):
+        name = _group_of(service_conf[sid])
+        if name is not None and name not in loaded:
+            loaded[name] = Group(id=name)
+    return {name: loaded[name] for name in sorted(loaded)}
+
+
+def groups_to_rules(
+    groups: Mapping[str, Group], service_conf: Mapping[str, dict], *, missing: bool = True
+) -> list[Rule]:
     """The ``ha-group-<group>`` node-affinity rules, sorted by id.
 
-    One rule per group that exists and is referenced by at least one
-    configured service: resources = the referencing services, nodes = the
-    group's nodes, strict = restricted, comment = the group's comment or
-    ``Generated from HA group '<group>'.``.
+    One rule per group referenced by at least one configured service:
+    resources = the referencing services, nodes = the group's nodes, strict =
+    restricted, comment = the group's comment or ``Generated from HA group
+    '<group>'.``.  A referenced group missing from `groups` counts as the
+    empty entry the manager's failback read leaves (`with_referenced`): a
+    rule with no nodes.  `missing=False` is the persistent migration
+    (§12.3), which reads the groups afresh and sees only those that exist.
     """
+    if missing:
+        groups = with_referenced(groups, service_conf)
     members: dict[str, list[str]] = {}
     for sid in sorted(service_conf):
         name = _group_of(service_conf[sid])

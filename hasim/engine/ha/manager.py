@@ -559,7 +559,7 @@ class Manager:
         conf = env.read_service_config()
         groups = groups_mod.parse_groups(env.read_group_config())
         rules = rules_mod.parse_rules(env.read_rules_config())
-        rules = rules + groups_mod.groups_to_rules(groups, conf)
+        rules = rules + groups_mod.groups_to_rules(groups, conf, missing=False)
         env.write_rules_config(rules_mod.format_rules(rules))
         self.log("notice", "ha groups migration: migration to rules config successful")
         failbacks = groups_mod.group_failback(groups, conf)

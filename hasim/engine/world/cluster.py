@@ -136,6 +136,14 @@ class World:
         """An independent, normalised copy (callers may mutate it)."""
         return {sid: _copy_record(rec) for sid, rec in self.service_config_view().items()}
 
+    def stored_service_config(self) -> dict:
+        """An independent copy of the service config as stored, checked as
+        every read checks it.  Writers that change a few keys start from it,
+        so the file keeps only what was stored, as a real resources.cfg does
+        (the read defaults are not written back)."""
+        self.service_config_view()
+        return self.read("service_config", {})
+
     def service_config_view(self) -> dict:
         """The normalised service config, shared: callers must not mutate it.
 
