@@ -106,6 +106,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+COMMANDS = ('explore',)  # the subcommands `register` adds
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "explore",

@@ -5,10 +5,12 @@
     hasim run DIR               batch: run DIR's scenario, write DIR/status/log and print it
     hasim <command> --help      every command: `hasim --help` lists them
 
-One convention: every module of this package except this one adds its
-subcommands with `register(subparsers)` (setting `func`), and imports what
-its commands need inside them, so that assembling the parser costs nothing
-and `hasim run` loads the engine and nothing else.  A new subcommand is a new
+One convention: every module of this package except this one names its
+subcommands in `COMMANDS` and adds them with `register(subparsers)` (setting
+`func`), importing what its commands need inside them.  A command given on
+the command line gets a parser with its own module's subcommands only (the
+others are not even built), so `hasim run` loads the engine and nothing
+else; help and the default `gui` see them all.  A new subcommand is a new
 module here.
 
 Exit status: 0 success; 1 the run ended in an error exit or logs differ;
@@ -32,21 +34,22 @@ def command_modules() -> list[str]:
     return [f"hasim.cli.{n}" for n in names if n not in ("main", "output")]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of `only`'s module alone."""
     parser = argparse.ArgumentParser(prog="hasim", description="Proxmox VE HA stack simulator")
     sub = parser.add_subparsers(dest="command", metavar="command")
-    for module in command_modules():
-        importlib.import_module(module).register(sub)
+    for module in map(importlib.import_module, command_modules()):
+        if only is None or only in module.COMMANDS:
+            module.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices) | {"-h", "--help"}
-    if not argv or argv[0] not in commands:
+    known = {c for m in command_modules() for c in importlib.import_module(m).COMMANDS}
+    if not argv or argv[0] not in known | {"-h", "--help"}:
         argv = [DEFAULT_COMMAND, *argv]
-    args = parser.parse_args(argv)
+    args = build_parser(only=argv[0] if argv[0] in known else None).parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -130,6 +130,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0 if ok == len(dirs) else 1
 
 
+COMMANDS = ('run', 'compare')  # the subcommands `register` adds
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
     p.add_argument("dir")

@@ -85,6 +85,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 1
 
 
+COMMANDS = ('new', 'replay', 'export')  # the subcommands `register` adds
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="create a working directory")
     p.add_argument("dir")

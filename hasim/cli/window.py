@@ -44,6 +44,9 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speed", type=float, default=10.0, help="initial speed (virtual seconds per second)")
 
 
+COMMANDS = ('gui', 'doctor')  # the subcommands `register` adds
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="open the simulator window (the default: `hasim [DIR]`)")
     add_gui_arguments(p)

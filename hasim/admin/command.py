@@ -1,0 +1,250 @@
+"""`hasim ha-manager [--node NODE] DIR <command>`: the real ha-manager against a working directory.
+
+What the real command prints goes to stdout and stderr byte for byte, with
+its exit status (0, or 255 for a refusal), the simulation's clock standing in
+for the local time (spec 05).  hasim's own messages — a bad DIR, a busy
+directory, a request that waits for a paused simulation or was not applied —
+go to stderr prefixed `hasim ha-manager: `, with exit status 2 for errors.
+
+Against a running simulation a writer travels through its inbox: the CLI
+first refuses what the real command would refuse, then waits a few seconds
+for the owner's answer (applied at its next loop end, or refused there),
+as the real command returns once the cluster file system took the change.
+Against an idle directory a writer edits the input files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hasim.admin.cli_tree import EXE, help_text
+from hasim.admin.cluster import Cluster, default_node
+from hasim.admin.config_views import (
+    NotModelled,
+    ViewRefused,
+    config_view,
+    groupconfig_view,
+    rules_view,
+)
+from hasim.admin.edits import change
+from hasim.admin.motion import motion_notes
+from hasim.admin.parameters import EXIT_REFUSED, ParameterError, Parsed, parse
+from hasim.admin.refusals import is_writer, refusal
+from hasim.admin.status import status_report
+from hasim.admin.tables import cut_to_width, locale_is_utf8
+from hasim.workdir import (
+    JSON_INPUTS,
+    TEXT_INPUTS,
+    DirectoryBusy,
+    DirLock,
+    atomic_write,
+    dump_json,
+)
+from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Inbox
+
+#: how long the CLI waits for a running simulation to apply a request (seconds)
+WAIT_SECONDS = float(os.environ.get("HASIM_HA_MANAGER_WAIT", "5"))
+HASIM_ERROR = 2
+
+
+class HasimError(Exception):
+    """One of hasim's own errors (not the real CLI's): exit status 2."""
+
+
+def _note(message: str) -> None:
+    print(f"hasim ha-manager: {message}", file=sys.stderr)
+
+
+def read_files(folder: Path) -> tuple[dict[str, Any], list[str]]:
+    """The cluster files of a folder (inputs, or status/ of a running simulation)."""
+    files: dict[str, Any] = {}
+    names = [*JSON_INPUTS, *(p.name for p in sorted(folder.glob("lrm_status_*")))]
+    for name in names:
+        p = folder / name
+        if p.is_file():
+            try:
+                files[name] = json.loads(p.read_text())
+            except (OSError, ValueError) as err:
+                raise HasimError(f"{p}: not readable as JSON: {err}") from None
+    for name in TEXT_INPUTS:
+        p = folder / name
+        if p.is_file():
+            files[name] = p.read_text()
+    hw = files.get("hardware_status")
+    if not isinstance(hw, dict) or not hw:
+        raise HasimError(f"{folder}/hardware_status: missing or not a JSON object of nodes")
+    return files, sorted(hw)
+
+
+def _now(folder: Path, cluster: Cluster, running: bool) -> int:
+    """The simulation's clock (running), else the manager's last write (spec 05 §1)."""
+    clock = 0
+    if running:
+        try:
+            clock = int((folder / "clock").read_text())
+        except (OSError, ValueError):
+            clock = 0
+        return max([clock, *cluster.timestamps()])
+    timestamp = cluster.manager_status.get("timestamp")
+    return int(timestamp) if isinstance(timestamp, int) else 0
+
+
+def _typing_node(cluster: Cluster, node: str | None, running: bool) -> str:
+    if node is None:
+        return default_node(cluster)
+    if node not in cluster.nodes:
+        raise HasimError(f"--node {node}: no such node (the cluster has {', '.join(cluster.nodes)})")
+    if running and not cluster.powered(node):
+        raise HasimError(f"--node {node}: the node is powered off; type the command on a running node")
+    return node
+
+
+# -- read-only commands -------------------------------------------------------------------------------
+
+
+def _show(request: Parsed, cluster: Cluster, now: int, node: str) -> int:
+    command = request.command
+    if command == "status":
+        report = status_report(cluster, now, node, bool(request.get("verbose")))
+        sys.stderr.write(report.stderr)
+        sys.stdout.write(report.stdout)
+        return 0
+    if command == "help":
+        if request.get("extra-args"):
+            raise HasimError("'help <command>' is not modelled; 'ha-manager help' lists every command")
+        sys.stdout.write(help_text())
+        return 0
+    try:
+        if command == "config":
+            view = config_view(cluster, request.get("type"))
+        elif command == "groupconfig":
+            view = groupconfig_view(cluster)
+        else:
+            view = rules_view(cluster, command, request.params, locale_is_utf8())
+    except ViewRefused as err:
+        print(err, file=sys.stderr)
+        return EXIT_REFUSED
+    except NotModelled as err:
+        raise HasimError(str(err)) from None
+    sys.stderr.write(view.stderr)
+    text = view.stdout
+    if text and command.startswith("rules") and sys.stdout.isatty():
+        text = cut_to_width(text, shutil.get_terminal_size().columns)
+    sys.stdout.write(text)
+    return 0
+
+
+# -- writers ----------------------------------------------------------------------------------------------
+
+
+def _edit_inputs(directory: Path, request: Parsed, cluster: Cluster) -> int:
+    """An idle directory: the change goes into its input files."""
+    try:
+        with DirLock(directory):
+            for name, value in change(request, cluster).files.items():
+                target = directory / name
+                if value is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    atomic_write(target, value if isinstance(value, str) else dump_json(value))
+    except DirectoryBusy as err:
+        raise HasimError(str(err)) from None
+    return 0
+
+
+def _send(directory: Path, owner: str, argv: list[str]) -> tuple[int, str | None]:
+    """Queue a request for the running simulation and wait briefly for its answer.
+
+    Returns (exit status, the real refusal text or None)."""
+    inbox = Inbox(directory / "status")
+    try:
+        request_id = inbox.put(argv)
+    except OSError:
+        raise HasimError("not applied: the simulation ended") from None
+    lock = DirLock(directory)
+    deadline = time.monotonic() + WAIT_SECONDS
+    answer = None
+    while True:
+        answer = inbox.read_answer(request_id)
+        if answer is not None and answer.final:
+            inbox.forget(request_id)
+            break
+        if lock.owner() is None:  # the simulation is gone: did it answer?
+            answer = inbox.read_answer(request_id)
+            if answer is not None and answer.final:
+                inbox.forget(request_id)
+                break
+            if inbox.withdraw(request_id) or answer is None or answer.state == QUEUED:
+                raise HasimError("not applied: the simulation ended")
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    if answer is None:
+        _note(f"the simulation (pid {owner}) has not taken the request yet (is it paused?); "
+              "it stays queued and applies at the simulation's next loop end")  # fmt: skip
+        return 0, None
+    if answer.state == QUEUED:
+        _note(f"queued: the simulation (pid {owner}) applies it at its next loop end (t={answer.at})")
+        return 0, None
+    if answer.state == APPLIED:
+        return 0, None
+    if answer.state == REFUSED:
+        return EXIT_REFUSED, answer.reason or ""
+    assert answer.state == ENDED
+    raise HasimError("not applied: the simulation ended")
+
+
+def _write(directory: Path, request: Parsed, argv: list[str], cluster: Cluster, owner: str | None, node: str) -> int:
+    if owner is None:
+        if request.path[0] == "crm-command":
+            raise HasimError(f"no simulation is running in {directory}: '{EXE} {' '.join(argv)}' needs a running "
+                             f"CRM (start `hasim {directory}` or `hasim run --interactive --speed 10 {directory}`)")  # fmt: skip
+        text = refusal(request, cluster)
+        if text is not None:
+            print(text, file=sys.stderr)
+            return EXIT_REFUSED
+        return _edit_inputs(directory, request, cluster)
+    text = refusal(request, cluster, typed_on=node)
+    if text is not None:
+        print(text, file=sys.stderr)
+        return EXIT_REFUSED
+    notes = motion_notes(request, cluster)
+    status, refused = _send(directory, owner, argv)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return status
+    sys.stdout.write(notes.stdout)
+    sys.stderr.write(notes.stderr)
+    return EXIT_REFUSED if notes.stderr else status
+
+
+def cmd_ha_manager(args: argparse.Namespace) -> int:
+    directory = Path(args.dir)
+    argv = list(args.request)
+    try:
+        if not directory.is_dir():
+            raise HasimError(f"{directory}: not a directory")
+        try:
+            request = parse(argv)
+        except ParameterError as err:
+            sys.stderr.write(err.text)
+            return EXIT_REFUSED
+        owner = DirLock(directory).owner()
+        if owner is not None and not (directory / "status" / "inbox").is_dir():
+            raise HasimError(f"{directory}: in use by another hasim (pid {owner}) that accepts no requests")
+        folder = directory / "status" if owner is not None else directory
+        cluster = Cluster(*read_files(folder))
+        node = _typing_node(cluster, args.node, owner is not None)
+        if not is_writer(request):
+            return _show(request, cluster, _now(folder, cluster, owner is not None), node)
+        return _write(directory, request, argv, cluster, owner, node)
+    except HasimError as err:
+        _note(str(err))
+        return HASIM_ERROR
