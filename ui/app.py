@@ -18,10 +18,9 @@ log = logging.getLogger("hasim.ui.app")
 
 
 def _prepare_environment(offscreen: bool) -> None:
-    if offscreen:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    elif os.environ.get("SSH_CONNECTION") and "QT_X11_NO_MITSHM" not in os.environ:
-        os.environ["QT_X11_NO_MITSHM"] = "1"  # MIT-SHM fails over ssh -X (blank windows)
+    from ui.display import prepare_environment
+
+    prepare_environment(os.environ, offscreen)  # QT_XCB_NO_MITSHM over ssh (see ui.display)
 
 
 def _fail(msg: str) -> None:
