@@ -42,12 +42,13 @@ from ui.dialogs.scenario_picker import ScenarioPicker
 from ui.dialogs.service_dialogs import AddServiceDialog, EditServiceDialog, MigrateDialog
 from ui.models import LogModel, NodesModel, ServicesModel
 from ui.resources import icon
-from ui.style import format_time
+from ui.style import BAD_TEXT, BLUE_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, format_time
 from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
 from ui.widgets.manager_status import ManagerStatusPane
 from ui.widgets.nodes_panel import NodesPanel
 from ui.widgets.services_table import ServicesTable
+from ui.widgets.text_line import TextLine
 from ui.widgets.timeline import Timeline
 
 log = logging.getLogger("hasim.ui.window")
@@ -197,16 +198,12 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.speed_combo)
         self._speed_changed(c.speed)
         tb.addSeparator()
-        self.clock = QLabel()
+        # the clock and the run state repaint only the characters that change
+        self.clock = TextLine(reserve="t = 00:00:00  (000000 s)", bold=True, scale=1.35)
         self.clock.setObjectName("clock")
         self.clock.setToolTip("Virtual time (seconds since the start, as in the log)")
-        f = self.clock.font()
-        f.setPointSizeF(f.pointSizeF() * 1.35)
-        f.setBold(True)
-        self.clock.setFont(f)
-        self.clock.setMinimumWidth(210)
         tb.addWidget(self.clock)
-        self.run_state = QLabel()
+        self.run_state = TextLine(reserve="  running")
         self.run_state.setObjectName("runState")
         tb.addWidget(self.run_state)
         spacer = QWidget()
@@ -283,17 +280,17 @@ class MainWindow(QMainWindow):
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
-        self.quorum_label = QLabel()
+        self.quorum_label = TextLine(reserve="no quorum")
         self.quorum_label.setObjectName("quorumLabel")
-        self.master_label = QLabel()
-        self.pending_label = QLabel()
+        self.master_label = TextLine(reserve="master: node10")
+        self.pending_label = TextLine()
         self.pending_label.setObjectName("pendingLabel")
         self.safety_indicator = QToolButton()
         self.safety_indicator.setObjectName("safetyIndicator")
         self.safety_indicator.setCursor(Qt.CursorShape.PointingHandCursor)
         self.safety_indicator.clicked.connect(self.show_safety)
-        self.dir_label = QLabel()
-        self.dir_label.setStyleSheet("color: #868e96")
+        self.dir_label = TextLine(color=MUTED)  # elided: the full path is its tooltip
+        self.dir_label.setMaximumWidth(self.dir_label.fontMetrics().horizontalAdvance("M" * 28))
         for w in (self.pending_label, self.master_label, self.quorum_label, self.safety_indicator, self.dir_label):
             sb.addPermanentWidget(w)
         self._show_safety_state()
@@ -357,7 +354,7 @@ class MainWindow(QMainWindow):
         self._refresh_manager_status()
         self.explain_pane.snapshot_changed()
         self.quorum_label.setText("quorate" if snap.quorate else "no quorum")
-        self.quorum_label.setStyleSheet("color: #2f9e44" if snap.quorate else "color: #e03131; font-weight: bold")
+        self.quorum_label.set_style(GOOD_TEXT if snap.quorate else BAD_TEXT, bold=not snap.quorate)
         running_master = next((n.name for n in snap.nodes if n.master and n.crm_state == "master"), None)
         if running_master:
             master = running_master
@@ -380,7 +377,7 @@ class MainWindow(QMainWindow):
             act.setEnabled(not ended)
         if ended:
             self.run_state.setText("  ended: " + (snap.error or "done").strip())
-            self.run_state.setStyleSheet("color: #e03131; font-weight: bold")
+            self.run_state.set_style(BAD_TEXT, bold=True)
 
     # -- explainer ----------------------------------------------------------------------------------
     def explain_node(self, name: str) -> None:
@@ -463,16 +460,15 @@ class MainWindow(QMainWindow):
             return  # show_snapshot says how it ended
         pace = c.pace if c.running else 0.0
         if c.searching:
-            text, style = "  looking for the next state change…", "color: #1c7ed6"
+            text, color = "  looking for the next state change…", BLUE_TEXT
         elif pace:
-            text, style = f"  running at {pace:g}× (the engine cannot keep up with {c.speed:g}×)", "color: #e67700"
+            text, color = f"  running at {pace:g}× (the engine cannot keep up with {c.speed:g}×)", WARN_TEXT
         elif c.running:
-            text, style = "  running", "color: #2f9e44"
+            text, color = "  running", GOOD_TEXT
         else:
-            text, style = "  paused", "color: #868e96"
+            text, color = "  paused", MUTED
         self.run_state.setText(text)
-        if self.run_state.styleSheet() != style:
-            self.run_state.setStyleSheet(style)
+        self.run_state.set_style(color)
 
     def _speed_changed(self, speed: float) -> None:
         index = self.speed_combo.findData(float(speed))

@@ -53,6 +53,14 @@ STATE_COLORS: dict[str, str] = {
     "startup": LIGHT_GREEN,
 }
 
+# text on the window's light background (contrast >= 4.5:1 on white, WCAG)
+GOOD_TEXT = "#2b7a3b"
+BAD_TEXT = "#c92a2a"
+WARN_TEXT = "#b35900"
+BLUE_TEXT = "#1864ab"
+MUTED = "#6c757d"
+DARK_TEXT = "#495057"
+
 LEVEL_COLORS = {
     "err": RED,
     "crit": RED,

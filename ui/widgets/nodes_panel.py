@@ -12,7 +12,7 @@ blue border and the explainer pane explains it (`nodeSelected`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from hasim.snapshot import NodeView
 from ui.models.nodes_model import NodesModel, daemon_text
 from ui.resources import icon
-from ui.style import node_display_state, state_color, text_color_on
+from ui.style import DARK_TEXT, MUTED, WARN_TEXT, node_display_state, state_color, text_color_on
+from ui.widgets.text_line import TextLine
 
 NODE_ACTIONS = (
     ("Reboot", "reboot {node}"),
@@ -143,16 +144,18 @@ class NodeCard(QFrame):
             act.triggered.connect(lambda _=False, c=cmd: self.command.emit(c))
             self.actions_by_command[cmd] = act
         self.more.setMenu(menu)
-        self.daemons = QLabel()
+        # every line is always there, empty or not: the card never changes its
+        # height, so nothing below it moves under the pointer (a queued action
+        # shows in the last line, inside the card)
+        self.daemons = TextLine(color=DARK_TEXT)
         self.daemons.setObjectName("daemons")
-        self.daemons.setStyleSheet("color: #495057")
-        self.waits = QLabel()
+        self.waits = TextLine(color=WARN_TEXT, bold=True)
         self.waits.setObjectName("countdown")
-        self.waits.setStyleSheet("color: #d9480f; font-weight: bold")
-        self.waits.setWordWrap(True)
-        self.extra = QLabel()
-        self.extra.setStyleSheet("color: #868e96")
-        self.extra.setWordWrap(True)
+        self.waits.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.extra = TextLine(color=MUTED)
+        self.extra.setObjectName("cardExtra")
+        self.extra.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.icon_label = icon_label
 
         top = QHBoxLayout()
         top.addWidget(icon_label)
@@ -164,15 +167,32 @@ class NodeCard(QFrame):
         switches.addWidget(self.network)
         switches.addStretch(1)
         switches.addWidget(self.more)
+        status = QHBoxLayout()
+        status.setSpacing(8)
+        status.addWidget(self.waits)
+        status.addWidget(self.extra, 1)
         grid = QVBoxLayout(self)
         grid.setContentsMargins(8, 6, 8, 6)
         grid.setSpacing(4)
         grid.addLayout(top)
         grid.addLayout(switches)
         grid.addWidget(self.daemons)
-        grid.addWidget(self.waits)
-        grid.addWidget(self.extra)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        grid.addLayout(status)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._fit_icons()
+
+    def _fit_icons(self) -> None:
+        """Icons follow the font (zoom): about one and a quarter lines high."""
+        px = max(16, round(self.fontMetrics().height() * 1.2))
+        self.icon_label.setPixmap(icon("node").pixmap(QSize(px, px)))
+        small = max(16, round(self.fontMetrics().height()))
+        for b in (self.power, self.network):
+            b.setIconSize(QSize(small, small))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_icons()
+        super().changeEvent(event)
 
     def paintEvent(self, event) -> None:
         """Border and background drawn here, not by a style sheet: a sheet on the
@@ -235,11 +255,10 @@ class NodeCard(QFrame):
         self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
         self.network.setToolTip(f"Network is {node.network}: click to switch it {'off' if node.network == 'on' else 'on'}")
         if node.power == "off" and node.crm_state is None and node.lrm_state is None:
-            self.daemons.setText("Powered off: no CRM or LRM running")
+            self.daemons.setText("Powered off: no CRM or LRM")
         else:
             self.daemons.setText(f"CRM: {daemon_text(node.crm_state)}   LRM: {daemon_text(node.lrm_state, node.lrm_mode)}")
-        self.waits.setText("\n".join(waits))
-        self.waits.setVisible(bool(waits))
+        self.waits.setText(" · ".join(waits))
         extra = []
         if node.shutdown:
             extra.append(f"{node.shutdown} in progress")
@@ -249,8 +268,9 @@ class NodeCard(QFrame):
             extra.append("cfs updates failing")
         if pending:
             extra.append("queued: " + "; ".join(pending))
-        self.extra.setText(" · ".join(extra))
-        self.extra.setVisible(bool(extra))
+        text = " · ".join(extra)
+        self.extra.setText(text)
+        self.extra.setToolTip(text)
 
 
 class NodesPanel(QScrollArea):

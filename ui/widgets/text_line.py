@@ -1,0 +1,135 @@
+"""A one-line label that repaints only the characters that changed.
+
+Over `ssh -X` Qt uploads every repainted rectangle as raw pixels, so a clock
+label that repaints itself whole ten times a second costs more than the whole
+simulation.  `TextLine` is a plain-text line that, on `setText`, asks for a
+repaint of the changed character runs only ("0:01:23 (83 s)" → "0:01:24
+(84 s)": two digits, not the line), nothing when the text is the same, and
+never changes its size hint while the text fits its `reserve` text (so the
+layouts around it do not move).  Colour and boldness are properties (no
+style sheet: a sheet re-polishes the widget and its neighbours).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+
+PAD = 2  # pixels around a changed run: antialiasing and kerning reach a little beyond a glyph
+MARGIN = 2  # left and right margin inside the widget
+
+
+def changed_runs(old: str, new: str, advance) -> list[tuple[int, int]]:
+    """Pixel spans (x0, x1) that differ between `old` and `new` drawn from x=0.
+
+    `advance(s)` is the width of string `s`.  Equal-length texts are compared
+    character by character: a character whose glyph or position changed is
+    dirty; neighbouring dirty characters make one span.  Otherwise everything
+    from the first difference to the end of the longer text is dirty."""
+    if old == new:
+        return []
+    if len(old) != len(new):
+        p = 0
+        while p < min(len(old), len(new)) and old[p] == new[p]:
+            p += 1
+        return [(advance(old[:p]), max(advance(old), advance(new)))]
+    spans: list[tuple[int, int]] = []
+    for i in range(len(old)):
+        x_old, x_new = advance(old[:i]), advance(new[:i])
+        if old[i] == new[i] and x_old == x_new and advance(old[: i + 1]) == advance(new[: i + 1]):
+            continue
+        x0 = min(x_old, x_new)
+        x1 = max(advance(old[: i + 1]), advance(new[: i + 1]))
+        if spans and spans[-1][1] >= x0:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
+        else:
+            spans.append((x0, x1))
+    return spans
+
+
+class TextLine(QWidget):
+    """Plain text, one line, left-aligned, elided when it does not fit."""
+
+    def __init__(self, text: str = "", parent=None, *, reserve: str = "", bold: bool = False,
+                 color: str | None = None, scale: float = 1.0) -> None:
+        super().__init__(parent)
+        self._text = text
+        self._reserve = reserve  # the size hint is at least this text's width
+        self._color = QColor(color) if color else None
+        self._scale = scale  # of the application font (the clock is larger)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._bold = bold
+        self._apply_font()
+
+    # -- text and look ----------------------------------------------------------------------------
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        text = text or ""
+        if text == self._text:
+            return
+        old, self._text = self._text, text
+        fm = self.fontMetrics()
+        width = self.width() - 2 * MARGIN
+        if max(fm.horizontalAdvance(old), fm.horizontalAdvance(text)) > width:
+            self.update()  # elided before or after: the whole line changes
+        else:
+            for x0, x1 in changed_runs(old, text, fm.horizontalAdvance):
+                self.update(QRect(MARGIN + x0 - PAD, 0, x1 - x0 + 2 * PAD, self.height()))
+        if fm.horizontalAdvance(text) > fm.horizontalAdvance(self._reserve):
+            self.updateGeometry()
+
+    def set_color(self, color: str | None) -> None:
+        new = QColor(color) if color else None
+        if new != self._color:
+            self._color = new
+            self.update()
+
+    def set_bold(self, bold: bool) -> None:
+        if bold != self._bold:
+            self._bold = bold
+            self._apply_font()
+
+    def set_style(self, color: str | None, bold: bool = False) -> None:
+        self.set_color(color)
+        self.set_bold(bold)
+
+    @property
+    def color(self) -> str | None:
+        return self._color.name() if self._color is not None else None
+
+    def _apply_font(self) -> None:
+        font = QFont(QApplication.font())
+        if self._scale != 1.0:
+            font.setPointSizeF(font.pointSizeF() * self._scale)
+        font.setBold(self._bold)
+        self.setFont(font)
+        self.updateGeometry()
+        self.update()
+
+    def changeEvent(self, event) -> None:
+        # the application font changed (zoom): follow it, keeping our scale and weight
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            self._apply_font()
+        super().changeEvent(event)
+
+    # -- geometry and painting ------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        width = max(fm.horizontalAdvance(self._text), fm.horizontalAdvance(self._reserve))
+        return QSize(width + 2 * MARGIN, fm.height() + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        fm = QFontMetrics(self.font())
+        return QSize(fm.horizontalAdvance(self._reserve[:4] or "M…") + 2 * MARGIN, fm.height() + 2)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        color = self._color if self._color is not None else self.palette().color(QPalette.ColorRole.WindowText)
+        painter.setPen(color)
+        rect = self.rect().adjusted(MARGIN, 0, -MARGIN, 0)
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+        painter.end()
