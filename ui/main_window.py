@@ -471,6 +471,7 @@ class MainWindow(QMainWindow):
         self.run_state.set_style(color)
 
     def _speed_changed(self, speed: float) -> None:
+        self.timeline.set_speed(speed)
         index = self.speed_combo.findData(float(speed))
         if index < 0:
             self.speed_combo.addItem(f"{speed:g}×", float(speed))

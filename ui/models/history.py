@@ -4,8 +4,10 @@ A *lane* is a node (its state as the manager sees it, 'off' before anyone has
 seen it powered on) or a service (its manager state and node).  `record`
 takes a snapshot and only appends: a lane whose state did not change just
 extends its last segment, so hours of virtual time with few changes stay a
-handful of segments.  Safety violations (hasim.invariants) are kept beside
-the lanes, in order, for the timeline's markers.  Pure Python, no Qt.
+handful of segments.  Safety violations (hasim.invariants) and the commands
+given (the harness's "command: execute ..." lines: a switch clicked, a
+scenario's cmdlist) are kept beside the lanes, in order, for the timeline's
+markers.  Pure Python, no Qt.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from hasim.snapshot import Snapshot
 from ui.style import node_display_state
 
 
+MOVING_STATES = ("migrate", "relocate", "request_start_balance")
+COMMAND_PREFIX = "execute "  # the harness's "command: execute power node1 on"
+COMMAND_SOURCES = ("command", "cmdlist")  # a click in the window, a scenario's script
 NODE_LINE = re.compile(r"^node '(\S+)': state changed from '\w+' => '(\w+)'")
 SERVICE_LINE = re.compile(r"^service '(\S+)': state changed from '\w+' to '(\w+)'(?:.*?\bnode = ([^,)\s]+))?"
                           r"(?:.*?\btarget = ([^,)\s]+))?")
@@ -36,7 +41,10 @@ class Segment:
 
     @property
     def label(self) -> str:
-        if self.node and self.target:
+        # the manager keeps a service's last target after it arrived: only a
+        # move in progress names it ("migrate node1 → node2", never
+        # "started node3 → node3")
+        if self.node and self.target and self.target != self.node and self.state in MOVING_STATES:
             return f"{self.state} {self.node} → {self.target}"
         return f"{self.state} on {self.node}" if self.node else self.state
 
@@ -65,6 +73,7 @@ class History:
         self.revision = 0  # bumped on every change the timeline must draw
         self.layout_revision = 0  # bumped when lanes are added
         self.violations: list = []  # hasim.invariants.Violation, in the order found
+        self.commands: list[tuple[int, str]] = []  # (time, "power node1 on"), in the order applied
 
     def clear(self) -> None:
         self.__init__()
@@ -107,6 +116,11 @@ class History:
         A manager round can pass through states within one second (fence ->
         recovery -> started); snapshots only see the end of the round, the log
         sees every step, so the timeline keeps those short states too."""
+        if line.source in COMMAND_SOURCES and line.message.startswith(COMMAND_PREFIX):
+            self.commands.append((line.time, line.message[len(COMMAND_PREFIX):]))
+            self.now = max(self.now, line.time)
+            self.revision += 1
+            return
         if "state changed from" not in line.message:
             return
         if m := NODE_LINE.match(line.message):
@@ -129,6 +143,10 @@ class History:
     def violations_near(self, t: float, tolerance: float) -> list:
         """The violations within `tolerance` seconds of `t` (hover)."""
         return [v for v in self.violations if abs(v.time - t) <= tolerance]
+
+    def commands_near(self, t: float, tolerance: float) -> list[tuple[int, str]]:
+        """The commands applied within `tolerance` seconds of `t` (hover)."""
+        return [c for c in self.commands if abs(c[0] - t) <= tolerance]
 
     def record(self, snap: Snapshot) -> None:
         t = snap.time
