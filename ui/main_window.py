@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -41,7 +43,12 @@ from ui.dialogs.rules_editor import RulesDialog
 from ui.dialogs.scenario_picker import ScenarioPicker
 from ui.dialogs.service_dialogs import AddServiceDialog, EditServiceDialog, MigrateDialog
 from ui.models import LogModel, NodesModel, ServicesModel
+from ui.display import refresh_interval_ms
 from ui.resources import icon
+from ui.settings import Settings
+from ui.throttle import Throttle
+from ui.window_layout import arrange, fitting_size
+from ui.zoom import Zoom
 from ui.style import BAD_TEXT, BLUE_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, format_time
 from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
@@ -64,12 +71,15 @@ SHUTDOWN_POLICIES = ("conditional", "freeze", "failover", "migrate")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: Controller, *, interactive_errors: bool = True) -> None:
+    def __init__(self, controller: Controller, *, interactive_errors: bool = True, settings: Settings | None = None,
+                 scale: float | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.read_only = controller.read_only
         self.interactive_errors = interactive_errors  # False: errors go to the status bar only
         self.last_error: str | None = None
+        self.settings = settings or Settings()
+        self.zoom = Zoom(scale if scale else self.settings.zoom())
         self.setWindowTitle("hasim — Proxmox VE HA simulator")
         self.setWindowIcon(icon("node"))
         self.resize(1280, 800)
@@ -80,7 +90,7 @@ class MainWindow(QMainWindow):
         self.log_model = LogModel(self)
 
         self.nodes_panel = NodesPanel(self.nodes_model)
-        self.nodes_panel.setMinimumWidth(300)
+        self.nodes_panel.setMinimumWidth(250)
         self.nodes_panel.command.connect(self.send)
         self.services = ServicesTable(self.services_model)
         self.services.command.connect(self.send)
@@ -92,45 +102,37 @@ class MainWindow(QMainWindow):
         self.log_pane = LogPane(self.log_model)
         self.manager_pane = ManagerStatusPane()
         self.explain_pane = ExplainPane(controller)
-        self.explain_pane.setMinimumWidth(280)
+        self.explain_pane.setMinimumWidth(220)
         self.nodes_panel.nodeSelected.connect(self.explain_node)
         self.services.serviceSelected.connect(self.explain_service)
         self.safety_dialog: SafetyDialog | None = None
 
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.setObjectName("topSplitter")
-        top.addWidget(self.nodes_panel)
-        top.addWidget(self.services)
-        top.addWidget(self.explain_pane)
-        top.setStretchFactor(1, 1)
-        top.setStretchFactor(2, 1)
-        top.setChildrenCollapsible(False)
-        top.setSizes([320, 500, 460])
-        self.top_splitter = top
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.setObjectName("bottomTabs")
         self.bottom_tabs.addTab(self.log_pane, "Cluster log")
         self.bottom_tabs.addTab(self.manager_pane, "Manager status")
         self.bottom_tabs.currentChanged.connect(lambda _i: self._refresh_manager_status())
-        main = QSplitter(Qt.Orientation.Vertical)
-        main.addWidget(top)
-        main.addWidget(self.timeline)
-        main.addWidget(self.bottom_tabs)
-        main.setSizes([320, 220, 190])
-        main.setChildrenCollapsible(False)
         central = QWidget()
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(6, 4, 6, 4)
-        lay.addWidget(main)
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(6, 4, 6, 4)
         self.setCentralWidget(central)
+        self.layout_name = ""
+        self.splitters: dict[str, QSplitter] = {}
+        self.set_layout(self.settings.layout())
 
         self._build_toolbar()
         self._build_menus()
         self._build_statusbar()
         self._build_shortcuts()
+        self.services.set_zoom(self.zoom.factor)
 
-        controller.snapshotChanged.connect(self.show_snapshot)
-        controller.logLines.connect(self.log_pane.append)
+        # views refresh from the published snapshot; over a remote display at most
+        # every `refresh_ms` (each refresh costs its repainted pixels on the wire)
+        self._lines: list = []
+        self.refresh_ms = refresh_interval_ms(self.settings.refresh(), os.environ)
+        self._view_throttle = Throttle(self.refresh_ms, self._refresh_views, self)
+        controller.snapshotChanged.connect(self._snapshot_published)
+        controller.logLines.connect(self._lines_published)
         controller.runningChanged.connect(self._running_changed)
         controller.speedChanged.connect(self._speed_changed)
         controller.paceChanged.connect(self._show_run_state)
@@ -143,6 +145,84 @@ class MainWindow(QMainWindow):
         self._simulation_changed()
         if controller.snapshot is not None:
             self.show_snapshot(controller.snapshot)
+
+    # -- layout, zoom, refresh rate -------------------------------------------------------------------
+    def set_layout(self, name: str) -> None:
+        """Arrange the panes as `name` (ui.window_layout.LAYOUTS); splitter positions are kept per layout."""
+        if name == self.layout_name:
+            return
+        if self.layout_name:
+            self._remember_splitters()
+        old = self.splitters.get("mainSplitter")
+        root, self.splitters = arrange(name, self.nodes_panel, self.services, self.explain_pane, self.timeline,
+                                       self.bottom_tabs, max(self.width(), 800), max(self.height(), 600))
+        self._central_layout.addWidget(root)
+        if old is not None:
+            old.setParent(None)
+            old.deleteLater()
+        self.layout_name = name
+        self.top_splitter = self.splitters["topSplitter"]
+        for key, splitter in self.splitters.items():
+            state = self.settings.splitter(f"{name}/{key}")
+            if state is not None:
+                splitter.restoreState(state)
+        for act in getattr(self, "layout_actions", {}).values():
+            act.setChecked(act.data() == name)
+
+    def _remember_splitters(self) -> None:
+        for key, splitter in self.splitters.items():
+            self.settings.set_splitter(f"{self.layout_name}/{key}", splitter.saveState())
+
+    def fit_to_screen(self) -> None:
+        """The first window's size: the remembered one, else 1280×800 within the available screen."""
+        geometry = self.settings.geometry()
+        if geometry is not None and self.restoreGeometry(geometry):
+            return
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            size = fitting_size(available, self.zoom.factor)
+            self.resize(size)
+            self.move(available.center() - self.rect().center())
+
+    def set_zoom(self, factor: float) -> None:
+        if self.zoom.set(factor):
+            self._zoomed()
+
+    def zoom_step(self, direction: int) -> None:
+        if self.zoom.step(direction):
+            self._zoomed()
+
+    def _zoomed(self) -> None:
+        z = self.zoom
+        self.time_toolbar.setIconSize(QSize(z.px(20), z.px(20)))
+        self.services.set_zoom(z.factor)
+        self.settings.set_zoom(z.factor)
+        self.statusBar().showMessage(f"Zoom {round(z.factor * 100)} % (Ctrl + / Ctrl − / Ctrl 0)", 3000)
+
+    def set_refresh(self, choice: str) -> None:
+        self.settings.set_refresh(choice)
+        self.refresh_ms = refresh_interval_ms(choice, os.environ)
+        self._view_throttle.interval_ms = self.refresh_ms
+        for act in self.refresh_actions.values():
+            act.setChecked(act.data() == choice)
+
+    def _snapshot_published(self, _snap) -> None:
+        if self.refresh_ms <= 0:
+            self._refresh_views()
+        else:
+            self._view_throttle.request()
+
+    def _lines_published(self, lines: list) -> None:
+        self._lines.extend(lines)
+        self._snapshot_published(None)
+
+    def _refresh_views(self) -> None:
+        if self._lines:
+            lines, self._lines = self._lines, []
+            self.log_pane.append(lines)
+        if self.controller.snapshot is not None:
+            self.show_snapshot(self.controller.snapshot)
 
     # -- building -------------------------------------------------------------------------------
     def _choice_menu(self, menu, values, choose) -> tuple[QActionGroup, dict[str, QAction]]:
@@ -177,7 +257,8 @@ class MainWindow(QMainWindow):
         tb = QToolBar("Time")
         tb.setObjectName("timeToolbar")
         tb.setMovable(False)
-        tb.setIconSize(QSize(20, 20))
+        tb.setIconSize(QSize(self.zoom.px(20), self.zoom.px(20)))
+        self.time_toolbar = tb
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(tb)
         c = self.controller
@@ -275,8 +356,49 @@ class MainWindow(QMainWindow):
         dc.addAction(self.rules_action)
         svc = mb.addMenu("Se&rvices")
         svc.addAction(self._action("Add service…", self.add_service, "add", mutating=True))
+        self._build_view_menu(mb.addMenu("&View"))
         helpm = mb.addMenu("&Help")
         helpm.addAction(self._action("Keyboard shortcuts", self.show_shortcuts))
+
+    def _build_view_menu(self, view) -> None:
+        """Zoom (presentation), layout, and how often the views refresh."""
+        view.addAction(self._action("Zoom &in", lambda: self.zoom_step(+1), shortcut="Ctrl++"))
+        view.addAction(self._action("Zoom &out", lambda: self.zoom_step(-1), shortcut="Ctrl+-"))
+        view.addAction(self._action("&Actual size", lambda: self.set_zoom(1.0), shortcut="Ctrl+0"))
+        for keys, direction in ((("Ctrl+=", "Ctrl+Shift++"), +1), (("Ctrl+Shift+_",), -1)):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), self)
+                sc.activated.connect(lambda d=direction: self.zoom_step(d))
+        view.addSeparator()
+        self.layout_actions = {}
+        group = QActionGroup(self)
+        for name, text in (("classic", "Log at the &bottom"), ("log-right", "Log &full height (as pve-ha-simulator)")):
+            act = QAction(text, self, checkable=True)
+            act.setData(name)
+            act.setChecked(name == self.layout_name)
+            act.triggered.connect(lambda _=False, n=name: self._choose_layout(n))
+            group.addAction(act)
+            view.addAction(act)
+            self.layout_actions[name] = act
+        view.addSeparator()
+        refresh = view.addMenu("&Refresh rate")
+        self.refresh_actions = {}
+        group = QActionGroup(self)
+        choice = self.settings.refresh()
+        for name, text in (("auto", "Automatic (twice a second over ssh, else every tick)"),
+                           ("fast", "Every tick (ten times a second)"), ("remote", "Twice a second"),
+                           ("slow", "Once a second")):
+            act = QAction(text, self, checkable=True)
+            act.setData(name)
+            act.setChecked(name == choice)
+            act.triggered.connect(lambda _=False, n=name: self.set_refresh(n))
+            group.addAction(act)
+            refresh.addAction(act)
+            self.refresh_actions[name] = act
+
+    def _choose_layout(self, name: str) -> None:
+        self.set_layout(name)
+        self.settings.set_layout(name)
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
@@ -650,6 +772,10 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self._remember_splitters()
+        self.settings.set_layout(self.layout_name)
+        self.settings.sync()
         self.controller.shutdown()
         super().closeEvent(event)
 

@@ -37,6 +37,17 @@ qInstallMessageHandler(_handler)
 
 
 @pytest.fixture(autouse=True)
+def window_settings(tmp_path, monkeypatch):
+    """Each test's window starts from default settings (no size, zoom or layout
+    remembered from another test) on a local display (every snapshot shown)."""
+    path = tmp_path / "hasim-settings.ini"
+    monkeypatch.setenv("HASIM_SETTINGS", str(path))
+    for var in ("SSH_CONNECTION", "SSH_CLIENT"):
+        monkeypatch.delenv(var, raising=False)
+    return path
+
+
+@pytest.fixture(autouse=True)
 def fail_on_qt_warnings():
     _messages.clear()
     yield

@@ -19,8 +19,10 @@ replaces.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolTip
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QAbstractScrollArea, QToolTip
+
+from ui.zoom import mono_font
 
 PAD = 4  # left margin of the text, and room after it
 
@@ -49,8 +51,7 @@ class LogView(QAbstractScrollArea):
         return self._model
 
     def _apply_font(self) -> None:
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        mono.setPointSizeF(QApplication.font().pointSizeF())  # follows the window's zoom
+        mono = mono_font()  # follows the window's zoom
         self.setFont(mono)
         self._bold = QFont(mono)
         self._bold.setBold(True)

@@ -31,6 +31,7 @@ from ui.models.nodes_model import NodesModel, daemon_text
 from ui.resources import icon
 from ui.style import DARK_TEXT, MUTED, WARN_TEXT, node_display_state, state_color, text_color_on
 from ui.widgets.text_line import TextLine
+from ui.zoom import scaled_font
 
 NODE_ACTIONS = (
     ("Reboot", "reboot {node}"),
@@ -48,6 +49,8 @@ NODE_ACTIONS = (
     ("Cluster filesystem: fail updates", "cfs {node} update fail"),
     ("Cluster filesystem: updates work", "cfs {node} update work"),
 )
+
+TITLE_SCALE = 1.15  # the node's name, a little larger than the text
 
 TOGGLE_STYLE = """
 QToolButton { border: 1px solid #adb5bd; border-radius: 4px; padding: 2px 6px; background: #f1f3f5; }
@@ -67,9 +70,7 @@ class StateChip(QLabel):
         super().__init__(text, parent)
         self._color = QColor("#adb5bd")
         self.setContentsMargins(10, 2, 10, 2)
-        f = self.font()
-        f.setBold(True)
-        self.setFont(f)
+        self.setFont(scaled_font(bold=True))
 
     @property
     def color(self) -> str:
@@ -111,9 +112,7 @@ class NodeCard(QFrame):
         self.setFrameShape(QFrame.Shape.NoFrame)  # border and background: paintEvent
         self.title = QLabel(f"<b>{name}</b>")
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.15)
-        self.title.setFont(f)
+        self.title.setFont(scaled_font(TITLE_SCALE))
         icon_label = QLabel()
         icon_label.setPixmap(icon("node").pixmap(QSize(20, 20)))
         self.chip = StateChip("off")
@@ -192,6 +191,9 @@ class NodeCard(QFrame):
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._fit_icons()
+        elif event.type() == QEvent.Type.ApplicationFontChange:  # zoom: the explicit fonts follow
+            self.title.setFont(scaled_font(TITLE_SCALE))
+            self.chip.setFont(scaled_font(bold=True))
         super().changeEvent(event)
 
     def paintEvent(self, event) -> None:

@@ -30,6 +30,9 @@ from ui.models.services_model import COL_REQUESTED, COL_SID, ServicesModel
 from ui.resources import icon
 
 
+ROW_HEIGHT = 26  # pixels at zoom 1
+
+
 class RequestedStateDelegate(QStyledItemDelegate):
     """A combo for the requested state; choosing a value sends the command."""
 
@@ -73,7 +76,7 @@ class ServicesTable(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -122,6 +125,12 @@ class ServicesTable(QWidget):
         layout.addWidget(self.view, 1)
         self._read_only = False
         self._update_buttons()
+
+    def set_zoom(self, factor: float) -> None:
+        """Rows and icons follow the window's zoom (the text follows the application font)."""
+        self.view.verticalHeader().setDefaultSectionSize(max(20, round(ROW_HEIGHT * factor)))
+        for b in self.buttons.values():
+            b.setIconSize(QSize(round(16 * factor), round(16 * factor)))
 
     def selected_sid(self) -> str | None:
         rows = self.view.selectionModel().selectedRows()

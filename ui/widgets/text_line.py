@@ -13,8 +13,10 @@ style sheet: a sheet re-polishes the widget and its neighbours).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.zoom import scaled_font
 
 PAD = 2  # pixels around a changed run: antialiasing and kerning reach a little beyond a glyph
 MARGIN = 2  # left and right margin inside the widget
@@ -101,11 +103,7 @@ class TextLine(QWidget):
         return self._color.name() if self._color is not None else None
 
     def _apply_font(self) -> None:
-        font = QFont(QApplication.font())
-        if self._scale != 1.0:
-            font.setPointSizeF(font.pointSizeF() * self._scale)
-        font.setBold(self._bold)
-        self.setFont(font)
+        self.setFont(scaled_font(self._scale, self._bold))
         self.updateGeometry()
         self.update()
 
