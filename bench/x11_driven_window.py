@@ -67,8 +67,11 @@ def _paint_counter():
         def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and obj.isWidgetType():
                 area = sum(r.width() * r.height() for r in event.region())
-                parent = obj.parentWidget()
-                name = f"{type(obj).__name__}:{obj.objectName() or (type(parent).__name__ if parent else '')}"
+                parent, named = obj.parentWidget(), None
+                while parent is not None and named is None:
+                    named = parent.objectName() or None
+                    parent = parent.parentWidget()
+                name = f"{type(obj).__name__}:{obj.objectName()} in {named}"
                 PAINTS[name] = PAINTS.get(name, 0) + area
             return False
 

@@ -61,13 +61,14 @@ from ui.widgets.timeline import Timeline
 log = logging.getLogger("hasim.ui.window")
 
 CRS_MODES = ("basic", "static", "dynamic")
-SAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #2f9e44; border: none; border-radius: 8px;"
+SAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #2b7a3b; border: none; border-radius: 8px;"
               " padding: 1px 10px; font-weight: bold; }")
-UNSAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #e03131; border: none; border-radius: 8px;"
+UNSAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #c92a2a; border: none; border-radius: 8px;"
                 " padding: 1px 10px; font-weight: bold; }")
 UNCHECKED_STYLE = ("QToolButton#safetyIndicator { color: #495057; background: #e9ecef; border: none;"
                    " border-radius: 8px; padding: 1px 10px; }")
 SHUTDOWN_POLICIES = ("conditional", "freeze", "failover", "migrate")
+PENDING = "{n} change(s) queued for the next loop end"
 
 
 class MainWindow(QMainWindow):
@@ -306,7 +307,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.save_action)
         self.read_only_badge = QLabel("  READ-ONLY  ")
         self.read_only_badge.setObjectName("readOnlyBadge")
-        self.read_only_badge.setStyleSheet("background: #fff3bf; color: #e67700; font-weight: bold; border-radius: 4px")
+        self.read_only_badge.setStyleSheet("background: #fff3bf; color: #9c4d00; font-weight: bold; border-radius: 4px")
         self.read_only_badge.setToolTip("Started with --read-only: you can watch and drive time, nothing changes the cluster")
         self.read_only_badge_action = tb.addWidget(self.read_only_badge)
 
@@ -405,7 +406,7 @@ class MainWindow(QMainWindow):
         self.quorum_label = TextLine(reserve="no quorum")
         self.quorum_label.setObjectName("quorumLabel")
         self.master_label = TextLine(reserve="master: node10")
-        self.pending_label = TextLine()
+        self.pending_label = TextLine(reserve=PENDING.format(n=99))  # appears and goes: room kept
         self.pending_label.setObjectName("pendingLabel")
         self.safety_indicator = QToolButton()
         self.safety_indicator.setObjectName("safetyIndicator")
@@ -487,7 +488,7 @@ class MainWindow(QMainWindow):
         disarm = f", HA disarmed ({snap.disarm.get('mode')})" if snap.disarm else ""
         self.master_label.setText(f"master: {master}{disarm}")
         pending = c.pending_count()
-        self.pending_label.setText(f"{pending} change(s) queued for the next loop end" if pending else "")
+        self.pending_label.setText(PENDING.format(n=pending) if pending else "")
         if self.crs_combo.currentText() != snap.crs_mode and snap.crs_mode in CRS_MODES:
             self.crs_combo.setCurrentText(snap.crs_mode)
         if snap.crs_mode in self.crs_actions:

@@ -6,7 +6,8 @@ itself (timeline lanes and axis, node cards and their icons, the log's
 monospace font, the clock).  What is sized in pixels elsewhere (toolbar
 icons, table rows) is scaled by `px`.  Ctrl + / Ctrl − step through
 `STEPS`; `--scale` sets any factor in [MIN_ZOOM, MAX_ZOOM].  Independent of
-QT_SCALE_FACTOR (device pixels): the two multiply.
+QT_SCALE_FACTOR (device pixels): the two multiply.  A widget with a font of
+its own (not inherited) defines `follow_zoom()` to set it again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class Zoom:
         self.factor = factor
         if changed:
             QApplication.setFont(font)
+            # widgets with a font of their own (the clock, monospace text) are not
+            # told by Qt (ApplicationFontChange reaches top-level windows only)
+            for widget in QApplication.allWidgets():
+                follow = getattr(widget, "follow_zoom", None)
+                if callable(follow):
+                    follow()
         return changed
 
     def step(self, direction: int) -> bool:

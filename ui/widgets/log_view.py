@@ -58,10 +58,9 @@ class LogView(QAbstractScrollArea):
         self.row_h = QFontMetrics(mono).height()
         self._reset()
 
-    def changeEvent(self, event) -> None:
-        if event.type() == QEvent.Type.ApplicationFontChange:
-            self._apply_font()
-        super().changeEvent(event)
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom)."""
+        self._apply_font()
 
     # -- geometry -----------------------------------------------------------------------------------
     def rows_fully_shown(self) -> int:
@@ -105,17 +104,20 @@ class LogView(QAbstractScrollArea):
 
     # -- scrolling -----------------------------------------------------------------------------------
     def scrollContentsBy(self, dx: int, dy: int) -> None:
-        if dx or abs(dy) >= self._rows_painted():
+        if dx:
             self.viewport().update()
             return
         if not dy:
             return
         top = self.first_row()
-        # what moves: the text of the rows shown before and after (the rest is blank)
+        # what changes: the text of the rows shown before and after (the rest stays blank)
         before = range(top + dy, top + dy + self._rows_painted())
         after = range(top, top + self._rows_painted())
-        right = max(self._text_right(before), self._text_right(after))
-        self.viewport().scroll(0, dy * self.row_h, QRect(0, 0, right, self.viewport().height()))
+        area = QRect(0, 0, max(self._text_right(before), self._text_right(after)), self.viewport().height())
+        if abs(dy) >= self._rows_painted():
+            self.viewport().update(area)  # nothing shown before stays in view
+        else:
+            self.viewport().scroll(0, dy * self.row_h, area)
 
     def _rows_painted(self) -> int:
         return -(-self.viewport().height() // self.row_h)  # the last one may be cut

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QPlainTextEdit
 
 from ui.throttle import Throttle
@@ -33,10 +32,9 @@ class ManagerStatusPane(QPlainTextEdit):
         self._pending = None  # the newest status, waiting for its turn
         self._throttle = Throttle(MIN_INTERVAL_MS, self._render_pending, self)
 
-    def changeEvent(self, event) -> None:
-        if event.type() == QEvent.Type.ApplicationFontChange:  # zoom
-            self.setFont(mono_font())
-        super().changeEvent(event)
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom)."""
+        self.setFont(mono_font())
 
     def show_status(self, status: dict) -> None:
         """Show `status` now, or within a second if the text was rendered less

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from hasim.snapshot import NodeView
 from ui.models.nodes_model import NodesModel, daemon_text
 from ui.resources import icon
-from ui.style import DARK_TEXT, MUTED, WARN_TEXT, node_display_state, state_color, text_color_on
+from ui.style import DARK_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, node_display_state, state_color, text_color_on
 from ui.widgets.text_line import TextLine
 from ui.zoom import scaled_font
 
@@ -148,12 +148,15 @@ class NodeCard(QFrame):
         # shows in the last line, inside the card)
         self.daemons = TextLine(color=DARK_TEXT)
         self.daemons.setObjectName("daemons")
+        # the countdown changes every step while the stack waits: it takes the
+        # room left (its length never re-lays the card out); the queued command
+        # and the rest change on clicks only and take what they need
         self.waits = TextLine(color=WARN_TEXT, bold=True)
         self.waits.setObjectName("countdown")
-        self.waits.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.waits.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.extra = TextLine(color=MUTED)
         self.extra.setObjectName("cardExtra")
-        self.extra.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.extra.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.icon_label = icon_label
 
         top = QHBoxLayout()
@@ -168,8 +171,8 @@ class NodeCard(QFrame):
         switches.addWidget(self.more)
         status = QHBoxLayout()
         status.setSpacing(8)
-        status.addWidget(self.waits)
-        status.addWidget(self.extra, 1)
+        status.addWidget(self.waits, 1)
+        status.addWidget(self.extra)
         grid = QVBoxLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setSpacing(2)
@@ -191,10 +194,12 @@ class NodeCard(QFrame):
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._fit_icons()
-        elif event.type() == QEvent.Type.ApplicationFontChange:  # zoom: the explicit fonts follow
-            self.title.setFont(scaled_font(TITLE_SCALE))
-            self.chip.setFont(scaled_font(bold=True))
         super().changeEvent(event)
+
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom): the title and the chip have fonts of their own."""
+        self.title.setFont(scaled_font(TITLE_SCALE))
+        self.chip.setFont(scaled_font(bold=True))
 
     def paintEvent(self, event) -> None:
         """Border and background drawn here, not by a style sheet: a sheet on the
@@ -245,7 +250,7 @@ class NodeCard(QFrame):
         state = node_display_state(node)
         color = state_color(state)
         self.chip.set_state(state, color)
-        title = f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else "")
+        title = f"<b>{node.name}</b>" + (f" <span style='color:{GOOD_TEXT}'>★ master</span>" if node.master else "")
         if title != self.title.text():
             self.title.setText(title)
         background = "white" if node.power == "on" else "#f1f3f5"

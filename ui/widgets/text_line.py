@@ -12,7 +12,7 @@ style sheet: a sheet re-polishes the widget and its neighbours).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -107,11 +107,9 @@ class TextLine(QWidget):
         self.updateGeometry()
         self.update()
 
-    def changeEvent(self, event) -> None:
-        # the application font changed (zoom): follow it, keeping our scale and weight
-        if event.type() == QEvent.Type.ApplicationFontChange:
-            self._apply_font()
-        super().changeEvent(event)
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom): follow it, keeping our scale and weight."""
+        self._apply_font()
 
     # -- geometry and painting ------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
