@@ -15,7 +15,7 @@ import html
 import logging
 import os
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -91,7 +91,6 @@ class MainWindow(QMainWindow):
         self.log_model = LogModel(self)
 
         self.nodes_panel = NodesPanel(self.nodes_model)
-        self.nodes_panel.setMinimumWidth(250)
         self.nodes_panel.command.connect(self.send)
         self.services = ServicesTable(self.services_model)
         self.services.command.connect(self.send)
@@ -118,6 +117,7 @@ class MainWindow(QMainWindow):
         self._central_layout.setContentsMargins(6, 4, 6, 4)
         self.setCentralWidget(central)
         self.layout_name = ""
+        self._shown_once = False
         self.splitters: dict[str, QSplitter] = {}
         self.set_layout(self.settings.layout())
 
@@ -169,6 +169,33 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
         for act in getattr(self, "layout_actions", {}).values():
             act.setChecked(act.data() == name)
+        if self._shown_once:
+            self._fit_splitters()
+
+    def _fit_splitters(self) -> None:
+        """First sizes of a layout nobody has arranged yet: the cards whole, the
+        timeline's lanes, the rest for the log."""
+        if any(self.settings.splitter(f"{self.layout_name}/{k}") is not None for k in self.splitters):
+            return
+        cards = self.nodes_panel.cards_height() + 4
+        lanes = self.timeline.sizeHint().height()
+        if self.layout_name == "log-right":
+            left = self.splitters["leftSplitter"]
+            total = sum(left.sizes())
+            top = min(cards, total // 2)
+            left.setSizes([top, total - top])
+            return
+        main = self.splitters["mainSplitter"]
+        total = sum(main.sizes())
+        top = min(cards, total * 45 // 100)
+        timeline = min(lanes, (total - top) * 60 // 100)
+        main.setSizes([top, timeline, total - top - timeline])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self._fit_splitters)  # once the window has its size
 
     def _remember_splitters(self) -> None:
         for key, splitter in self.splitters.items():

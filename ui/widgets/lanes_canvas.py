@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygon
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -118,6 +118,10 @@ class LanesCanvas(QWidget):
         """Widget point over lane index `lane` at time `t` (tests, hover)."""
         return QPoint(self.x_of(t) + 1, (lane - self.first_lane) * self.lane_h + self.lane_h // 2)
 
+    def sizeHint(self):
+        """Every lane (up to twelve) and the axis."""
+        return QSize(self.label_w + 600, min(12, max(3, len(self.history.order))) * self.lane_h + self.axis_h)
+
     def minimumSizeHint(self):
         size = super().minimumSizeHint()
         size.setHeight(3 * self.lane_h + self.axis_h)
@@ -184,6 +188,8 @@ class LanesCanvas(QWidget):
         self._now_drawn = self.history.now
 
     def _redraw_all(self) -> None:
+        if self._layout_drawn != self.history.layout_revision:
+            self.updateGeometry()  # lanes came or went: the size hint follows
         self._measure()
         self.first_lane = max(0, min(self.first_lane, len(self.history.order) - self.lanes_that_fit()))
         self.window.advance(self.history.now)

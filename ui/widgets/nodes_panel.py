@@ -293,6 +293,7 @@ class NodesPanel(QScrollArea):
         self.selected: str | None = None
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards fit the width
         self.inner = QWidget()
         self.box = QVBoxLayout(self.inner)
         self.box.setContentsMargins(4, 4, 4, 4)
@@ -302,6 +303,17 @@ class NodesPanel(QScrollArea):
         model.modelReset.connect(self._rebuild)
         model.dataChanged.connect(self._changed)
         self._rebuild()
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as a card can be (every switch whole), plus room for the scroll bar."""
+        card = NodeCard("node00")
+        width = card.minimumSizeHint().width() + 8 + self.verticalScrollBar().sizeHint().width()
+        card.deleteLater()
+        return QSize(width, card.sizeHint().height() + 8)
+
+    def cards_height(self) -> int:
+        """The height that shows every card without scrolling."""
+        return self.inner.sizeHint().height()
 
     def card(self, name: str) -> NodeCard:
         return self.cards[name]

@@ -33,6 +33,24 @@ from ui.resources import icon
 ROW_HEIGHT = 26  # pixels at zoom 1
 
 
+class CompactButton(QToolButton):
+    """A tool button with icon and text that shows its icon only when the row
+    is too narrow (1024×768, a large zoom): it stays whole and in reach, its
+    text in the tooltip, instead of being cut."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.iconSize().width() + 12, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        style = self.toolButtonStyle()
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        full = self.sizeHint().width()
+        wanted = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.width() >= full
+                  else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.setToolButtonStyle(wanted if wanted != style else style)
+
+
 class RequestedStateDelegate(QStyledItemDelegate):
     """A combo for the requested state; choosing a value sends the command."""
 
@@ -103,9 +121,11 @@ class ServicesTable(QWidget):
             ("edit", "Edit…", "edit", lambda: self._with_sid(self.editRequested.emit)),
             ("delete", "Delete", "delete", lambda: self._with_sid(self.deleteRequested.emit)),
         ):
-            b = QToolButton()
+            b = CompactButton()
             b.setObjectName(f"service-{key}")
             b.setText(text)
+            b.setToolTip(text.rstrip("…"))
+            b.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             b.setIcon(icon(icon_name))
             b.setIconSize(QSize(16, 16))
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
