@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.log_pane = LogPane(self.log_model)
         self.manager_pane = ManagerStatusPane()
         self.explain_pane = ExplainPane(controller)
-        self.explain_pane.setMinimumWidth(220)
+        self.explain_pane.setMinimumWidth(200)
         self.nodes_panel.nodeSelected.connect(self.explain_node)
         self.services.serviceSelected.connect(self.explain_service)
         self.safety_dialog: SafetyDialog | None = None
@@ -185,11 +185,21 @@ class MainWindow(QMainWindow):
             top = min(cards, total // 2)
             left.setSizes([top, total - top])
             return
+        self._fit_top_row()
         main = self.splitters["mainSplitter"]
         total = sum(main.sizes())
-        top = min(cards, total * 45 // 100)
+        top = min(cards, total // 2)
         timeline = min(lanes, (total - top) * 60 // 100)
         main.setSizes([top, timeline, total - top - timeline])
+
+    def _fit_top_row(self) -> None:
+        """Nodes as narrow as a whole card, the table wide enough for its headers, the explainer the rest."""
+        top = self.splitters["topSplitter"]
+        total = sum(top.sizes())
+        nodes = self.nodes_panel.minimumSizeHint().width()
+        table = self.services.minimumSizeHint().width()
+        explain = max(self.explain_pane.minimumWidth(), (total - nodes - table) * 45 // 100)
+        top.setSizes([nodes, total - nodes - explain, explain][:top.count()])
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

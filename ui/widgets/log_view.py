@@ -113,11 +113,16 @@ class LogView(QAbstractScrollArea):
         # what changes: the text of the rows shown before and after (the rest stays blank)
         before = range(top + dy, top + dy + self._rows_painted())
         after = range(top, top + self._rows_painted())
-        area = QRect(0, 0, max(self._text_right(before), self._text_right(after)), self.viewport().height())
-        if abs(dy) >= self._rows_painted():
-            self.viewport().update(area)  # nothing shown before stays in view
-        else:
-            self.viewport().scroll(0, dy * self.row_h, area)
+        right = max(self._text_right(before), self._text_right(after))
+        whole = self.rows_fully_shown() * self.row_h
+        if abs(dy) >= self.rows_fully_shown():
+            self.viewport().update(QRect(0, 0, right, self.viewport().height()))  # nothing shown stays
+            return
+        # the whole rows move (the X server copies them); the rows that come into
+        # view are repainted, and so is the part-row at the bottom
+        self.viewport().scroll(0, dy * self.row_h, QRect(0, 0, right, whole))
+        if self.viewport().height() > whole:
+            self.viewport().update(QRect(0, whole, right, self.viewport().height() - whole))
 
     def _rows_painted(self) -> int:
         return -(-self.viewport().height() // self.row_h)  # the last one may be cut

@@ -31,6 +31,7 @@ from ui.resources import icon
 
 
 ROW_HEIGHT = 26  # pixels at zoom 1
+TYPICAL = ("vm:1000", "started", "recovery", "node10", "node10", "error (1)")  # what a column shows
 
 
 class CompactButton(QToolButton):
@@ -97,7 +98,8 @@ class ServicesTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # `_fit_columns` shares the width out
+        header.setMinimumSectionSize(20)
         header.setHighlightSections(False)
         self.delegate = RequestedStateDelegate(self.view)
         self.delegate.requested.connect(lambda sid, state: self.command.emit(f"service {sid} {state}"))
@@ -146,8 +148,40 @@ class ServicesTable(QWidget):
         self._read_only = False
         self._update_buttons()
 
+    def _column_minimums(self) -> list[int]:
+        """Each column as wide as its title or a typical value, whichever is wider."""
+        fm = self.view.horizontalHeader().fontMetrics()
+        out = []
+        for c in range(self.model.columnCount()):
+            title = str(self.model.headerData(c, Qt.Orientation.Horizontal))
+            out.append(max(fm.horizontalAdvance(title), fm.horizontalAdvance(TYPICAL[c])) + 16)
+        return out
+
+    def _fit_columns(self) -> None:
+        """Never narrower than the minimums (the table scrolls sideways rather than cut
+        "Requested"); extra room is shared evenly."""
+        mins = self._column_minimums()
+        extra = max(0, self.view.viewport().width() - sum(mins))
+        header = self.view.horizontalHeader()
+        for c, w in enumerate(mins):
+            header.resizeSection(c, w + extra // len(mins) + (1 if c < extra % len(mins) else 0))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        width = sum(self._column_minimums()) + 2 * self.view.frameWidth() + 4
+        return QSize(max(hint.width(), width), hint.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+        # the hint only where it fits whole
+        needed = sum(b.sizeHint().width() for b in self.buttons.values()) + self.hint.sizeHint().width() + 120
+        self.hint.setVisible(not self._read_only and self.width() >= needed)
+
     def set_zoom(self, factor: float) -> None:
         """Rows and icons follow the window's zoom (the text follows the application font)."""
+        self.updateGeometry()
+        self._fit_columns()
         self.view.verticalHeader().setDefaultSectionSize(max(20, round(ROW_HEIGHT * factor)))
         for b in self.buttons.values():
             b.setIconSize(QSize(round(16 * factor), round(16 * factor)))
