@@ -18,9 +18,11 @@ changed, a marker's column.  Over `ssh -X` that is a few kilobytes a
 second instead of the whole plot per tick.  For the picture to stay right
 under partial repaints, painting is a function of the history and the
 window only: a segment's label is drawn at its start and clipped to the
-segment (a growing segment reveals it), and the rare changes that alter
-pixels far from now (a state replaced within the same second, a label
-appearing once its segment is wide enough) mark their own rectangle dirty.
+segment (a growing segment reveals it; once closed, a label that does not
+fit is elided), and the rare changes that alter pixels far from now (a
+state replaced within the same second, a label appearing once its segment
+is wide enough, a label elided when its segment closes) mark their own
+rectangle dirty.
 
 The lane height, the fonts and the axis follow the widget's font (the
 window's zoom).  Lanes that do not fit scroll vertically (drag up/down or
@@ -175,11 +177,17 @@ class LanesCanvas(QWidget):
                       or self.x_of(old_last.end) - self.x_of(old_last.start) < 2 * INSTANT_PX):
                     t = old_last.start  # its text appeared, or it closed thin
                 elif not still_last:
-                    t = old_last.end  # new states after it
+                    # new states after it; its text is elided now it is closed, if it does not fit
+                    t = old_last.start if self._elided(segs, count - 1, ln) else old_last.end
                 else:
                     continue
             since = t if since is None else min(since, t)
         return since
+
+    def _elided(self, segs, i: int, lane) -> bool:
+        seg = segs[i]
+        width = self.x_of(seg.end) - self.x_of(seg.start) - 6
+        return self._labelled(seg, False, lane) and self.fontMetrics().horizontalAdvance(self._chain(segs, i)) > width
 
     def _remember(self) -> None:
         self._drawn = {key: self._lane_state(key) for key in self.history.order}
@@ -310,7 +318,10 @@ class LanesCanvas(QWidget):
             color = state_color(seg.state)
             painter.fillRect(QRect(x0, y, x1 - x0, self.bar_h), QColor(color))
             if (seg.end > seg.start or is_last) and self._labelled(seg, is_last, lane):
-                self._label(painter, fm, self._chain(segs, i), x0, x1, y, color)
+                text = self._chain(segs, i)
+                if not is_last or lane.gone_at is not None:  # a closed segment: its width is final
+                    text = fm.elidedText(text, Qt.TextElideMode.ElideRight, x1 - x0 - 6)
+                self._label(painter, fm, text, x0, x1, y, color)
         power = self.history.lanes.get(f"{key}/power")
         if power is not None and lane.kind == "node":
             for j, seg in enumerate(power.segments):

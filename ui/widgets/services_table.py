@@ -35,21 +35,15 @@ TYPICAL = ("vm:1000", "started", "recovery", "node10", "node10", "error (1)")  #
 
 
 class CompactButton(QToolButton):
-    """A tool button with icon and text that shows its icon only when the row
-    is too narrow (1024×768, a large zoom): it stays whole and in reach, its
-    text in the tooltip, instead of being cut."""
+    """A tool button that can do with its icon alone: the table shows the
+    buttons' icons only when the row is too narrow for their text (1024×768,
+    a large zoom), so they stay whole and in reach, their text in the tooltip."""
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.iconSize().width() + 12, super().minimumSizeHint().height())
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        style = self.toolButtonStyle()
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        full = self.sizeHint().width()
-        wanted = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.width() >= full
-                  else Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.setToolButtonStyle(wanted if wanted != style else style)
+    def text_width(self) -> int:
+        return self.iconSize().width() + self.fontMetrics().horizontalAdvance(self.text()) + 24
 
 
 class RequestedStateDelegate(QStyledItemDelegate):
@@ -113,7 +107,7 @@ class ServicesTable(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Services</b>")
+        title = self.title = QLabel("<b>Services</b>")
         bar.addWidget(title)
         bar.addSpacing(8)
         for key, text, icon_name, slot in (
@@ -127,7 +121,7 @@ class ServicesTable(QWidget):
             b.setObjectName(f"service-{key}")
             b.setText(text)
             b.setToolTip(text.rstrip("…"))
-            b.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             b.setIcon(icon(icon_name))
             b.setIconSize(QSize(16, 16))
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -174,6 +168,16 @@ class ServicesTable(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_columns()
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        """All buttons with their text if it fits, else all with their icon only."""
+        text = sum(b.text_width() for b in self.buttons.values()) + self.title.sizeHint().width() + 24
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.width() >= text
+                 else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for b in self.buttons.values():
+            if b.toolButtonStyle() != style:
+                b.setToolButtonStyle(style)
         # the hint only where it fits whole
         needed = sum(b.sizeHint().width() for b in self.buttons.values()) + self.hint.sizeHint().width() + 120
         self.hint.setVisible(not self._read_only and self.width() >= needed)
