@@ -82,7 +82,12 @@ class ExplainPane(QWidget):
         self.browser = QTextBrowser()
         self.browser.setObjectName("explainText")
         self.browser.setOpenLinks(False)
-        self.browser.setPlaceholderText(PLACEHOLDER)
+        # the invitation wraps (a text edit's placeholder is one line, cut in a narrow pane)
+        self.invitation = QLabel(PLACEHOLDER)
+        self.invitation.setObjectName("explainInvitation")
+        self.invitation.setWordWrap(True)
+        self.invitation.setStyleSheet("color: #6c757d; padding: 4px")
+        self.invitation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.note = QLabel()
         self.note.setObjectName("explainNote")
         self.note.setWordWrap(True)
@@ -92,7 +97,9 @@ class ExplainPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.title)
+        layout.addWidget(self.invitation, 1)
         layout.addWidget(self.browser, 1)
+        self.browser.hide()
         layout.addWidget(self.note)
         self.subject: tuple[str, str] | None = None  # ("node", "node2") | ("service", "vm:102")
         self._shown_key = None
@@ -182,10 +189,14 @@ class ExplainPane(QWidget):
             self._plain = ""
             self.title.setText("<b>Explain</b>")
             self.browser.clear()
+            self.browser.hide()
+            self.invitation.show()
         else:
             kind, name = self.subject
             self._plain = text
             self.title.setText(f"<b>Explain</b> — {html.escape(name)}")
+            self.invitation.hide()
+            self.browser.show()
             bar = self.browser.verticalScrollBar()
             pos = bar.value()
             self.browser.setHtml(to_html(text))
