@@ -44,7 +44,7 @@ STEADY_WALL = 20.0  # seconds of steady state measured (at least)
 class Session:
     """One window under the tool: start, drive, measure, stop."""
 
-    def __init__(self, tree: Path, display: int, extra_env: list[str]) -> None:
+    def __init__(self, tree: Path, display: int, extra_env: list[str], refresh: str | None = None) -> None:
         self.tree = tree
         self.display = display
         self.tmp = Path(tempfile.mkdtemp(prefix="bench-x11-"))
@@ -54,6 +54,9 @@ class Session:
         shutil.copytree(REPO / "working-dirs" / "default", self.workdir,
                         ignore=shutil.ignore_patterns("status", "README*"))
         self.state_dir = self.tmp / "x11"
+        if refresh:  # the window's View → Refresh rate, as ui.settings stores it
+            (self.tmp / "config" / "hasim").mkdir(parents=True)
+            (self.tmp / "config" / "hasim" / "window.ini").write_text(f"[view]\nrefresh={refresh}\n")
         env = [f"PYTHONPATH={tree}", f"XDG_CONFIG_HOME={self.tmp / 'config'}", "PYTHONDONTWRITEBYTECODE=1",
                *extra_env]
         opts = ["-D", str(display), "-S", str(self.state_dir), "-k"]
@@ -107,11 +110,11 @@ def running(s: dict, avoid: str | None = None) -> bool:
 
 
 def story(tree: Path, speed: float, display: int, paused: bool, breakdown: Path | None,
-          extra_env: list[str]) -> dict[str, float]:
+          extra_env: list[str], refresh: str | None = None) -> dict[str, float]:
     """KB/s per phase of the story at `speed` in the window of `tree`."""
     out: dict[str, float] = {}
     walls: dict[str, float] = {}
-    session = Session(tree, display, extra_env)
+    session = Session(tree, display, extra_env, refresh)
 
     def phase(name: str, seconds: float) -> None:
         bd = None if breakdown is None else breakdown / f"{tree.name}-{speed:g}x-{name.replace(' ', '-')}"
@@ -159,6 +162,7 @@ def main() -> int:
     parser.add_argument("--display", type=int, default=170, help="X display number for the tool (and +1)")
     parser.add_argument("--breakdown", type=Path, help="write the tool's per-request breakdowns here")
     parser.add_argument("-e", dest="env", action="append", default=[], help="VAR=VALUE for the window (repeatable)")
+    parser.add_argument("--refresh", help="this tree's View → Refresh rate (auto, fast, remote, slow)")
     args = parser.parse_args()
     speeds = [float(s) for s in args.speeds.split(",")]
     trees = []
@@ -173,7 +177,7 @@ def main() -> int:
     for name, tree in trees:
         for i, speed in enumerate(speeds):
             figures = story(tree, speed, args.display, paused=(i == 0), breakdown=args.breakdown,
-                            extra_env=args.env)
+                            extra_env=args.env, refresh=args.refresh if tree == REPO else None)
             results.setdefault(name, {})[speed] = figures
             print(f"{name:>12} {speed:>5g}x  " + "  ".join(f"{k}={v:.1f}" for k, v in figures.items()), flush=True)
     print()

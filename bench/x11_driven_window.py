@@ -23,7 +23,9 @@ see which areas the bytes come from.  Works with any checkout of the window
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -57,6 +59,7 @@ def _do(window, line: str) -> None:
 
 
 PAINTS: dict[str, int] = {}
+TRACE = os.environ.get("HASIM_BENCH_TRACE")
 
 
 def _paint_counter():
@@ -73,6 +76,8 @@ def _paint_counter():
                     parent = parent.parentWidget()
                 name = f"{type(obj).__name__}:{obj.objectName()} in {named}"
                 PAINTS[name] = PAINTS.get(name, 0) + area
+                if TRACE and TRACE in name:  # HASIM_BENCH_TRACE=logView: each paint on stderr
+                    print(f"paint {time.monotonic():.2f} {name} {event.rect().getRect()}", file=sys.stderr)
             return False
 
     return Counter()
