@@ -64,6 +64,18 @@ def make_workdir(tmp_path: Path, cmdlist: str = "[]", name: str = "cluster") -> 
     return target
 
 
+def powered_on(qtbot, make_window, workdir: Path, speed: float = 1, seconds: int = 60):
+    """A window over `workdir` whose three nodes were switched on (Power clicked
+    on each card) and ran `seconds` of virtual time: (window, controller)."""
+    window, controller = make_window(workdir, speed=speed)
+    for name in ("node1", "node2", "node3"):
+        window.nodes_panel.card(name).power.click()
+    controller.step()
+    controller.advance_by(seconds)
+    qtbot.wait(5)
+    return window, controller
+
+
 @pytest.fixture
 def workdir(tmp_path) -> Path:
     return make_workdir(tmp_path)

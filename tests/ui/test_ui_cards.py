@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 
+from tests.ui.conftest import powered_on
+
 
 def test_three_quick_power_clicks_power_three_nodes(qtbot, make_window, workdir):
     window, controller = make_window(workdir, speed=1)
@@ -32,12 +34,7 @@ def test_three_quick_power_clicks_power_three_nodes(qtbot, make_window, workdir)
 
 
 def test_countdowns_and_queued_commands_share_the_cards_last_line(qtbot, make_window, workdir):
-    window, controller = make_window(workdir, speed=1)
-    for name in ("node1", "node2", "node3"):
-        window.nodes_panel.card(name).power.click()
-    controller.step()
-    controller.advance_by(60)
-    qtbot.wait(1)
+    window, controller = powered_on(qtbot, make_window, workdir)
     card = window.nodes_panel.card("node3")
     height = card.height()
     card.network.click()  # queued: network off

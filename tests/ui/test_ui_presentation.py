@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QApplication
 
+from tests.ui.conftest import powered_on
 from ui.models.history import Segment
 from ui.style import STATE_COLORS, text_color_on
 from ui.window_layout import fitting_size
@@ -30,16 +31,6 @@ def wcag_contrast(a: str, b: str) -> float:
 def test_text_on_every_state_colour_has_a_contrast_of_at_least_4_5(state):
     background = STATE_COLORS[state]
     assert wcag_contrast(text_color_on(background), background) >= 4.5
-
-
-def powered_on(qtbot, make_window, workdir):
-    window, controller = make_window(workdir, speed=1)
-    for name in ("node1", "node2", "node3"):
-        window.nodes_panel.card(name).power.click()
-    controller.step()
-    controller.advance_by(60)
-    qtbot.wait(1)
-    return window, controller
 
 
 def sizes(window) -> dict:

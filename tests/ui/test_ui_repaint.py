@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from hasim.log import LogLine
+from tests.ui.conftest import powered_on
 
 
 class PaintSpy(QObject):
@@ -40,16 +41,6 @@ class PaintSpy(QObject):
 
 def full_area(widget) -> int:
     return widget.width() * widget.height()
-
-
-def powered_on(qtbot, make_window, workdir, speed=1):
-    window, controller = make_window(workdir, speed=speed)
-    for name in ("node1", "node2", "node3"):
-        window.nodes_panel.card(name).power.click()
-    controller.step()
-    controller.advance_by(100)
-    qtbot.wait(5)
-    return window, controller
 
 
 def test_a_label_given_the_same_text_does_not_repaint(qtbot, make_window, workdir):
