@@ -10,8 +10,8 @@ Two layouts of the same panes (the widgets move, nothing is rebuilt):
 
 Each arrangement is a tree of named QSplitters, whose positions the window
 remembers per layout (ui.settings).  `fitting_size` is the size a first
-window opens at: the preferred 1280×800 (× zoom), never more than the
-screen's available area.
+window opens at: the preferred 1280×800 (× zoom) or two thirds of a big
+screen, never more than the screen's available area.
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def arrange(layout: str, nodes: QWidget, services: QWidget, explain: QWidget, ti
 
 
 def fitting_size(available: QRect, zoom: float = 1.0) -> QSize:
-    """The first window's size: 1280×800 grown with the zoom, within the available area
-    (less a margin for the window manager's frame)."""
+    """The first window's size: 1280×800 (grown with the zoom), or two thirds of a
+    big screen, never more than the available area (less room for the frame)."""
     want = QSize(round(PREFERRED.width() * min(zoom, 1.5)), round(PREFERRED.height() * min(zoom, 1.5)))
+    want = want.expandedTo(QSize(available.width() * 2 // 3, available.height() * 2 // 3))
     room = QSize(max(640, available.width() - 16), max(480, available.height() - 40))
     return want.boundedTo(room)
