@@ -123,7 +123,8 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from hasim.cli import build_parser
+    import argparse
+
     import ui.app
 
     app = QApplication(sys.argv[:1])
@@ -133,7 +134,9 @@ def main(argv: list[str]) -> int:
     timer.setInterval(100)
     timer.timeout.connect(lambda: _poll(ctl, size))
     timer.start()
-    args = build_parser(extensions=False).parse_args(["gui", workdir, "--speed", "0"])
+    # what `hasim gui WORKDIR --speed 0` passes (ui.app reads these attributes;
+    # no parser here, so any revision of the engine's command line will do)
+    args = argparse.Namespace(dir=workdir, speed=0.0)
     code = ui.app.main(args)
     del app
     return code

@@ -106,7 +106,13 @@ class ExplainPane(QWidget):
         self._plain = ""
         self.heavy = False  # a look-ahead took longer than HEAVY_MS on this simulation
         self.last_cost_ms = 0.0
+        self._page: str | None = None  # the HTML shown
         self._throttle = Throttle(MIN_INTERVAL_MS, self._rebuild, self)
+
+    def set_min_interval(self, ms: int) -> None:
+        """Rebuild at most every `ms` (the window slows this down over ssh: each new
+        page is the whole pane's pixels on the wire)."""
+        self._throttle.interval_ms = max(MIN_INTERVAL_MS, ms)
 
     # -- what to explain ------------------------------------------------------------------------
     def set_subject(self, kind: str | None, name: str | None = None) -> None:
@@ -188,6 +194,7 @@ class ExplainPane(QWidget):
             self._shown_key = None
             self._plain = ""
             self.title.setText("<b>Explain</b>")
+            self._page = None
             self.browser.clear()
             self.browser.hide()
             self.invitation.show()
@@ -197,9 +204,12 @@ class ExplainPane(QWidget):
             self.title.setText(f"<b>Explain</b> — {html.escape(name)}")
             self.invitation.hide()
             self.browser.show()
-            bar = self.browser.verticalScrollBar()
-            pos = bar.value()
-            self.browser.setHtml(to_html(text))
-            bar.setValue(pos)
+            page = to_html(text)
+            if page != self._page:  # a new page repaints the whole pane: only when it differs
+                self._page = page
+                bar = self.browser.verticalScrollBar()
+                pos = bar.value()
+                self.browser.setHtml(page)
+                bar.setValue(pos)
         self.note.setText(note)
         self.note.setVisible(bool(note))
