@@ -66,7 +66,12 @@ class Session:
         driver = REPO / "bench" / "x11_driven_window.py"
         subprocess.run([str(TOOL), "start", *opts, sys.executable, str(driver), str(self.ctl),
                         str(self.workdir), "--size", SIZE], check=True, stdout=subprocess.DEVNULL)
-        self.wait(lambda s: True, 60, "the window to open")
+        try:
+            self.wait(lambda s: True, 60, "the window to open")
+        except RuntimeError:
+            print((self.state_dir / "program.log").read_text()[-2000:], file=sys.stderr)
+            self.stop()
+            raise
 
     def state(self) -> dict | None:
         try:

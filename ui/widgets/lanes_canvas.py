@@ -190,7 +190,8 @@ class LanesCanvas(QWidget):
         return self._labelled(seg, False, lane) and self.fontMetrics().horizontalAdvance(self._chain(segs, i)) > width
 
     def _remember(self) -> None:
-        self._drawn = {key: self._lane_state(key) for key in self.history.order}
+        shown = self.history.order[self.first_lane:self.first_lane + self.lanes_shown()]
+        self._drawn = {key: self._lane_state(key) for key in shown}  # lanes scrolled in are drawn whole
         self._marks_drawn = (len(self.history.violations), len(self.history.commands))
         self._layout_drawn = self.history.layout_revision
         self._now_drawn = self.history.now
