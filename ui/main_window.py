@@ -320,11 +320,11 @@ class MainWindow(QMainWindow):
         self._speed_changed(c.speed)
         tb.addSeparator()
         # the clock and the run state repaint only the characters that change
-        self.clock = TextLine(reserve="t = 00:00:00  (000000 s)", bold=True, scale=1.35)
+        self.clock = TextLine(reserve="t = 00:00:00  (000000 s)", bold=True, scale=1.35, whole=True)
         self.clock.setObjectName("clock")
         self.clock.setToolTip("Virtual time (seconds since the start, as in the log)")
         tb.addWidget(self.clock)
-        self.run_state = TextLine(reserve="  running")
+        self.run_state = TextLine(reserve="  running", whole=True)
         self.run_state.setObjectName("runState")
         tb.addWidget(self.run_state)
         spacer = QWidget()
@@ -442,10 +442,10 @@ class MainWindow(QMainWindow):
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
-        self.quorum_label = TextLine(reserve="no quorum")
+        self.quorum_label = TextLine(reserve="no quorum", whole=True)
         self.quorum_label.setObjectName("quorumLabel")
-        self.master_label = TextLine(reserve="master: node10")
-        self.pending_label = TextLine(reserve=PENDING.format(n=99))  # appears and goes: room kept
+        self.master_label = TextLine(reserve="master: node10", whole=True)
+        self.pending_label = TextLine(reserve=PENDING.format(n=99), whole=True)  # appears and goes: room kept
         self.pending_label.setObjectName("pendingLabel")
         self.safety_indicator = QToolButton()
         self.safety_indicator.setObjectName("safetyIndicator")

@@ -170,16 +170,21 @@ class ServicesTable(QWidget):
         self._fit_columns()
         self._fit_buttons()
 
+    def _buttons_with_text(self) -> int:
+        return sum(b.text_width() for b in self.buttons.values()) + self.title.sizeHint().width() + 24
+
     def _fit_buttons(self) -> None:
         """All buttons with their text if it fits, else all with their icon only."""
-        text = sum(b.text_width() for b in self.buttons.values()) + self.title.sizeHint().width() + 24
-        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.width() >= text
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.width() >= self._buttons_with_text()
                  else Qt.ToolButtonStyle.ToolButtonIconOnly)
         for b in self.buttons.values():
             if b.toolButtonStyle() != style:
                 b.setToolButtonStyle(style)
-        # the hint only where it fits whole
-        needed = sum(b.sizeHint().width() for b in self.buttons.values()) + self.hint.sizeHint().width() + 120
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        """The hint only where it fits whole, beside the buttons with their text."""
+        needed = self._buttons_with_text() + self.hint.sizeHint().width() + 24
         self.hint.setVisible(not self._read_only and self.width() >= needed)
 
     def set_zoom(self, factor: float) -> None:
@@ -219,7 +224,7 @@ class ServicesTable(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         self.model.editable = not read_only
-        self.hint.setVisible(not read_only)
+        self._fit_hint()
         self._update_buttons()
 
     def _update_buttons(self) -> None:

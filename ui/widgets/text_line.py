@@ -54,10 +54,11 @@ class TextLine(QWidget):
     """Plain text, one line, left-aligned, elided when it does not fit."""
 
     def __init__(self, text: str = "", parent=None, *, reserve: str = "", bold: bool = False,
-                 color: str | None = None, scale: float = 1.0) -> None:
+                 color: str | None = None, scale: float = 1.0, whole: bool = False) -> None:
         super().__init__(parent)
         self._text = text
         self._reserve = reserve  # the size hint is at least this text's width
+        self._whole = whole  # never narrower than the text (or reserve): a status, never "M…"
         self._color = QColor(color) if color else None
         self._scale = scale  # of the application font (the clock is larger)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -80,7 +81,7 @@ class TextLine(QWidget):
         else:
             for x0, x1 in changed_runs(old, text, fm.horizontalAdvance):
                 self.update(QRect(MARGIN + x0 - PAD, 0, x1 - x0 + 2 * PAD, self.height()))
-        if fm.horizontalAdvance(text) > fm.horizontalAdvance(self._reserve):
+        if fm.horizontalAdvance(text) > fm.horizontalAdvance(self._reserve) or self._whole:
             self.updateGeometry()
 
     def set_color(self, color: str | None) -> None:
@@ -118,6 +119,8 @@ class TextLine(QWidget):
         return QSize(width + 2 * MARGIN, fm.height() + 2)
 
     def minimumSizeHint(self) -> QSize:
+        if self._whole:
+            return self.sizeHint()
         fm = QFontMetrics(self.font())
         return QSize(fm.horizontalAdvance(self._reserve[:4] or "M…") + 2 * MARGIN, fm.height() + 2)
 
