@@ -4,7 +4,7 @@
 # screen, a 1920x1080 screen with QT_SCALE_FACTOR=1.5, and the presentation
 # setup (zoom 1.5, the log full height).  The window fits the screen it opens
 # on by itself; each shows the node-failure scenario 300 virtual seconds in
-# (node2 lost power, fenced, its VMs recovered), paused.
+# (node2 lost power, fenced, its VMs recovered), paused (--advance does not run on).
 # Usage: docs/screenshots/x11-shots.sh [DISPLAY_NUMBER]   (needs Xvfb, xdotool, ImageMagick)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +18,7 @@ shot() { # name geometry settings-ini extra-args...
     name=$1 geom=$2 ini=$3; shift 3
     printf '%b' "$ini" > "$tmp/$name.ini"
     "$tool" start -D "$disp" -g "$geom" -S "$tmp/x11" -e PYTHONPATH="$repo" -e HASIM_SETTINGS="$tmp/$name.ini" \
-        "$@" python3 -m hasim gui --scenario node-failure --advance 300 --speed 0 > /dev/null
+        "$@" python3 -m hasim gui --scenario node-failure --advance 300 > /dev/null
     sleep 8
     "$tool" shot -D "$disp" -S "$tmp/x11" "$here/$name.png"
     "$tool" stop -D "$disp" -S "$tmp/x11"

@@ -87,7 +87,8 @@ class LanesCanvas(QWidget):
         # every pixel is painted here: Qt may then scroll on the server
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # as tall as its lanes at most (the legend stays right under them); shorter, they scroll
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self._measure()
 
     # -- geometry (follows the font: the window's zoom) ---------------------------------------------
@@ -121,8 +122,8 @@ class LanesCanvas(QWidget):
         return QPoint(self.x_of(t) + 1, (lane - self.first_lane) * self.lane_h + self.lane_h // 2)
 
     def sizeHint(self):
-        """Every lane (up to twelve) and the axis."""
-        return QSize(self.label_w + 600, min(12, max(3, len(self.history.order))) * self.lane_h + self.axis_h)
+        """Every lane and the axis."""
+        return QSize(self.label_w + 600, max(3, len(self.history.order)) * self.lane_h + self.axis_h)
 
     def minimumSizeHint(self):
         size = super().minimumSizeHint()
@@ -421,6 +422,7 @@ class LanesCanvas(QWidget):
     def resizeEvent(self, event) -> None:
         self._redraw_all()
         super().resizeEvent(event)
+        self.windowChanged.emit()  # how many lanes fit may have changed
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:  # zoom: lanes, names and axis follow the font

@@ -62,6 +62,7 @@ class Timeline(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.legend)
+        layout.addStretch(0)  # room beyond every lane stays below the legend
 
     def _tool(self, text: str, tip: str, slot) -> QToolButton:
         b = QToolButton()
@@ -117,9 +118,11 @@ class Timeline(QWidget):
             self._show_hint()
 
     def _show_hint(self) -> None:
+        if self._hovered:
+            return
         n, shown = len(self.history.order), self.canvas.lanes_shown()
-        if shown < n and not self._hovered:
-            self.hover_label.setText(f"{shown} of {n} lanes shown: drag up/down (or Shift+wheel) for more")
+        self.hover_label.setText(f"{shown} of {n} lanes shown: drag up/down (or Shift+wheel) for more"
+                                 if shown < n else HINT)
 
     # -- hover ------------------------------------------------------------------------------------------
     def describe(self, key: str, t: float) -> str | None:
