@@ -53,6 +53,8 @@ HATCH_COLORS = {"off": "#90343a40", "network off": "#c0862e9c"}
 HATCH_PATTERNS = {"off": Qt.BrushStyle.BDiagPattern, "network off": Qt.BrushStyle.FDiagPattern}
 INSTANT_PX = 3  # a state the manager logged that lasted no time still shows this wide
 LABEL_MIN_PX = 28  # a segment narrower than this shows no text
+REPEAT_PX = 400  # a long segment repeats its label at every multiple of this (content pixels)
+REPEAT_GAP_PX = 60  # … at least this far after the previous label
 MARK_HALF_PX = 7  # half the width of a marker's flag
 TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
@@ -179,6 +181,7 @@ class LanesCanvas(QWidget):
                     t = old_last.start  # its text appeared, or it closed thin
                 elif not still_last:
                     # new states after it; its text is elided now it is closed, if it does not fit
+                    # (repeated labels are clipped alike open or closed: nothing to do for them)
                     t = old_last.start if self._elided(segs, count - 1, ln) else old_last.end
                 else:
                     continue
@@ -324,6 +327,7 @@ class LanesCanvas(QWidget):
                 if not is_last or lane.gone_at is not None:  # a closed segment: its width is final
                     text = fm.elidedText(text, Qt.TextElideMode.ElideRight, x1 - x0 - 6)
                 self._label(painter, fm, text, x0, x1, y, color)
+                self._repeat_label(painter, fm, seg.label, x0, x1, y, color)
         power = self.history.lanes.get(f"{key}/power")
         if power is not None and lane.kind == "node":
             for j, seg in enumerate(power.segments):
@@ -358,6 +362,20 @@ class LanesCanvas(QWidget):
             names.insert(0, segs[j].state)
             j -= 1
         return " → ".join(names)
+
+    def _repeat_label(self, painter: QPainter, fm, text: str, x0: int, x1: int, y: int, color: str) -> None:
+        """A long segment says its state again every REPEAT_PX pixels of content, at
+        fixed content positions (so a window that slid past the segment's start
+        still names it, and a scrolled picture stays right)."""
+        width = fm.horizontalAdvance(text) + 8
+        first = self.window.offset_px + (x0 - self.label_w) + width + REPEAT_GAP_PX  # content pixels
+        k = -(-first // REPEAT_PX)
+        while True:
+            x = self.label_w + k * REPEAT_PX - self.window.offset_px
+            if x >= x1 or x > self.width():
+                break
+            self._label(painter, fm, text, x - 4, x1, y, color)
+            k += 1
 
     def _label(self, painter: QPainter, fm, text: str, x0: int, x1: int, y: int, color: str) -> None:
         painter.save()

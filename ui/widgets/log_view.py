@@ -152,6 +152,11 @@ class LogView(QAbstractScrollArea):
         index = self._model.index(row, 0)
         return QFontMetrics(self._row_font(index)).horizontalAdvance(index.data() or "")
 
+    def scroll_to_row(self, row: int) -> None:
+        """Show `row` (of the model) in the middle of the view."""
+        bar = self.verticalScrollBar()
+        bar.setValue(max(bar.minimum(), min(bar.maximum(), row - self.rows_fully_shown() // 2)))
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         following = self.verticalScrollBar().value() >= self.verticalScrollBar().maximum()
