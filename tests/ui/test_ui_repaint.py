@@ -107,3 +107,20 @@ def test_the_status_bar_sets_no_style_sheet_per_snapshot(qtbot, make_window, wor
         window.show_snapshot(controller.snapshot)
     spy.settle(qtbot)
     assert spy.events == 0
+
+
+def test_changed_runs_are_the_changed_characters_and_what_moved():
+    from ui.widgets.text_line import changed_runs
+
+    def mono(s):
+        return 10 * len(s)
+
+    assert changed_runs("t = 0:01:23  (83 s)", "t = 0:01:23  (83 s)", mono) == []
+    assert changed_runs("t = 0:01:23  (83 s)", "t = 0:01:24  (84 s)", mono) == [(100, 110), (150, 160)]
+    assert changed_runs("fence in 9s", "fence in 10s", mono) == [(90, 120)]  # longer: to the end
+
+    def narrow_ones(s):
+        return sum(5 if c == "1" else 10 for c in s)
+
+    spans = changed_runs("a1b", "a2b", narrow_ones)  # "b" moves: repainted too
+    assert min(x0 for x0, _ in spans) == 10 and max(x1 for _, x1 in spans) == 30

@@ -1,8 +1,9 @@
 """The services table: one row per configured HA resource.
 
-`update(snapshot)` diffs against the rows it shows: changed cells get one
-`dataChanged` each, added/removed services are inserted/removed, nothing
-else is touched (no model reset while the user looks at it).
+`update(snapshot)` diffs against the rows it shows: changed cells get a
+`dataChanged` (neighbouring rows of one column together), added/removed
+services are inserted/removed, nothing else is touched (no model reset
+while the user looks at it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ def state_text(svc: ServiceView) -> str:
 
 def node_text(svc: ServiceView) -> str:
     return svc.node or ""
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Ascending indices as (first, last) runs of neighbours."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 def running_text(svc: ServiceView) -> str:
@@ -89,15 +101,18 @@ class ServicesModel(RowsModel):
                 self.beginInsertRows(QModelIndex(), i, i)
                 rows.insert(i, svc)
                 self.endInsertRows()
-        # one dataChanged per changed cell: a view repaints just that cell (a
-        # range may repaint the whole table, which over ssh -X is the whole
-        # table's pixels for one new state)
+        # the changed cells only, a column at a time: a view repaints what dataChanged
+        # names (Qt 6 repaints a range's cells, not the table), and a thousand
+        # services starting at once are a few emits, not thousands
+        by_column: dict[int, list[int]] = {}
         for i, old in changed:
             before, after = cells(old), cells(rows[i])
             for col in range(len(COLUMNS)):
                 if before[col] != after[col]:
-                    index = self.index(i, col)
-                    self.dataChanged.emit(index, index)
+                    by_column.setdefault(col, []).append(i)
+        for col, indices in sorted(by_column.items()):
+            for first, last in _runs(indices):
+                self.dataChanged.emit(self.index(first, col), self.index(last, col))
 
     def service(self, row: int) -> ServiceView | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

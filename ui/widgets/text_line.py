@@ -26,27 +26,35 @@ def changed_runs(old: str, new: str, advance) -> list[tuple[int, int]]:
     """Pixel spans (x0, x1) that differ between `old` and `new` drawn from x=0.
 
     `advance(s)` is the width of string `s`.  Equal-length texts are compared
-    character by character: a character whose glyph or position changed is
-    dirty; neighbouring dirty characters make one span.  Otherwise everything
-    from the first difference to the end of the longer text is dirty."""
+    character by character between the first and the last difference: a
+    character whose glyph or position changed is dirty; neighbouring dirty
+    characters make one span; past the last difference nothing moved if the
+    text up to there is as wide as before.  Otherwise everything from the
+    first difference to the end of the longer text is dirty.  (Only the
+    changed stretch is measured: a clock tick measures two digits.)"""
     if old == new:
         return []
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
     if len(old) != len(new):
-        p = 0
-        while p < min(len(old), len(new)) and old[p] == new[p]:
-            p += 1
         return [(advance(old[:p]), max(advance(old), advance(new)))]
+    e = len(old) - 1
+    while old[e] == new[e]:
+        e -= 1
+    xo = {i: advance(old[:i]) for i in range(p, e + 2)}
+    xn = {i: advance(new[:i]) for i in range(p, e + 2)}
     spans: list[tuple[int, int]] = []
-    for i in range(len(old)):
-        x_old, x_new = advance(old[:i]), advance(new[:i])
-        if old[i] == new[i] and x_old == x_new and advance(old[: i + 1]) == advance(new[: i + 1]):
+    for i in range(p, e + 1):
+        if old[i] == new[i] and xo[i] == xn[i] and xo[i + 1] == xn[i + 1]:
             continue
-        x0 = min(x_old, x_new)
-        x1 = max(advance(old[: i + 1]), advance(new[: i + 1]))
+        x0, x1 = min(xo[i], xn[i]), max(xo[i + 1], xn[i + 1])
         if spans and spans[-1][1] >= x0:
             spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
         else:
             spans.append((x0, x1))
+    if xo[e + 1] != xn[e + 1]:  # the rest of the line moved
+        spans.append((min(xo[e + 1], xn[e + 1]), max(advance(old), advance(new))))
     return spans
 
 
