@@ -1,12 +1,14 @@
 """The main window: time controls, nodes, services, explainer, timeline, log, manager status.
 
-Layout (fits 1280×800): a toolbar with the time controls and the virtual
-clock; on top the nodes panel, the services table and the explainer pane
-(click a node card or a service row to explain it); below them the timeline;
-at the bottom the log and manager-status tabs.  The status bar carries the
-safety indicator (the invariant checks; click it for the list).  The window
-refreshes from the controller's snapshot at most ~10 times a second (the
-controller's tick) and only touches what changed.
+Layout (ui.window_layout): a toolbar with the time controls and the virtual
+clock; nodes, services and the explainer (click a node card or a service row
+to explain it), the timeline, and the log and manager-status tabs — the log
+at the bottom, or full height on the right (View menu).  The status bar
+carries the safety indicator (the invariant checks; click it for the list).
+The window opens fitted to the screen, remembers its size, splitters, zoom
+and layout (ui.settings), and zooms for a projector (ui.zoom).  It refreshes
+from the controller's snapshot at most ~10 times a second (twice a second
+over ssh: ui.display) and only touches what changed.
 """
 
 from __future__ import annotations
@@ -490,6 +492,7 @@ class MainWindow(QMainWindow):
 
     # -- refresh --------------------------------------------------------------------------------
     def _simulation_changed(self) -> None:
+        self._lines = []  # lines of the simulation before, not shown yet (remote refresh)
         self.timeline.set_history(self.controller.history)
         self.log_pane.clear()
         sim = self.controller.sim
