@@ -164,3 +164,18 @@ def test_the_legend_tells_a_cut_network_from_powered_off_and_never_covers_the_ho
 def test_lane_labels_name_a_node_once():
     assert Segment(0, 10, "started", node="node3", target="node3").label == "started on node3"
     assert Segment(0, 10, "migrate", node="node1", target="node2").label == "migrate node1 → node2"
+
+
+def test_zoom_keys(qtbot, make_window, workdir):
+    from PySide6.QtCore import Qt
+
+    window, controller = make_window(workdir)
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.zoom.factor == 1.1
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.zoom.factor == 1.25
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.zoom.factor == 1.1
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.zoom.factor == 1.0
+    assert controller.speed == 10  # plain + and - stay the speed keys
