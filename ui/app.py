@@ -3,7 +3,8 @@
 Options (parsed by hasim.cli): --offscreen renders without a display;
 --advance SECONDS runs the scenario that long before showing (or saving) the
 window; --screenshot FILE saves a picture of the whole window and exits 0;
---read-only disables every change; --speed sets the initial speed.
+--read-only disables every change; --speed sets the initial speed; --scale
+sets the presentation zoom (fonts, lanes, cards; View → Zoom, Ctrl + / −).
 Without DIR a fresh copy of the default cluster is opened.
 """
 
@@ -18,10 +19,9 @@ log = logging.getLogger("hasim.ui.app")
 
 
 def _prepare_environment(offscreen: bool) -> None:
-    if offscreen:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    elif os.environ.get("SSH_CONNECTION") and "QT_X11_NO_MITSHM" not in os.environ:
-        os.environ["QT_X11_NO_MITSHM"] = "1"  # MIT-SHM fails over ssh -X (blank windows)
+    from ui.display import prepare_environment
+
+    prepare_environment(os.environ, offscreen)  # QT_XCB_NO_MITSHM over ssh (see ui.display)
 
 
 def _fail(msg: str) -> None:
@@ -108,8 +108,12 @@ def main(args) -> int:
     else:
         path = Path(directory)
 
+    from ui.settings import Settings
+
     controller = Controller(read_only=read_only, speed=speed)
-    window = MainWindow(controller, interactive_errors=not headless)
+    scale = getattr(args, "scale", None)
+    window = MainWindow(controller, interactive_errors=not headless, settings=Settings(remember=not headless),
+                        scale=scale)
     errors: list[str] = []
     controller.errorOccurred.connect(errors.append)
     window.interactive_errors = False  # a bad directory is shown once the window is up
@@ -124,8 +128,8 @@ def main(args) -> int:
         return 2
     if advance:
         controller.advance_to(int(advance))
-    window.resize(1280, 800)
     if headless:
+        window.resize(1280, 800)  # pictures have one size whatever the screen
         window.show()
         app.processEvents()
         window.timeline.refresh()
@@ -139,6 +143,7 @@ def main(args) -> int:
             print(f"hasim: note: the scenario ended with an error: {controller.sim.error}", file=sys.stderr)
         return 0
     _install_excepthook(window)
+    window.fit_to_screen()  # the remembered size, else 1280x800 within the screen it opens on
     window.show()
     if not opened:
         # a bad working directory: the window stays up with the message; File > Open

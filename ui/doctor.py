@@ -143,11 +143,12 @@ def check_display(r: Report, env) -> None:
 
 def check_ssh(r: Report, env) -> None:
     if env.get("SSH_CONNECTION") or env.get("SSH_CLIENT"):
-        if env.get("QT_X11_NO_MITSHM") == "1":
-            r.ok("over ssh with QT_X11_NO_MITSHM=1 (MIT-SHM off)")
+        if env.get("QT_XCB_NO_MITSHM") == "1":
+            r.ok("over ssh with QT_XCB_NO_MITSHM=1 (MIT-SHM off)")
         else:
-            r.warn("over ssh: X11 shared memory (MIT-SHM) fails through the tunnel and leaves windows blank")
-            r.fix("export QT_X11_NO_MITSHM=1   (hasim sets it itself when it starts over ssh)")
+            r.warn("over ssh: X11 shared memory (MIT-SHM) cannot work through the tunnel; "
+                   "Qt 6 reads QT_XCB_NO_MITSHM (QT_X11_NO_MITSHM is Qt 4's and ignored)")
+            r.fix("export QT_XCB_NO_MITSHM=1   (hasim sets it itself when it starts over ssh)")
     else:
         r.ok("local session (no ssh): MIT-SHM is fine")
 

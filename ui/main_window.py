@@ -1,22 +1,26 @@
 """The main window: time controls, nodes, services, explainer, timeline, log, manager status.
 
-Layout (fits 1280×800): a toolbar with the time controls and the virtual
-clock; on top the nodes panel, the services table and the explainer pane
-(click a node card or a service row to explain it); below them the timeline;
-at the bottom the log and manager-status tabs.  The status bar carries the
-safety indicator (the invariant checks; click it for the list).  The window
-refreshes from the controller's snapshot at most ~10 times a second (the
-controller's tick) and only touches what changed.
+Layout (ui.window_layout): a toolbar with the time controls and the virtual
+clock; nodes, services and the explainer (click a node card or a service row
+to explain it), the timeline, and the log and manager-status tabs — the log
+at the bottom, or full height on the right (View menu).  The status bar
+carries the safety indicator (the invariant checks; click it for the list).
+The window opens fitted to the screen, remembers its size, splitters, zoom
+and layout (ui.settings), and zooms for a projector (ui.zoom).  It refreshes
+from the controller's snapshot at most ~10 times a second (twice a second
+over ssh: ui.display) and only touches what changed.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import os
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -42,34 +46,44 @@ from ui.dialogs.rules_editor import RulesDialog
 from ui.dialogs.scenario_picker import ScenarioPicker
 from ui.dialogs.service_dialogs import AddServiceDialog, EditServiceDialog, MigrateDialog
 from ui.models import LogModel, NodesModel, ServicesModel
+from ui.display import refresh_interval_ms
 from ui.resources import icon
-from ui.style import format_time
+from ui.settings import Settings
+from ui.throttle import Throttle
+from ui.window_layout import arrange, fitting_size
+from ui.zoom import Zoom
+from ui.style import BAD_TEXT, BLUE_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, format_time
 from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
 from ui.widgets.manager_status import ManagerStatusPane
 from ui.widgets.nodes_panel import NodesPanel
 from ui.widgets.services_table import ServicesTable
+from ui.widgets.text_line import TextLine
 from ui.widgets.timeline import Timeline
 
 log = logging.getLogger("hasim.ui.window")
 
 CRS_MODES = ("basic", "static", "dynamic")
-SAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #2f9e44; border: none; border-radius: 8px;"
+SAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #2b7a3b; border: none; border-radius: 8px;"
               " padding: 1px 10px; font-weight: bold; }")
-UNSAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #e03131; border: none; border-radius: 8px;"
+UNSAFE_STYLE = ("QToolButton#safetyIndicator { color: white; background: #c92a2a; border: none; border-radius: 8px;"
                 " padding: 1px 10px; font-weight: bold; }")
 UNCHECKED_STYLE = ("QToolButton#safetyIndicator { color: #495057; background: #e9ecef; border: none;"
                    " border-radius: 8px; padding: 1px 10px; }")
 SHUTDOWN_POLICIES = ("conditional", "freeze", "failover", "migrate")
+PENDING = "{n} change(s) queued for the next loop end"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: Controller, *, interactive_errors: bool = True) -> None:
+    def __init__(self, controller: Controller, *, interactive_errors: bool = True, settings: Settings | None = None,
+                 scale: float | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.read_only = controller.read_only
         self.interactive_errors = interactive_errors  # False: errors go to the status bar only
         self.last_error: str | None = None
+        self.settings = settings or Settings()
+        self.zoom = Zoom(scale if scale else self.settings.zoom())
         self.setWindowTitle("hasim — Proxmox VE HA simulator")
         self.setWindowIcon(icon("node"))
         self.resize(1280, 800)
@@ -80,7 +94,6 @@ class MainWindow(QMainWindow):
         self.log_model = LogModel(self)
 
         self.nodes_panel = NodesPanel(self.nodes_model)
-        self.nodes_panel.setMinimumWidth(300)
         self.nodes_panel.command.connect(self.send)
         self.services = ServicesTable(self.services_model)
         self.services.command.connect(self.send)
@@ -92,45 +105,39 @@ class MainWindow(QMainWindow):
         self.log_pane = LogPane(self.log_model)
         self.manager_pane = ManagerStatusPane()
         self.explain_pane = ExplainPane(controller)
-        self.explain_pane.setMinimumWidth(280)
+        self.explain_pane.setMinimumWidth(200)
         self.nodes_panel.nodeSelected.connect(self.explain_node)
         self.services.serviceSelected.connect(self.explain_service)
         self.safety_dialog: SafetyDialog | None = None
 
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.setObjectName("topSplitter")
-        top.addWidget(self.nodes_panel)
-        top.addWidget(self.services)
-        top.addWidget(self.explain_pane)
-        top.setStretchFactor(1, 1)
-        top.setStretchFactor(2, 1)
-        top.setChildrenCollapsible(False)
-        top.setSizes([320, 500, 460])
-        self.top_splitter = top
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.setObjectName("bottomTabs")
         self.bottom_tabs.addTab(self.log_pane, "Cluster log")
         self.bottom_tabs.addTab(self.manager_pane, "Manager status")
         self.bottom_tabs.currentChanged.connect(lambda _i: self._refresh_manager_status())
-        main = QSplitter(Qt.Orientation.Vertical)
-        main.addWidget(top)
-        main.addWidget(self.timeline)
-        main.addWidget(self.bottom_tabs)
-        main.setSizes([320, 220, 190])
-        main.setChildrenCollapsible(False)
         central = QWidget()
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(6, 4, 6, 4)
-        lay.addWidget(main)
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(6, 4, 6, 4)
         self.setCentralWidget(central)
+        self.layout_name = ""
+        self._shown_once = False
+        self.splitters: dict[str, QSplitter] = {}
+        self.set_layout(self.settings.layout())
 
         self._build_toolbar()
         self._build_menus()
         self._build_statusbar()
         self._build_shortcuts()
+        self.services.set_zoom(self.zoom.factor)
 
-        controller.snapshotChanged.connect(self.show_snapshot)
-        controller.logLines.connect(self.log_pane.append)
+        # views refresh from the published snapshot; over a remote display at most
+        # every `refresh_ms` (each refresh costs its repainted pixels on the wire)
+        self._lines: list = []
+        self.refresh_ms = refresh_interval_ms(self.settings.refresh(), os.environ)
+        self._view_throttle = Throttle(self.refresh_ms, self._refresh_views, self)
+        self.explain_pane.set_min_interval(2 * self.refresh_ms)
+        controller.snapshotChanged.connect(self._snapshot_published)
+        controller.logLines.connect(self._lines_published)
         controller.runningChanged.connect(self._running_changed)
         controller.speedChanged.connect(self._speed_changed)
         controller.paceChanged.connect(self._show_run_state)
@@ -143,6 +150,122 @@ class MainWindow(QMainWindow):
         self._simulation_changed()
         if controller.snapshot is not None:
             self.show_snapshot(controller.snapshot)
+
+    # -- layout, zoom, refresh rate -------------------------------------------------------------------
+    def set_layout(self, name: str) -> None:
+        """Arrange the panes as `name` (ui.window_layout.LAYOUTS); splitter positions are kept per layout."""
+        if name == self.layout_name:
+            return
+        if self.layout_name:
+            self._remember_splitters()
+        old = self.splitters.get("mainSplitter")
+        root, self.splitters = arrange(name, self.nodes_panel, self.services, self.explain_pane, self.timeline,
+                                       self.bottom_tabs, max(self.width(), 800), max(self.height(), 600))
+        self._central_layout.addWidget(root)
+        if old is not None:
+            old.setParent(None)
+            old.deleteLater()
+        self.layout_name = name
+        self.top_splitter = self.splitters["topSplitter"]
+        for key, splitter in self.splitters.items():
+            state = self.settings.splitter(f"{name}/{key}")
+            if state is not None:
+                splitter.restoreState(state)
+        for act in getattr(self, "layout_actions", {}).values():
+            act.setChecked(act.data() == name)
+        if self._shown_once:
+            self._fit_splitters()
+
+    def _fit_splitters(self) -> None:
+        """First sizes of a layout nobody has arranged yet: the cards whole, the
+        timeline's lanes, the rest for the log."""
+        if any(self.settings.splitter(f"{self.layout_name}/{k}") is not None for k in self.splitters):
+            return
+        cards = self.nodes_panel.cards_height() + 4
+        lanes = self.timeline.sizeHint().height()
+        if self.layout_name == "log-right":
+            left = self.splitters["leftSplitter"]
+            total = sum(left.sizes())
+            top = min(cards, total // 2)
+            left.setSizes([top, total - top])
+            return
+        self._fit_top_row()
+        main = self.splitters["mainSplitter"]
+        total = sum(main.sizes())
+        top = min(cards, total // 2)
+        timeline = min(lanes, (total - top) * 60 // 100)
+        main.setSizes([top, timeline, total - top - timeline])
+
+    def _fit_top_row(self) -> None:
+        """Nodes as narrow as a whole card, the table wide enough for its headers, the explainer the rest."""
+        top = self.splitters["topSplitter"]
+        total = sum(top.sizes())
+        nodes = self.nodes_panel.minimumSizeHint().width()
+        table = self.services.minimumSizeHint().width()
+        explain = max(self.explain_pane.minimumWidth(), (total - nodes - table) * 45 // 100)
+        top.setSizes([nodes, total - nodes - explain, explain][:top.count()])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self._fit_splitters)  # once the window has its size
+
+    def _remember_splitters(self) -> None:
+        for key, splitter in self.splitters.items():
+            self.settings.set_splitter(f"{self.layout_name}/{key}", splitter.saveState())
+
+    def fit_to_screen(self) -> None:
+        """The first window's size: the remembered one, else 1280×800 within the available screen."""
+        geometry = self.settings.geometry()
+        if geometry is not None and self.restoreGeometry(geometry):
+            return
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            size = fitting_size(available, self.zoom.factor)
+            self.resize(size)
+            self.move(available.center() - self.rect().center())
+
+    def set_zoom(self, factor: float) -> None:
+        if self.zoom.set(factor):
+            self._zoomed()
+
+    def zoom_step(self, direction: int) -> None:
+        if self.zoom.step(direction):
+            self._zoomed()
+
+    def _zoomed(self) -> None:
+        z = self.zoom
+        self.time_toolbar.setIconSize(QSize(z.px(20), z.px(20)))
+        self.services.set_zoom(z.factor)
+        self.settings.set_zoom(z.factor)
+        self.statusBar().showMessage(f"Zoom {round(z.factor * 100)} % (Ctrl + / Ctrl − / Ctrl 0)", 3000)
+
+    def set_refresh(self, choice: str) -> None:
+        self.settings.set_refresh(choice)
+        self.refresh_ms = refresh_interval_ms(choice, os.environ)
+        self._view_throttle.interval_ms = self.refresh_ms
+        self.explain_pane.set_min_interval(2 * self.refresh_ms)
+        for act in self.refresh_actions.values():
+            act.setChecked(act.data() == choice)
+
+    def _snapshot_published(self, _snap) -> None:
+        if self.refresh_ms <= 0:
+            self._refresh_views()
+        else:
+            self._view_throttle.request()
+
+    def _lines_published(self, lines: list) -> None:
+        self._lines.extend(lines)
+        self._snapshot_published(None)
+
+    def _refresh_views(self) -> None:
+        if self._lines:
+            lines, self._lines = self._lines, []
+            self.log_pane.append(lines)
+        if self.controller.snapshot is not None:
+            self.show_snapshot(self.controller.snapshot)
 
     # -- building -------------------------------------------------------------------------------
     def _choice_menu(self, menu, values, choose) -> tuple[QActionGroup, dict[str, QAction]]:
@@ -177,7 +300,8 @@ class MainWindow(QMainWindow):
         tb = QToolBar("Time")
         tb.setObjectName("timeToolbar")
         tb.setMovable(False)
-        tb.setIconSize(QSize(20, 20))
+        tb.setIconSize(QSize(self.zoom.px(20), self.zoom.px(20)))
+        self.time_toolbar = tb
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(tb)
         c = self.controller
@@ -198,16 +322,12 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.speed_combo)
         self._speed_changed(c.speed)
         tb.addSeparator()
-        self.clock = QLabel()
+        # the clock and the run state repaint only the characters that change
+        self.clock = TextLine(reserve="t = 00:00:00  (000000 s)", bold=True, scale=1.35, whole=True)
         self.clock.setObjectName("clock")
         self.clock.setToolTip("Virtual time (seconds since the start, as in the log)")
-        f = self.clock.font()
-        f.setPointSizeF(f.pointSizeF() * 1.35)
-        f.setBold(True)
-        self.clock.setFont(f)
-        self.clock.setMinimumWidth(210)
         tb.addWidget(self.clock)
-        self.run_state = QLabel()
+        self.run_state = TextLine(reserve="  running", whole=True)
         self.run_state.setObjectName("runState")
         tb.addWidget(self.run_state)
         spacer = QWidget()
@@ -229,7 +349,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.save_action)
         self.read_only_badge = QLabel("  READ-ONLY  ")
         self.read_only_badge.setObjectName("readOnlyBadge")
-        self.read_only_badge.setStyleSheet("background: #fff3bf; color: #e67700; font-weight: bold; border-radius: 4px")
+        self.read_only_badge.setStyleSheet("background: #fff3bf; color: #9c4d00; font-weight: bold; border-radius: 4px")
         self.read_only_badge.setToolTip("Started with --read-only: you can watch and drive time, nothing changes the cluster")
         self.read_only_badge_action = tb.addWidget(self.read_only_badge)
 
@@ -279,22 +399,63 @@ class MainWindow(QMainWindow):
         dc.addAction(self.rules_action)
         svc = mb.addMenu("Se&rvices")
         svc.addAction(self._action("Add service…", self.add_service, "add", mutating=True))
+        self._build_view_menu(mb.addMenu("&View"))
         helpm = mb.addMenu("&Help")
         helpm.addAction(self._action("Keyboard shortcuts", self.show_shortcuts))
 
+    def _build_view_menu(self, view) -> None:
+        """Zoom (presentation), layout, and how often the views refresh."""
+        view.addAction(self._action("Zoom &in", lambda: self.zoom_step(+1), shortcut="Ctrl++"))
+        view.addAction(self._action("Zoom &out", lambda: self.zoom_step(-1), shortcut="Ctrl+-"))
+        view.addAction(self._action("&Actual size", lambda: self.set_zoom(1.0), shortcut="Ctrl+0"))
+        for keys, direction in ((("Ctrl+=", "Ctrl+Shift++"), +1), (("Ctrl+Shift+_",), -1)):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), self)
+                sc.activated.connect(lambda d=direction: self.zoom_step(d))
+        view.addSeparator()
+        self.layout_actions = {}
+        group = QActionGroup(self)
+        for name, text in (("classic", "Log at the &bottom"), ("log-right", "Log &full height (as pve-ha-simulator)")):
+            act = QAction(text, self, checkable=True)
+            act.setData(name)
+            act.setChecked(name == self.layout_name)
+            act.triggered.connect(lambda _=False, n=name: self._choose_layout(n))
+            group.addAction(act)
+            view.addAction(act)
+            self.layout_actions[name] = act
+        view.addSeparator()
+        refresh = view.addMenu("&Refresh rate")
+        self.refresh_actions = {}
+        group = QActionGroup(self)
+        choice = self.settings.refresh()
+        for name, text in (("auto", "Automatic (twice a second over ssh, else every tick)"),
+                           ("fast", "Every tick (ten times a second)"), ("remote", "Twice a second"),
+                           ("slow", "Once a second")):
+            act = QAction(text, self, checkable=True)
+            act.setData(name)
+            act.setChecked(name == choice)
+            act.triggered.connect(lambda _=False, n=name: self.set_refresh(n))
+            group.addAction(act)
+            refresh.addAction(act)
+            self.refresh_actions[name] = act
+
+    def _choose_layout(self, name: str) -> None:
+        self.set_layout(name)
+        self.settings.set_layout(name)
+
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
-        self.quorum_label = QLabel()
+        self.quorum_label = TextLine(reserve="no quorum", whole=True)
         self.quorum_label.setObjectName("quorumLabel")
-        self.master_label = QLabel()
-        self.pending_label = QLabel()
+        self.master_label = TextLine(reserve="master: node10", whole=True)
+        self.pending_label = TextLine(reserve=PENDING.format(n=99), whole=True)  # appears and goes: room kept
         self.pending_label.setObjectName("pendingLabel")
         self.safety_indicator = QToolButton()
         self.safety_indicator.setObjectName("safetyIndicator")
         self.safety_indicator.setCursor(Qt.CursorShape.PointingHandCursor)
         self.safety_indicator.clicked.connect(self.show_safety)
-        self.dir_label = QLabel()
-        self.dir_label.setStyleSheet("color: #868e96")
+        self.dir_label = TextLine(color=MUTED)  # elided: the full path is its tooltip
+        self.dir_label.setMaximumWidth(self.dir_label.fontMetrics().horizontalAdvance("M" * 28))
         for w in (self.pending_label, self.master_label, self.quorum_label, self.safety_indicator, self.dir_label):
             sb.addPermanentWidget(w)
         self._show_safety_state()
@@ -332,6 +493,7 @@ class MainWindow(QMainWindow):
 
     # -- refresh --------------------------------------------------------------------------------
     def _simulation_changed(self) -> None:
+        self._lines = []  # lines of the simulation before, not shown yet (remote refresh)
         self.timeline.set_history(self.controller.history)
         self.log_pane.clear()
         sim = self.controller.sim
@@ -358,7 +520,7 @@ class MainWindow(QMainWindow):
         self._refresh_manager_status()
         self.explain_pane.snapshot_changed()
         self.quorum_label.setText("quorate" if snap.quorate else "no quorum")
-        self.quorum_label.setStyleSheet("color: #2f9e44" if snap.quorate else "color: #e03131; font-weight: bold")
+        self.quorum_label.set_style(GOOD_TEXT if snap.quorate else BAD_TEXT, bold=not snap.quorate)
         running_master = next((n.name for n in snap.nodes if n.master and n.crm_state == "master"), None)
         if running_master:
             master = running_master
@@ -369,7 +531,7 @@ class MainWindow(QMainWindow):
         disarm = f", HA disarmed ({snap.disarm.get('mode')})" if snap.disarm else ""
         self.master_label.setText(f"master: {master}{disarm}")
         pending = c.pending_count()
-        self.pending_label.setText(f"{pending} change(s) queued for the next loop end" if pending else "")
+        self.pending_label.setText(PENDING.format(n=pending) if pending else "")
         if self.crs_combo.currentText() != snap.crs_mode and snap.crs_mode in CRS_MODES:
             self.crs_combo.setCurrentText(snap.crs_mode)
         if snap.crs_mode in self.crs_actions:
@@ -381,7 +543,7 @@ class MainWindow(QMainWindow):
             act.setEnabled(not ended)
         if ended:
             self.run_state.setText("  ended: " + (snap.error or "done").strip())
-            self.run_state.setStyleSheet("color: #e03131; font-weight: bold")
+            self.run_state.set_style(BAD_TEXT, bold=True)
 
     # -- explainer ----------------------------------------------------------------------------------
     def explain_node(self, name: str) -> None:
@@ -464,18 +626,18 @@ class MainWindow(QMainWindow):
             return  # show_snapshot says how it ended
         pace = c.pace if c.running else 0.0
         if c.searching:
-            text, style = "  looking for the next state change…", "color: #1c7ed6"
+            text, color = "  looking for the next state change…", BLUE_TEXT
         elif pace:
-            text, style = f"  running at {pace:g}× (the engine cannot keep up with {c.speed:g}×)", "color: #e67700"
+            text, color = f"  running at {pace:g}× (the engine cannot keep up with {c.speed:g}×)", WARN_TEXT
         elif c.running:
-            text, style = "  running", "color: #2f9e44"
+            text, color = "  running", GOOD_TEXT
         else:
-            text, style = "  paused", "color: #868e96"
+            text, color = "  paused", MUTED
         self.run_state.setText(text)
-        if self.run_state.styleSheet() != style:
-            self.run_state.setStyleSheet(style)
+        self.run_state.set_style(color)
 
     def _speed_changed(self, speed: float) -> None:
+        self.timeline.set_speed(speed)
         index = self.speed_combo.findData(float(speed))
         if index < 0:
             self.speed_combo.addItem(f"{speed:g}×", float(speed))
@@ -626,6 +788,10 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self._remember_splitters()
+        self.settings.set_layout(self.layout_name)
+        self.settings.sync()
         self.controller.shutdown()
         super().closeEvent(event)
 

@@ -53,13 +53,21 @@ STATE_COLORS: dict[str, str] = {
     "startup": LIGHT_GREEN,
 }
 
-LEVEL_COLORS = {
-    "err": RED,
-    "crit": RED,
-    "warn": "#d9480f",
-    "warning": "#d9480f",
-    "noti": BLUE,
-    "notice": BLUE,
+# text on the window's light background (contrast >= 4.5:1 on white, WCAG)
+GOOD_TEXT = "#2b7a3b"
+BAD_TEXT = "#c92a2a"
+WARN_TEXT = "#b35900"
+BLUE_TEXT = "#1864ab"
+MUTED = "#6c757d"
+DARK_TEXT = "#495057"
+
+LEVEL_COLORS = {  # log text on white: all at least 4.5:1
+    "err": BAD_TEXT,
+    "crit": BAD_TEXT,
+    "warn": WARN_TEXT,
+    "warning": WARN_TEXT,
+    "noti": BLUE_TEXT,
+    "notice": BLUE_TEXT,
     "emai": PURPLE,
     "email": PURPLE,
 }
@@ -69,10 +77,29 @@ def state_color(state: str | None) -> str:
     return STATE_COLORS.get(state or "unmanaged", GREY)
 
 
+def relative_luminance(color: str) -> float:
+    """WCAG 2 relative luminance of #rrggbb."""
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(color[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 … 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 def text_color_on(background: str) -> str:
-    """Black or white, whichever reads better on `background` (#rrggbb)."""
-    r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
-    return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+    """Black or white, whichever has the higher WCAG contrast on `background`
+    (#rrggbb).  For any colour one of them reaches at least 4.58:1, so text on
+    a state colour always meets the 4.5:1 of WCAG AA (white on the green of
+    'started' is 3.4:1: it gets black)."""
+    return "#000000" if contrast("#000000", background) >= contrast("#ffffff", background) else "#ffffff"
 
 
 def node_display_state(node) -> str:

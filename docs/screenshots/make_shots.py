@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from ui.controller import Controller  # noqa: E402
 from ui.dialogs.scenario_picker import ScenarioPicker  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.settings import Settings  # noqa: E402
 
 SIZE = (1280, 800)
 app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -40,7 +41,7 @@ TMP = Path(tempfile.mkdtemp(prefix="hasim-shots-"))
 def window_on(*, scenario: str | None = None, shipped: str | None = None, read_only: bool = False):
     controller = Controller(read_only=read_only, speed=10)
     controller.scratch_parent = TMP
-    window = MainWindow(controller, interactive_errors=False)
+    window = MainWindow(controller, interactive_errors=False, settings=Settings(remember=False))
     window.resize(*SIZE)
     if shipped is not None:
         assert controller.open_shipped(shipped), shipped
@@ -96,6 +97,7 @@ def read_only_maintenance() -> None:
 def two_hours() -> None:
     window, controller = window_on(scenario="two-hours")
     controller.advance_to(7200)
+    window.timeline.zoom(7300 / window.timeline.window.span)  # the whole run (the window shows ten minutes)
     window.explain_node("node3")
     save(window, controller, "two-hours.png")
 
@@ -122,7 +124,7 @@ def safety_violation() -> None:
     pane = window.log_pane
     rows = pane.model.violation_rows()
     if rows:
-        pane.view.scrollTo(pane.proxy.mapFromSource(pane.model.index(rows[0], 0)), pane.view.ScrollHint.PositionAtCenter)
+        pane.view.scroll_to_row(pane.proxy.mapFromSource(pane.model.index(rows[0], 0)).row())
     save(window, controller, "safety-violation.png")
 
 

@@ -42,6 +42,8 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screenshot", metavar="FILE", help="save a picture of the window and exit")
     p.add_argument("--read-only", action="store_true", help="see everything, change nothing")
     p.add_argument("--speed", type=float, default=10.0, help="initial speed (virtual seconds per second)")
+    p.add_argument("--scale", type=float, metavar="FACTOR",
+                   help="presentation zoom for a projector: fonts, lanes and cards x FACTOR (e.g. 1.5)")
 
 
 COMMANDS = ('gui', 'doctor')  # the subcommands `register` adds

@@ -37,6 +37,17 @@ qInstallMessageHandler(_handler)
 
 
 @pytest.fixture(autouse=True)
+def window_settings(tmp_path, monkeypatch):
+    """Each test's window starts from default settings (no size, zoom or layout
+    remembered from another test) on a local display (every snapshot shown)."""
+    path = tmp_path / "hasim-settings.ini"
+    monkeypatch.setenv("HASIM_SETTINGS", str(path))
+    for var in ("SSH_CONNECTION", "SSH_CLIENT"):
+        monkeypatch.delenv(var, raising=False)
+    return path
+
+
+@pytest.fixture(autouse=True)
 def fail_on_qt_warnings():
     _messages.clear()
     yield
@@ -51,6 +62,18 @@ def make_workdir(tmp_path: Path, cmdlist: str = "[]", name: str = "cluster") -> 
     shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("status", "README*"))
     (target / "cmdlist").write_text(cmdlist)
     return target
+
+
+def powered_on(qtbot, make_window, workdir: Path, speed: float = 1, seconds: int = 60):
+    """A window over `workdir` whose three nodes were switched on (Power clicked
+    on each card) and ran `seconds` of virtual time: (window, controller)."""
+    window, controller = make_window(workdir, speed=speed)
+    for name in ("node1", "node2", "node3"):
+        window.nodes_panel.card(name).power.click()
+    controller.step()
+    controller.advance_by(seconds)
+    qtbot.wait(5)
+    return window, controller
 
 
 @pytest.fixture

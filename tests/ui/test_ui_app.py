@@ -104,7 +104,7 @@ def test_doctor_reports_and_suggests_fixes():
     out = io.StringIO()
     main(env={"SSH_CONNECTION": "10.0.0.1 5555 10.0.0.2 22"}, out=out)
     text = out.getvalue()
-    assert "no DISPLAY" in text and "QT_X11_NO_MITSHM=1" in text
+    assert "no DISPLAY" in text and "QT_XCB_NO_MITSHM=1" in text
     assert "PySide6" in text and "xcb" in text
     out = io.StringIO()
     main(env={"DISPLAY": ":0"}, out=out)

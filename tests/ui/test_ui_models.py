@@ -55,16 +55,19 @@ def test_services_model_signals_only_changed_rows(qtbot):
     assert model.sids() == ["vm:100", "vm:101", "vm:103"]
 
 
-def test_services_model_sends_neighbouring_changes_as_one_range(qtbot):
+def test_services_model_reports_only_the_cells_that_changed(qtbot):
+    # a view repaints what dataChanged names: a new state repaints its cells, not rows;
+    # neighbouring rows of one column go as one range
     model = ServicesModel()
     nodes = [node("node1")]
     sids = [f"vm:{100 + i}" for i in range(10)]
     model.update(snap(0, nodes, [service(sid) for sid in sids]))
     changed = []
-    model.dataChanged.connect(lambda a, b, roles=(): changed.append((a.row(), b.row())))
+    model.dataChanged.connect(lambda a, b, roles=(): changed.append(((a.row(), a.column()), (b.row(), b.column()))))
     fenced = {"vm:102", "vm:103", "vm:104", "vm:107", "vm:109"}
     model.update(snap(10, nodes, [service(sid, state="fence" if sid in fenced else "started") for sid in sids]))
-    assert changed == [(2, 4), (7, 7), (9, 9)]
+    assert changed == [((2, COL_STATE), (4, COL_STATE)), ((7, COL_STATE), (7, COL_STATE)),
+                       ((9, COL_STATE), (9, COL_STATE))]
     assert [model.index(r, COL_STATE).data() for r in (1, 2, 4, 5, 9)] == ["started", "fence", "fence", "started",
                                                                             "fence"]
 

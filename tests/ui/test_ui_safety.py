@@ -10,7 +10,7 @@ and its hover text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from hasim.analysis.invariants import INVARIANTS
@@ -27,9 +27,7 @@ def open_scenario(make_window, workdir, tmp_path, name):
 
 
 def hover_timeline_at(window, t: float, lane: int = 0) -> str:
-    vb = window.timeline.plot.getViewBox()
-    window.timeline._hover(vb.mapViewToScene(QPointF(t, -lane)))
-    return window.timeline.hover_label.text()
+    return window.timeline.hover_at(t, lane)
 
 
 def test_recovery_without_fencing_turns_the_indicator_red_and_is_marked(qtbot, make_window, workdir, tmp_path):

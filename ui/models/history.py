@@ -4,8 +4,10 @@ A *lane* is a node (its state as the manager sees it, 'off' before anyone has
 seen it powered on) or a service (its manager state and node).  `record`
 takes a snapshot and only appends: a lane whose state did not change just
 extends its last segment, so hours of virtual time with few changes stay a
-handful of segments.  Safety violations (hasim.analysis.invariants) are kept beside
-the lanes, in order, for the timeline's markers.  Pure Python, no Qt.
+handful of segments.  Safety violations (hasim.analysis.invariants) and the
+commands given (a switch clicked, a scenario's cmdlist: their CommandExecuted
+events) are kept beside the lanes, in order, for the timeline's markers.
+Pure Python, no Qt.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ import bisect
 
 import attrs
 
-from hasim.events import NodeStateChanged, ServiceStateChanged
+from hasim.events import CommandExecuted, NodeStateChanged, ServiceStateChanged
 from hasim.log import LogLine
 from hasim.snapshot import Snapshot
+from hasim.vocab import MOVING_STATES
 from ui.style import node_display_state
+
+
+COMMAND_SOURCES = ("command", "cmdlist")  # a click in the window, a scenario's script
 
 
 @attrs.define
@@ -31,7 +37,10 @@ class Segment:
 
     @property
     def label(self) -> str:
-        if self.node and self.target:
+        # the manager keeps a service's last target after it arrived: only a
+        # move in progress names it ("migrate node1 → node2", never
+        # "started node3 → node3")
+        if self.node and self.target and self.target != self.node and self.state in MOVING_STATES:
             return f"{self.state} {self.node} → {self.target}"
         return f"{self.state} on {self.node}" if self.node else self.state
 
@@ -60,6 +69,7 @@ class History:
         self.revision = 0  # bumped on every change the timeline must draw
         self.layout_revision = 0  # bumped when lanes are added
         self.violations: list = []  # hasim.analysis.invariants.Violation, in the order found
+        self.commands: list[tuple[int, str]] = []  # (time, "power node1 on"), in the order applied
 
     def clear(self) -> None:
         self.__init__()
@@ -103,6 +113,11 @@ class History:
         recovery -> started); snapshots only see the end of the round, the log
         sees every step, so the timeline keeps those short states too."""
         event = line.event
+        if isinstance(event, CommandExecuted) and line.source in COMMAND_SOURCES:
+            self.commands.append((line.time, event.text))
+            self.now = max(self.now, line.time)
+            self.revision += 1
+            return
         if isinstance(event, NodeStateChanged):
             self._append(event.node, "node", line.time, event.new, None, logged=True)
             self.now = max(self.now, line.time)
@@ -123,6 +138,10 @@ class History:
     def violations_near(self, t: float, tolerance: float) -> list:
         """The violations within `tolerance` seconds of `t` (hover)."""
         return [v for v in self.violations if abs(v.time - t) <= tolerance]
+
+    def commands_near(self, t: float, tolerance: float) -> list[tuple[int, str]]:
+        """The commands applied within `tolerance` seconds of `t` (hover)."""
+        return [c for c in self.commands if abs(c[0] - t) <= tolerance]
 
     def record(self, snap: Snapshot) -> None:
         t = snap.time

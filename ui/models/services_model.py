@@ -1,8 +1,9 @@
 """The services table: one row per configured HA resource.
 
-`update(snapshot)` diffs against the rows it shows: changed rows get one
-`dataChanged`, added/removed services are inserted/removed, nothing else is
-touched (no model reset while the user looks at it).
+`update(snapshot)` diffs against the rows it shows: changed cells get a
+`dataChanged` (neighbouring rows of one column together), added/removed
+services are inserted/removed, nothing else is touched (no model reset
+while the user looks at it).
 """
 
 from __future__ import annotations
@@ -41,6 +42,20 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def running_text(svc: ServiceView) -> str:
+    return ", ".join(svc.running_on) if svc.running_on else "—"
+
+
+def result_text(svc: ServiceView) -> str:
+    return exit_code_label(svc.lrm_result)
+
+
+def cells(svc: ServiceView) -> tuple:
+    """What each column shows of a service (text and colour): a cell repaints when its entry changes."""
+    return (svc.sid, svc.requested, (state_text(svc), svc.state), node_text(svc), running_text(svc),
+            result_text(svc))
+
+
 class ServicesModel(RowsModel):
     columns = COLUMNS
 
@@ -71,19 +86,29 @@ class ServicesModel(RowsModel):
         # An insert only moves rows after it, so the indices noted here are
         # final, and neighbouring changed rows go out as one dataChanged range.
         rows = self._rows
-        changed: list[int] = []
+        changed: list[tuple[int, ServiceView]] = []
         for i, svc in enumerate(new):
             if i < len(rows) and rows[i].sid == svc.sid:
                 old = rows[i]
                 if old is not svc and old != svc:
                     rows[i] = svc
-                    changed.append(i)
+                    changed.append((i, old))
             else:
                 self.beginInsertRows(QModelIndex(), i, i)
                 rows.insert(i, svc)
                 self.endInsertRows()
-        for first, last in _runs(changed):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        # the changed cells only, a column at a time: a view repaints what dataChanged
+        # names (Qt 6 repaints a range's cells, not the table), and a thousand
+        # services starting at once are a few emits, not thousands
+        by_column: dict[int, list[int]] = {}
+        for i, old in changed:
+            before, after = cells(old), cells(rows[i])
+            for col in range(len(COLUMNS)):
+                if before[col] != after[col]:
+                    by_column.setdefault(col, []).append(i)
+        for col, indices in sorted(by_column.items()):
+            for first, last in _runs(indices):
+                self.dataChanged.emit(self.index(first, col), self.index(last, col))
 
     def service(self, row: int) -> ServiceView | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -119,11 +144,9 @@ class ServicesModel(RowsModel):
             if col == COL_NODE:
                 return node_text(svc)
             if col == COL_RUNNING:
-                return ", ".join(svc.running_on) if svc.running_on else "—"
+                return running_text(svc)
             if col == COL_RESULT:
-                if svc.lrm_result is None:
-                    return ""
-                return exit_code_label(svc.lrm_result)
+                return result_text(svc)
         if role == SID_ROLE:
             return svc.sid
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATE:

@@ -82,7 +82,12 @@ class ExplainPane(QWidget):
         self.browser = QTextBrowser()
         self.browser.setObjectName("explainText")
         self.browser.setOpenLinks(False)
-        self.browser.setPlaceholderText(PLACEHOLDER)
+        # the invitation wraps (a text edit's placeholder is one line, cut in a narrow pane)
+        self.invitation = QLabel(PLACEHOLDER)
+        self.invitation.setObjectName("explainInvitation")
+        self.invitation.setWordWrap(True)
+        self.invitation.setStyleSheet("color: #6c757d; padding: 4px")
+        self.invitation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.note = QLabel()
         self.note.setObjectName("explainNote")
         self.note.setWordWrap(True)
@@ -92,14 +97,22 @@ class ExplainPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.title)
+        layout.addWidget(self.invitation, 1)
         layout.addWidget(self.browser, 1)
+        self.browser.hide()
         layout.addWidget(self.note)
         self.subject: tuple[str, str] | None = None  # ("node", "node2") | ("service", "vm:102")
         self._shown_key = None
         self._plain = ""
         self.heavy = False  # a look-ahead took longer than HEAVY_MS on this simulation
         self.last_cost_ms = 0.0
+        self._page: str | None = None  # the HTML shown
         self._throttle = Throttle(MIN_INTERVAL_MS, self._rebuild, self)
+
+    def set_min_interval(self, ms: int) -> None:
+        """Rebuild at most every `ms` (the window slows this down over ssh: each new
+        page is the whole pane's pixels on the wire)."""
+        self._throttle.interval_ms = max(MIN_INTERVAL_MS, ms)
 
     # -- what to explain ------------------------------------------------------------------------
     def set_subject(self, kind: str | None, name: str | None = None) -> None:
@@ -181,14 +194,22 @@ class ExplainPane(QWidget):
             self._shown_key = None
             self._plain = ""
             self.title.setText("<b>Explain</b>")
+            self._page = None
             self.browser.clear()
+            self.browser.hide()
+            self.invitation.show()
         else:
             kind, name = self.subject
             self._plain = text
             self.title.setText(f"<b>Explain</b> — {html.escape(name)}")
-            bar = self.browser.verticalScrollBar()
-            pos = bar.value()
-            self.browser.setHtml(to_html(text))
-            bar.setValue(pos)
+            self.invitation.hide()
+            self.browser.show()
+            page = to_html(text)
+            if page != self._page:  # a new page repaints the whole pane: only when it differs
+                self._page = page
+                bar = self.browser.verticalScrollBar()
+                pos = bar.value()
+                self.browser.setHtml(page)
+                bar.setValue(pos)
         self.note.setText(note)
         self.note.setVisible(bool(note))

@@ -1,17 +1,20 @@
 """The cluster log: live, coloured by level, filterable, searchable.
 
 It follows the tail unless the user scrolled up (scrolling back to the
-bottom resumes following).  Lines arrive in batches; one view update per batch.
+bottom resumes following).  Lines arrive in batches; the view scrolls and
+paints the new lines only (`LogView`), and the line count repaints only its
+changed digits.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from hasim.analysis.invariants import Violation
 from ui.models.log_model import LINE_ROLE, LogFilterProxy, LogModel
+from ui.style import MUTED
+from ui.widgets.log_view import LogView
+from ui.widgets.text_line import TextLine
 
 LEVELS = (("All levels", None), ("errors", "err"), ("warnings", "warn"), ("notices", "noti"),
           ("info", "info"), ("emails", "emai"))
@@ -24,15 +27,10 @@ class LogPane(QWidget):
         self.model = model
         self.proxy = LogFilterProxy(self)
         self.proxy.setSourceModel(model)
-        self.view = QListView()
+        self.view = LogView()  # scrolls and paints the new lines only (see ui.widgets.log_view)
         self.view.setObjectName("logView")
         self.view.setModel(self.proxy)
-        self.view.setUniformItemSizes(True)
-        self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.view.setFont(mono)
-        model.set_font(mono)
+        model.set_font(self.view.font())
         self.node_filter = QComboBox()
         self.node_filter.setObjectName("logNodeFilter")
         self.node_filter.addItem("All nodes", None)
@@ -48,8 +46,7 @@ class LogPane(QWidget):
         self.search.setObjectName("logSearch")
         self.search.setPlaceholderText("Search the log…")
         self.search.setClearButtonEnabled(True)
-        self.count = QLabel()
-        self.count.setStyleSheet("color: #868e96")
+        self.count = TextLine(reserve="00000 of 00000 lines", color=MUTED)
         self.node_filter.currentIndexChanged.connect(self._filter)
         self.daemon_filter.currentIndexChanged.connect(self._filter)
         self.level_filter.currentIndexChanged.connect(self._filter)
@@ -103,7 +100,8 @@ class LogPane(QWidget):
         )
         self._update_count()
         if self._following:
-            self.view.scrollToBottom()
+            bar = self.view.verticalScrollBar()
+            bar.setValue(bar.maximum())
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

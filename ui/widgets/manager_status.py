@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit
 
 from ui.throttle import Throttle
+from ui.zoom import mono_font
 
 MIN_INTERVAL_MS = 1000
 
@@ -25,12 +25,16 @@ class ManagerStatusPane(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("managerStatus")
         self.setReadOnly(True)
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setFont(mono_font())
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._shown = None  # the text shown
         self._rendered = None  # the status object it was made from
         self._pending = None  # the newest status, waiting for its turn
         self._throttle = Throttle(MIN_INTERVAL_MS, self._render_pending, self)
+
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom)."""
+        self.setFont(mono_font())
 
     def show_status(self, status: dict) -> None:
         """Show `status` now, or within a second if the text was rendered less

@@ -12,7 +12,7 @@ blue border and the explainer pane explains it (`nodeSelected`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from hasim.snapshot import NodeView
 from ui.models.nodes_model import NodesModel, daemon_text
 from ui.resources import icon
-from ui.style import node_display_state, state_color, text_color_on
+from ui.style import DARK_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, node_display_state, state_color, text_color_on
+from ui.widgets.text_line import TextLine
+from ui.zoom import scaled_font
 
 NODE_ACTIONS = (
     ("Reboot", "reboot {node}"),
@@ -47,6 +49,8 @@ NODE_ACTIONS = (
     ("Cluster filesystem: fail updates", "cfs {node} update fail"),
     ("Cluster filesystem: updates work", "cfs {node} update work"),
 )
+
+TITLE_SCALE = 1.15  # the node's name, a little larger than the text
 
 TOGGLE_STYLE = """
 QToolButton { border: 1px solid #adb5bd; border-radius: 4px; padding: 2px 6px; background: #f1f3f5; }
@@ -66,9 +70,7 @@ class StateChip(QLabel):
         super().__init__(text, parent)
         self._color = QColor("#adb5bd")
         self.setContentsMargins(10, 2, 10, 2)
-        f = self.font()
-        f.setBold(True)
-        self.setFont(f)
+        self.setFont(scaled_font(bold=True))
 
     @property
     def color(self) -> str:
@@ -110,9 +112,7 @@ class NodeCard(QFrame):
         self.setFrameShape(QFrame.Shape.NoFrame)  # border and background: paintEvent
         self.title = QLabel(f"<b>{name}</b>")
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.15)
-        self.title.setFont(f)
+        self.title.setFont(scaled_font(TITLE_SCALE))
         icon_label = QLabel()
         icon_label.setPixmap(icon("node").pixmap(QSize(20, 20)))
         self.chip = StateChip("off")
@@ -143,16 +143,21 @@ class NodeCard(QFrame):
             act.triggered.connect(lambda _=False, c=cmd: self.command.emit(c))
             self.actions_by_command[cmd] = act
         self.more.setMenu(menu)
-        self.daemons = QLabel()
+        # every line is always there, empty or not: the card never changes its
+        # height, so nothing below it moves under the pointer (a queued action
+        # shows in the last line, inside the card)
+        self.daemons = TextLine(color=DARK_TEXT)
         self.daemons.setObjectName("daemons")
-        self.daemons.setStyleSheet("color: #495057")
-        self.waits = QLabel()
+        # the countdown changes every step while the stack waits: it takes the
+        # room left (its length never re-lays the card out); the queued command
+        # and the rest change on clicks only and take what they need
+        self.waits = TextLine(color=WARN_TEXT, bold=True)
         self.waits.setObjectName("countdown")
-        self.waits.setStyleSheet("color: #d9480f; font-weight: bold")
-        self.waits.setWordWrap(True)
-        self.extra = QLabel()
-        self.extra.setStyleSheet("color: #868e96")
-        self.extra.setWordWrap(True)
+        self.waits.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.extra = TextLine(color=MUTED)
+        self.extra.setObjectName("cardExtra")
+        self.extra.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.icon_label = icon_label
 
         top = QHBoxLayout()
         top.addWidget(icon_label)
@@ -164,15 +169,37 @@ class NodeCard(QFrame):
         switches.addWidget(self.network)
         switches.addStretch(1)
         switches.addWidget(self.more)
+        status = QHBoxLayout()
+        status.setSpacing(8)
+        status.addWidget(self.waits, 1)
+        status.addWidget(self.extra)
         grid = QVBoxLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
-        grid.setSpacing(4)
+        grid.setContentsMargins(8, 4, 8, 4)
+        grid.setSpacing(2)
         grid.addLayout(top)
         grid.addLayout(switches)
         grid.addWidget(self.daemons)
-        grid.addWidget(self.waits)
-        grid.addWidget(self.extra)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        grid.addLayout(status)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._fit_icons()
+
+    def _fit_icons(self) -> None:
+        """Icons follow the font (zoom): about one and a quarter lines high."""
+        px = max(16, round(self.fontMetrics().height() * 1.2))
+        self.icon_label.setPixmap(icon("node").pixmap(QSize(px, px)))
+        small = max(16, round(self.fontMetrics().height()))
+        for b in (self.power, self.network):
+            b.setIconSize(QSize(small, small))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_icons()
+        super().changeEvent(event)
+
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom): the title and the chip have fonts of their own."""
+        self.title.setFont(scaled_font(TITLE_SCALE))
+        self.chip.setFont(scaled_font(bold=True))
 
     def paintEvent(self, event) -> None:
         """Border and background drawn here, not by a style sheet: a sheet on the
@@ -223,7 +250,7 @@ class NodeCard(QFrame):
         state = node_display_state(node)
         color = state_color(state)
         self.chip.set_state(state, color)
-        title = f"<b>{node.name}</b>" + (" <span style='color:#2f9e44'>★ master</span>" if node.master else "")
+        title = f"<b>{node.name}</b>" + (f" <span style='color:{GOOD_TEXT}'>★ master</span>" if node.master else "")
         if title != self.title.text():
             self.title.setText(title)
         background = "white" if node.power == "on" else "#f1f3f5"
@@ -235,11 +262,10 @@ class NodeCard(QFrame):
         self.power.setToolTip(f"Power is {node.power}: click to switch it {'off' if node.power == 'on' else 'on'}")
         self.network.setToolTip(f"Network is {node.network}: click to switch it {'off' if node.network == 'on' else 'on'}")
         if node.power == "off" and node.crm_state is None and node.lrm_state is None:
-            self.daemons.setText("Powered off: no CRM or LRM running")
+            self.daemons.setText("Powered off: no CRM or LRM")
         else:
             self.daemons.setText(f"CRM: {daemon_text(node.crm_state)}   LRM: {daemon_text(node.lrm_state, node.lrm_mode)}")
-        self.waits.setText("\n".join(waits))
-        self.waits.setVisible(bool(waits))
+        self.waits.setText(" · ".join(waits))
         extra = []
         if node.shutdown:
             extra.append(f"{node.shutdown} in progress")
@@ -249,8 +275,9 @@ class NodeCard(QFrame):
             extra.append("cfs updates failing")
         if pending:
             extra.append("queued: " + "; ".join(pending))
-        self.extra.setText(" · ".join(extra))
-        self.extra.setVisible(bool(extra))
+        text = " · ".join(extra)
+        self.extra.setText(text)
+        self.extra.setToolTip(text)
 
 
 class NodesPanel(QScrollArea):
@@ -266,6 +293,7 @@ class NodesPanel(QScrollArea):
         self.selected: str | None = None
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards fit the width
         self.inner = QWidget()
         self.box = QVBoxLayout(self.inner)
         self.box.setContentsMargins(4, 4, 4, 4)
@@ -275,6 +303,17 @@ class NodesPanel(QScrollArea):
         model.modelReset.connect(self._rebuild)
         model.dataChanged.connect(self._changed)
         self._rebuild()
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as a card can be (every switch whole), plus room for the scroll bar."""
+        card = NodeCard("node00")
+        width = card.minimumSizeHint().width() + 8 + self.verticalScrollBar().sizeHint().width()
+        card.deleteLater()
+        return QSize(width, card.sizeHint().height() + 8)
+
+    def cards_height(self) -> int:
+        """The height that shows every card without scrolling."""
+        return self.inner.sizeHint().height()
 
     def card(self, name: str) -> NodeCard:
         return self.cards[name]

@@ -30,6 +30,22 @@ from ui.models.services_model import COL_REQUESTED, COL_SID, ServicesModel
 from ui.resources import icon
 
 
+ROW_HEIGHT = 26  # pixels at zoom 1
+TYPICAL = ("vm:1000", "started", "recovery", "node10", "node10", "error (1)")  # what a column shows
+
+
+class CompactButton(QToolButton):
+    """A tool button that can do with its icon alone: the table shows the
+    buttons' icons only when the row is too narrow for their text (1024×768,
+    a large zoom), so they stay whole and in reach, their text in the tooltip."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.iconSize().width() + 12, super().minimumSizeHint().height())
+
+    def text_width(self) -> int:
+        return self.iconSize().width() + self.fontMetrics().horizontalAdvance(self.text()) + 24
+
+
 class RequestedStateDelegate(QStyledItemDelegate):
     """A combo for the requested state; choosing a value sends the command."""
 
@@ -73,10 +89,11 @@ class ServicesTable(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # `_fit_columns` shares the width out
+        header.setMinimumSectionSize(20)
         header.setHighlightSections(False)
         self.delegate = RequestedStateDelegate(self.view)
         self.delegate.requested.connect(lambda sid, state: self.command.emit(f"service {sid} {state}"))
@@ -90,7 +107,7 @@ class ServicesTable(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Services</b>")
+        title = self.title = QLabel("<b>Services</b>")
         bar.addWidget(title)
         bar.addSpacing(8)
         for key, text, icon_name, slot in (
@@ -100,9 +117,11 @@ class ServicesTable(QWidget):
             ("edit", "Edit…", "edit", lambda: self._with_sid(self.editRequested.emit)),
             ("delete", "Delete", "delete", lambda: self._with_sid(self.deleteRequested.emit)),
         ):
-            b = QToolButton()
+            b = CompactButton()
             b.setObjectName(f"service-{key}")
             b.setText(text)
+            b.setToolTip(text.rstrip("…"))
+            b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             b.setIcon(icon(icon_name))
             b.setIconSize(QSize(16, 16))
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -122,6 +141,59 @@ class ServicesTable(QWidget):
         layout.addWidget(self.view, 1)
         self._read_only = False
         self._update_buttons()
+
+    def _column_minimums(self) -> list[int]:
+        """Each column as wide as its title or a typical value, whichever is wider."""
+        fm = self.view.horizontalHeader().fontMetrics()
+        out = []
+        for c in range(self.model.columnCount()):
+            title = str(self.model.headerData(c, Qt.Orientation.Horizontal))
+            out.append(max(fm.horizontalAdvance(title), fm.horizontalAdvance(TYPICAL[c])) + 16)
+        return out
+
+    def _fit_columns(self) -> None:
+        """Never narrower than the minimums (the table scrolls sideways rather than cut
+        "Requested"); extra room is shared evenly."""
+        mins = self._column_minimums()
+        extra = max(0, self.view.viewport().width() - sum(mins))
+        header = self.view.horizontalHeader()
+        for c, w in enumerate(mins):
+            header.resizeSection(c, w + extra // len(mins) + (1 if c < extra % len(mins) else 0))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        width = sum(self._column_minimums()) + 2 * self.view.frameWidth() + 4
+        return QSize(max(hint.width(), width), hint.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+        self._fit_buttons()
+
+    def _buttons_with_text(self) -> int:
+        return sum(b.text_width() for b in self.buttons.values()) + self.title.sizeHint().width() + 24
+
+    def _fit_buttons(self) -> None:
+        """All buttons with their text if it fits, else all with their icon only."""
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.width() >= self._buttons_with_text()
+                 else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for b in self.buttons.values():
+            if b.toolButtonStyle() != style:
+                b.setToolButtonStyle(style)
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        """The hint only where it fits whole, beside the buttons with their text."""
+        needed = self._buttons_with_text() + self.hint.sizeHint().width() + 24
+        self.hint.setVisible(not self._read_only and self.width() >= needed)
+
+    def set_zoom(self, factor: float) -> None:
+        """Rows and icons follow the window's zoom (the text follows the application font)."""
+        self.updateGeometry()
+        self._fit_columns()
+        self.view.verticalHeader().setDefaultSectionSize(max(20, round(ROW_HEIGHT * factor)))
+        for b in self.buttons.values():
+            b.setIconSize(QSize(round(16 * factor), round(16 * factor)))
 
     def selected_sid(self) -> str | None:
         rows = self.view.selectionModel().selectedRows()
@@ -152,7 +224,7 @@ class ServicesTable(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         self.model.editable = not read_only
-        self.hint.setVisible(not read_only)
+        self._fit_hint()
         self._update_buttons()
 
     def _update_buttons(self) -> None:

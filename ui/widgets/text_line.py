@@ -1,0 +1,142 @@
+"""A one-line label that repaints only the characters that changed.
+
+Over `ssh -X` Qt uploads every repainted rectangle as raw pixels, so a clock
+label that repaints itself whole ten times a second costs more than the whole
+simulation.  `TextLine` is a plain-text line that, on `setText`, asks for a
+repaint of the changed character runs only ("0:01:23 (83 s)" → "0:01:24
+(84 s)": two digits, not the line), nothing when the text is the same, and
+never changes its size hint while the text fits its `reserve` text (so the
+layouts around it do not move).  Colour and boldness are properties (no
+style sheet: a sheet re-polishes the widget and its neighbours).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.zoom import scaled_font
+
+PAD = 2  # pixels around a changed run: antialiasing and kerning reach a little beyond a glyph
+MARGIN = 2  # left and right margin inside the widget
+
+
+def changed_runs(old: str, new: str, advance) -> list[tuple[int, int]]:
+    """Pixel spans (x0, x1) that differ between `old` and `new` drawn from x=0.
+
+    `advance(s)` is the width of string `s`.  Equal-length texts are compared
+    character by character between the first and the last difference: a
+    character whose glyph or position changed is dirty; neighbouring dirty
+    characters make one span; past the last difference nothing moved if the
+    text up to there is as wide as before.  Otherwise everything from the
+    first difference to the end of the longer text is dirty.  (Only the
+    changed stretch is measured: a clock tick measures two digits.)"""
+    if old == new:
+        return []
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    if len(old) != len(new):
+        return [(advance(old[:p]), max(advance(old), advance(new)))]
+    e = len(old) - 1
+    while old[e] == new[e]:
+        e -= 1
+    xo = {i: advance(old[:i]) for i in range(p, e + 2)}
+    xn = {i: advance(new[:i]) for i in range(p, e + 2)}
+    spans: list[tuple[int, int]] = []
+    for i in range(p, e + 1):
+        if old[i] == new[i] and xo[i] == xn[i] and xo[i + 1] == xn[i + 1]:
+            continue
+        x0, x1 = min(xo[i], xn[i]), max(xo[i + 1], xn[i + 1])
+        if spans and spans[-1][1] >= x0:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
+        else:
+            spans.append((x0, x1))
+    if xo[e + 1] != xn[e + 1]:  # the rest of the line moved
+        spans.append((min(xo[e + 1], xn[e + 1]), max(advance(old), advance(new))))
+    return spans
+
+
+class TextLine(QWidget):
+    """Plain text, one line, left-aligned, elided when it does not fit."""
+
+    def __init__(self, text: str = "", parent=None, *, reserve: str = "", bold: bool = False,
+                 color: str | None = None, scale: float = 1.0, whole: bool = False) -> None:
+        super().__init__(parent)
+        self._text = text
+        self._reserve = reserve  # the size hint is at least this text's width
+        self._whole = whole  # never narrower than the text (or reserve): a status, never "M…"
+        self._color = QColor(color) if color else None
+        self._scale = scale  # of the application font (the clock is larger)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._bold = bold
+        self._apply_font()
+
+    # -- text and look ----------------------------------------------------------------------------
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        text = text or ""
+        if text == self._text:
+            return
+        old, self._text = self._text, text
+        fm = self.fontMetrics()
+        width = self.width() - 2 * MARGIN
+        if max(fm.horizontalAdvance(old), fm.horizontalAdvance(text)) > width:
+            self.update()  # elided before or after: the whole line changes
+        else:
+            for x0, x1 in changed_runs(old, text, fm.horizontalAdvance):
+                self.update(QRect(MARGIN + x0 - PAD, 0, x1 - x0 + 2 * PAD, self.height()))
+        if fm.horizontalAdvance(text) > fm.horizontalAdvance(self._reserve) or self._whole:
+            self.updateGeometry()
+
+    def set_color(self, color: str | None) -> None:
+        new = QColor(color) if color else None
+        if new != self._color:
+            self._color = new
+            self.update()
+
+    def set_bold(self, bold: bool) -> None:
+        if bold != self._bold:
+            self._bold = bold
+            self._apply_font()
+
+    def set_style(self, color: str | None, bold: bool = False) -> None:
+        self.set_color(color)
+        self.set_bold(bold)
+
+    @property
+    def color(self) -> str | None:
+        return self._color.name() if self._color is not None else None
+
+    def _apply_font(self) -> None:
+        self.setFont(scaled_font(self._scale, self._bold))
+        self.updateGeometry()
+        self.update()
+
+    def follow_zoom(self) -> None:
+        """The application font changed (ui.zoom): follow it, keeping our scale and weight."""
+        self._apply_font()
+
+    # -- geometry and painting ------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        width = max(fm.horizontalAdvance(self._text), fm.horizontalAdvance(self._reserve))
+        return QSize(width + 2 * MARGIN, fm.height() + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        if self._whole:
+            return self.sizeHint()
+        fm = QFontMetrics(self.font())
+        return QSize(fm.horizontalAdvance(self._reserve[:4] or "M…") + 2 * MARGIN, fm.height() + 2)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        color = self._color if self._color is not None else self.palette().color(QPalette.ColorRole.WindowText)
+        painter.setPen(color)
+        rect = self.rect().adjusted(MARGIN, 0, -MARGIN, 0)
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+        painter.end()
