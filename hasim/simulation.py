@@ -24,6 +24,7 @@ from hasim.jsondata import jcopy
 from hasim.log import LogLine, LogSink
 from hasim.snapshot import Snapshot, take_snapshot
 from hasim.workdir import Scenario, StatusDir, load_scenario
+from hasim.workdir.files import append_whole
 from hasim.engine.world.cluster import World
 
 
@@ -185,19 +186,21 @@ class Simulation:
     def save(self) -> None:
         """Copy the live state back into the working directory, like the real
         simulator's Save, so the next start resumes from it."""
-        from hasim.workdir import atomic_write, dump_json
+        from hasim.workdir import dump_json
+        from hasim.workdir.files import write_files
 
         names = ["hardware_status", "service_config", "manager_status", "static_service_stats",
                  "dynamic_service_stats", "datacenter.cfg", "rules_config", "groups", "fence.cfg"]
         names += [f"service_status_{n}" for n in self.world.nodes]
+        contents: dict[str, str | None] = {}
         for name in names:
-            target = self.scenario.path / name
             if name not in self.world.files:
-                if name in ("rules_config", "groups") and target.exists():
-                    target.unlink()
+                if name in ("rules_config", "groups"):
+                    contents[name] = None  # removed
                 continue
             value = self.world.files[name]
-            atomic_write(target, value if isinstance(value, str) else dump_json(value))
+            contents[name] = value if isinstance(value, str) else dump_json(value)
+        write_files(self.scenario.path, contents)  # all of them or none
 
     def subscribe(self, listener: Callable[[LogLine], None]) -> None:
         self.sink.subscribe(listener)
@@ -228,7 +231,7 @@ class Simulation:
 
     def _flush_log(self) -> None:
         if self._log_fd is not None and self._log_buffer:
-            os.write(self._log_fd, "".join(self._log_buffer).encode())
+            append_whole(self._log_fd, "".join(self._log_buffer).encode(), self.status.path / "log")
             self._log_buffer.clear()
 
     def close(self, reason: str | None = None) -> None:

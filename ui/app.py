@@ -139,13 +139,43 @@ def main(args) -> int:
             print(f"hasim: note: the scenario ended with an error: {controller.sim.error}", file=sys.stderr)
         return 0
     _install_excepthook(window)
+    stop = _stop_on_signals(app, window)
     window.show()
+    from PySide6.QtCore import QTimer
+
     if not opened:
         # a bad working directory: the window stays up with the message; File > Open
-        from PySide6.QtCore import QTimer
-
         message = errors[-1] if errors else f"cannot open {path}"
         QTimer.singleShot(0, lambda: window.show_error(message + "\nUse File → Open to choose another directory."))
-    elif speed > 0 and not advance:
-        controller.play()
-    return app.exec()
+    else:
+        if errors:  # opened, with something to say (sections of rules_config or groups skipped)
+            QTimer.singleShot(0, lambda: window.show_error("\n".join(errors)))
+        if speed > 0 and not advance:
+            controller.play()
+    status = app.exec()
+    stop.restore()
+    return stop.exit_status if stop.requested else status
+
+
+def _stop_on_signals(app, window):
+    """SIGINT, SIGTERM and SIGHUP close the window as its close button does:
+    the session gets its end line, the lock is released, a fresh copy is
+    removed.  Python runs signal handlers only when it runs: a timer wakes it
+    five times a second while Qt waits for events."""
+    from PySide6.QtCore import QTimer
+
+    from hasim.cli.stop import StopSignals
+
+    stop = StopSignals().install()
+    timer = QTimer(app)
+    timer.setInterval(200)
+    def check() -> None:
+        if stop.requested:
+            timer.stop()
+            window.close()  # closeEvent shuts the controller down
+            app.quit()  # also ends a dialog's event loop
+
+    timer.timeout.connect(check)
+    timer.start()
+    stop.timer = timer  # kept alive with the handler
+    return stop

@@ -20,7 +20,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from hasim.formats.section_config import Section, format_section_config
+from hasim.errors import one_line
+from hasim.formats.section_config import Section, format_section_config, valid_id
 from hasim.engine.ha import groups as groups_mod
 from hasim.engine.ha import rules as rules_mod
 
@@ -109,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_request(argv: list[str]) -> argparse.Namespace:
+    """Parse a request; every argument must be one line of printable text
+    (a line feed would split the recorded session's line and the files'
+    sections)."""
+    for arg in argv:
+        if not isinstance(arg, str) or not arg.isprintable():
+            raise RequestError(f"argument {one_line(str(arg))} is not one line of printable text")
     return build_parser().parse_args(argv)
 
 
@@ -128,6 +135,13 @@ def needs_crm(args: argparse.Namespace) -> bool:
 def _check_sid(sid: str) -> None:
     if not is_sid(sid):
         raise RequestError(f"invalid service id '{sid}': expected vm:<id>, ct:<id> or fa:<id> with a numeric id")
+
+
+def _check_config_id(ident: str, what: str) -> None:
+    if not valid_id(ident):
+        raise RequestError(
+            f"invalid {what} id '{ident}': it must start with a letter and contain only letters, digits, '-' and '_'"
+        )
 
 
 def validate(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) -> None:
@@ -160,6 +174,7 @@ def validate(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) 
         if args.group not in groups:
             raise RequestError(f"group '{args.group}' does not exist")
     if action == "rules" and args.rules_action in ("add", "set", "remove"):
+        _check_config_id(args.rule, "rule")
         existing = {r.id: r for r in rules_mod.parse_rules(files.get("rules_config") or "")}
         if args.rules_action == "add":
             if args.rule in existing:
@@ -175,6 +190,7 @@ def validate(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) 
         if args.rules_action in ("add", "set"):
             _rule_from_args(args, existing.get(args.rule))  # raises on bad values
     if action in ("groupadd", "groupset", "groupremove"):
+        _check_config_id(args.group, "group")
         groups = groups_mod.parse_groups(files.get("groups") or "")
         if action == "groupadd" and args.group in groups:
             raise RequestError(f"group '{args.group}' already exists")

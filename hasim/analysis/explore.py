@@ -54,6 +54,7 @@ from typing import Any
 import attrs
 
 from hasim.analysis.invariants import INVARIANTS, LIVENESS_BOUND, Checker, Violation
+from hasim.cli.values import MAX_RUNS
 from hasim.simulation import Simulation
 from hasim.workdir import Scenario, atomic_write, dump_json
 
@@ -705,8 +706,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         print(f"hasim: explore: {msg}", file=sys.stderr)
         return 2
 
-    if args.runs < 1:
-        return bad("--runs must be at least 1")
+    if not 1 <= args.runs <= MAX_RUNS:
+        return bad(f"--runs must be between 1 and {MAX_RUNS}")
     if args.nodes is not None and not 1 <= args.nodes <= 10:
         return bad("--nodes must be between 1 and 10")
     if args.services is not None and not 1 <= args.services <= 20:

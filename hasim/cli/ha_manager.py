@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,12 @@ from hasim.admin.requests import (
     parse_request,
     validate,
 )
-from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, DirectoryBusy, DirLock, atomic_write, dump_json
+from hasim.errors import InputError
+from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, DirectoryBusy, DirLock, dump_json
+from hasim.workdir.files import write_files
+from hasim.workdir.scenario import parse_json, read_input
+
+EDIT_WAIT = 5.0  # seconds an idle edit waits for another edit of the same directory to finish
 
 USAGE = """commands (as the real ha-manager):
   status [--verbose] | config [--type vm|ct|fa]
@@ -36,24 +40,28 @@ def _err(msg: str) -> None:
 
 
 def read_files(folder: Path) -> tuple[dict[str, Any], list[str]]:
-    """The cluster files of a folder (inputs or status/), without validation."""
+    """The cluster files of a folder (inputs or status/), without validation;
+    only regular files are read, JSON strictly (`hasim.workdir.scenario`)."""
     files: dict[str, Any] = {}
-    for name in JSON_INPUTS:
-        p = folder / name
-        if p.exists():
+    try:
+        for name in JSON_INPUTS:
+            text = read_input(folder / name, name)
+            if text is not None:
+                files[name] = parse_json(text, name)
+        for name in TEXT_INPUTS:
+            text = read_input(folder / name, name)
+            if text is not None:
+                files[name] = text
+        for p in sorted(folder.glob("lrm_status_*")):
             try:
-                files[name] = json.loads(p.read_text())
-            except ValueError as err:
-                raise RequestError(f"{p}: invalid JSON: {err}") from None
-    for name in TEXT_INPUTS:
-        p = folder / name
-        if p.exists():
-            files[name] = p.read_text()
-    for p in folder.glob("lrm_status_*"):
-        try:
-            files[p.name] = json.loads(p.read_text())
-        except ValueError:
-            pass
+                text = read_input(p, p.name)
+                files[p.name] = parse_json(text, p.name) if text is not None else None
+            except InputError:
+                pass  # a node's LRM status only decorates `status`
+    except InputError as err:
+        raise RequestError(f"{folder}/{err}") from None
+    except OSError as err:
+        raise RequestError(f"{folder}: cannot read: {err.strerror or err}") from None
     hw = files.get("hardware_status")
     if not isinstance(hw, dict) or not hw:
         raise RequestError(f"{folder}/hardware_status: missing or not a JSON object of nodes")
@@ -76,35 +84,62 @@ def cmd_ha_manager(args: argparse.Namespace) -> int:
         return 2
     owner = DirLock(directory).owner()
     running = owner is not None and (directory / "status" / "inbox").is_dir()
-    folder = directory / "status" if running else directory
+    if running or is_read_only(request) or needs_crm(request):
+        return _look_or_queue(directory, argv, request, owner if running else None)
+    return _edit_idle(directory, request)
+
+
+def _look_or_queue(directory: Path, argv: list[str], request: argparse.Namespace, owner: str | None) -> int:
+    """Show a directory, or queue a request for its running owner: nothing
+    of the user's is written, so no lock is needed."""
+    folder = directory / "status" if owner is not None else directory
     try:
         files, nodes = read_files(folder)
         if is_read_only(request):
-            return _show(request, files, nodes, running)
+            return _show(request, files, nodes, owner is not None)
         validate(request, files, nodes)
     except RequestError as err:
         _err(str(err))
         return 2
-    if running:
-        from hasim.workdir.inbox import Inbox
-
-        Inbox(directory / "status").put(argv)
-        print(f"queued for the running simulation (pid {owner}); it applies the request at its next loop end")
-        return 0
-    if owner is not None:
-        _err(f"{directory}: in use by another hasim (pid {owner}) that accepts no requests")
-        return 2
-    if needs_crm(request):
+    if owner is None:
         _err(f"no simulation is running in {directory}: '{' '.join(argv)}' needs a running CRM (start `hasim {directory}`)")
         return 2
+    from hasim.workdir.inbox import Inbox
+
     try:
-        with DirLock(directory):
-            changed, _queue = apply_edit(request, files, nodes)
-            for name, value in changed.items():
-                atomic_write(directory / name, value if isinstance(value, str) else dump_json(value))
+        Inbox(directory / "status").put(argv)
+    except OSError as err:
+        _err(f"{err}; the request was not sent")
+        return 2
+    print(f"queued for the running simulation (pid {owner}); it applies the request at its next loop end")
+    return 0
+
+
+def _edit_idle(directory: Path, request: argparse.Namespace) -> int:
+    """Read, change and write an idle directory's inputs under its lock, so
+    that two edits at the same time cannot lose one of them."""
+    lock = DirLock(directory)
+    try:
+        lock.acquire(wait=EDIT_WAIT)
     except DirectoryBusy as err:
+        _err(f"{err} (it accepts no requests)")
+        return 2
+    except OSError as err:
         _err(str(err))
         return 2
+    try:
+        files, nodes = read_files(directory)
+        validate(request, files, nodes)
+        changed, _queue = apply_edit(request, files, nodes)
+        write_files(directory, {n: v if isinstance(v, str) else dump_json(v) for n, v in changed.items()})
+    except RequestError as err:
+        _err(str(err))
+        return 2
+    except OSError as err:
+        _err(f"{err}; nothing changed")
+        return 2
+    finally:
+        lock.release()
     print(f"updated {', '.join(sorted(changed)) or 'nothing'} in {directory}")
     return 0
 

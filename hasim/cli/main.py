@@ -18,6 +18,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from hasim.cli import values
 from hasim.errors import InputError
 
 
@@ -26,25 +27,30 @@ def _err(msg: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from hasim.cli.stop import StopSignals
     from hasim.simulation import Simulation
     from hasim.workdir import DirectoryBusy, DirLock, load_scenario
+    from hasim.workdir.scenario import skipped_sections
 
     path = Path(args.dir)
-    try:
-        scenario = load_scenario(path)
-    except InputError as err:
-        _err(f"{path}/{err}")
-        return 2
     lock = DirLock(path)
     try:
-        lock.acquire()
+        lock.acquire()  # before reading: what is read is what this run owns
     except DirectoryBusy as err:
         _err(str(err))
         return 2
     except OSError as err:
-        _err(f"{path}: cannot lock: {err.strerror or err}")
+        _err(str(err))
         return 2
+    stop = StopSignals().install()
     try:
+        try:
+            scenario = load_scenario(path)
+        except InputError as err:
+            _err(f"{path}/{err}")
+            return 2
+        for problem in skipped_sections(scenario.files):
+            _err(f"{path}/{problem}")
         try:
             sim = Simulation(scenario, interactive=args.interactive, flush_loops=1 if args.speed else 50)
         except OSError as err:
@@ -53,17 +59,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = sys.stdout
         if not args.quiet:
             sim.subscribe(lambda line: out.write(line.render()))
-        _interrupt_on_sigterm()
         try:
             if args.speed:
-                _run_paced(sim, args.speed, out)
+                _run_paced(sim, args.speed, out, stop)
             else:
-                sim.run()
-        except KeyboardInterrupt:
+                while not sim.finished and not stop.requested:
+                    sim.advance(sim.time + BATCH_SLICE)
             sim.close()
+        except OSError as err:  # a full disk, a vanished directory: the run cannot go on
+            _err(f"{err}; the run stopped at {sim.time} s")
+            _close_quietly(sim)
+            return 2
         out.flush()
     finally:
+        stop.restore()
         lock.release()
+    if stop.requested:
+        return stop.exit_status
     if sim.error is not None:
         where = ""
         failed = sim.harness.error_command
@@ -75,27 +87,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interrupt_on_sigterm() -> None:
-    """Let `kill` end a run like Ctrl-C: the session is closed properly."""
-    import signal
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
+BATCH_SLICE = 1000  # virtual seconds between two looks at the stop signals in a batch run
 
 
-def _run_paced(sim, speed: float, out) -> None:
+def _close_quietly(sim) -> None:
+    """Close what can be closed after a write failed (the end line may not fit either)."""
+    try:
+        sim.close()
+    except OSError:
+        pass
+
+
+def _run_paced(sim, speed: float, out, stop) -> None:
     """Follow virtual time at `speed` virtual seconds per wall second, so that
-    other processes (hasim ha-manager) can interact with the running cluster."""
+    other processes (hasim ha-manager) can interact with the running cluster;
+    a stop signal ends it between two steps."""
     import time
 
     wall0, virt0 = time.monotonic(), sim.time
-    while not sim.finished:
+    while not sim.finished and not stop.requested:
         sim.advance(virt0 + int(speed * (time.monotonic() - wall0)))
         out.flush()
         time.sleep(0.05)
-    sim.close()
 
 
 def compare_one(path: Path) -> tuple[bool, str]:
@@ -165,7 +178,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
     p.add_argument("dir")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the log")
-    p.add_argument("--speed", type=float, help="follow virtual time at this many virtual seconds per second")
+    p.add_argument("--speed", type=values.run_speed, help="follow virtual time at this many virtual seconds per second")
     p.add_argument("--interactive", action="store_true", help="do not end after the scenario (use with --speed)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("compare", help="compare scenario logs with their log.expect")
@@ -194,10 +207,11 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", metavar="NAME",
                    help="open a fresh copy of a shipped workshop scenario (an unknown NAME lists them)")
     p.add_argument("--offscreen", action="store_true", help="render without a display")
-    p.add_argument("--advance", type=int, metavar="SECONDS", help="run the scenario for SECONDS of virtual time")
+    p.add_argument("--advance", type=values.advance_seconds, metavar="SECONDS",
+                   help="run the scenario for SECONDS of virtual time")
     p.add_argument("--screenshot", metavar="FILE", help="save a picture of the window and exit")
     p.add_argument("--read-only", action="store_true", help="see everything, change nothing")
-    p.add_argument("--speed", type=float, default=10.0, help="initial speed (virtual seconds per second)")
+    p.add_argument("--speed", type=values.window_speed, default=10.0, help="initial speed (virtual seconds per second)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,8 @@ from typing import Any
 import attrs
 
 from hasim.errors import InputError
-from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, atomic_write, dump_json
+from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, dump_json
+from hasim.workdir.files import append_whole, write_files
 
 HEADER = "# hasim session 1\n"
 SESSION_DIR = "session"
@@ -55,19 +56,27 @@ class SessionRecorder:
         self.dir = Path(status_dir) / SESSION_DIR
         start = self.dir / "start"
         start.mkdir(parents=True, exist_ok=True)
-        for name, value in sorted(start_files.items()):
-            if name.startswith("service_status_") or name in JSON_INPUTS or name in TEXT_INPUTS:
-                atomic_write(start / name, value if isinstance(value, str) else dump_json(value))
-        atomic_write(start / "cmdlist", "[]\n")
-        self._fd = os.open(self.dir / "commands", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-        os.write(self._fd, HEADER.encode())
+        contents = {
+            name: value if isinstance(value, str) else dump_json(value)
+            for name, value in sorted(start_files.items())
+            if name.startswith("service_status_") or name in JSON_INPUTS or name in TEXT_INPUTS
+        }
+        write_files(start, {**contents, "cmdlist": "[]\n"})
+        self.path = self.dir / "commands"
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC, 0o644)
         self.closed = False
+        try:
+            append_whole(self._fd, HEADER.encode(), self.path)
+        except OSError:
+            os.close(self._fd)
+            self.closed = True
+            raise
 
     def record(self, time: int, source: str, text: str) -> None:
         """One write(2) per entry: a crash never leaves half a line."""
         if self.closed:
             return
-        os.write(self._fd, Entry(time, source, text).line().encode())
+        append_whole(self._fd, Entry(time, source, text).line().encode(), self.path)
 
     def record_config(self, time: int, name: str, value: Any) -> None:
         self.record(time, "config", f"{name} {json.dumps(value, sort_keys=True)}")
@@ -75,9 +84,11 @@ class SessionRecorder:
     def close(self, time: int, reason: str) -> None:
         if self.closed:
             return
-        self.record(time, "end", reason)
-        self.closed = True
-        os.close(self._fd)
+        try:
+            self.record(time, "end", reason)
+        finally:
+            self.closed = True
+            os.close(self._fd)
 
 
 def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:

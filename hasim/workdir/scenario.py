@@ -7,6 +7,7 @@ untouched.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,26 @@ def load_scenario(path: str | Path) -> Scenario:
         check.check_service_status(value, name)
         files[name] = value
     return Scenario(path=path, files=files, nodes=nodes, cmdlist=cmdlist)
+
+
+def skipped_sections(files: dict[str, Any]) -> list[str]:
+    """The sections of `rules_config` and `groups` that the HA stack skips,
+    one line each naming the section, its line and why.
+
+    The simulation behaves as the real stack does (it skips them silently;
+    its log must stay the real one); this tells the user, before the run or
+    when the window opens, what the README promises to tell.
+    """
+    from hasim.engine.ha.groups import validate_group_text
+    from hasim.engine.ha.rules import validate_rule_text
+
+    out = []
+    for problems in (validate_rule_text(files.get("rules_config") or ""), validate_group_text(files.get("groups") or "")):
+        problems = sorted(problems, key=_line_of)  # file order
+        out += [f"{problem}: skipped, as the real stack does" for problem in problems]
+    return out
+
+
+def _line_of(problem: str) -> int:
+    found = re.search(r"\(line ([0-9]+)\)$", problem)
+    return int(found.group(1)) if found else 0
