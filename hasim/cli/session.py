@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from hasim.errors import InputError
+from hasim.workdir.files import read_text
 
 
 def _err(msg: str) -> None:
@@ -30,6 +31,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     except InputError as err:
         _err(str(err))
         return 2
+    except OSError as err:
+        _err(_os_problem(args.dir, err))
+        return 2
     print(f"created {args.dir}")
     return 0
 
@@ -47,8 +51,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not args.quiet:
         sys.stdout.write(text)
     recorded = status / "log"
-    if recorded.exists():
-        original = recorded.read_text()
+    try:
+        original = read_text(recorded)
+    except FileNotFoundError:
+        original = None
+    except OSError as err:
+        _err(str(err))
+        return 2
+    if original is not None:
         if original == text:
             print(f"replay: identical to {recorded} ({len(text.splitlines())} lines)", file=sys.stderr)
             return 0
@@ -64,18 +74,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     status = Path(args.dir) / "status"
     out = Path(args.out)
-    if out.exists() and any(out.iterdir()):
-        _err(f"{out}: exists and is not empty")
-        return 2
     try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            _err(f"{out}: exists and is not an empty directory")
+            return 2
         moved = export(status, out)
     except InputError as err:
         _err(f"{status}/{err}")
+        return 2
+    except OSError as err:
+        _err(_os_problem(out, err))
         return 2
     for m in moved:
         print(f"moved: '{m.command}' from t={m.recorded} to t={m.exported} (the tester applies batches every 100 s)")
     print(f"exported {out} (cmdlist, inputs, log.expect); check it with: hasim compare {out}")
     return 0
+
+
+def _os_problem(path, err: OSError) -> str:
+    """One line for a failed write: the file it names, else `path`."""
+    if err.filename:
+        return str(err) if type(err).__str__ is not OSError.__str__ else f"{err.filename}: {err.strerror}"
+    return f"{path}: {err.strerror or err}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from hasim.errors import InputError
+from hasim.errors import InputError, one_line
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, dump_json
-from hasim.workdir.files import append_whole, write_files
+from hasim.workdir.files import ReadError, append_whole, read_text, write_files
 
 HEADER = "# hasim session 1\n"
 SESSION_DIR = "session"
@@ -91,23 +92,43 @@ class SessionRecorder:
             os.close(self._fd)
 
 
+MAX_SESSION_TIME = 10**8  # virtual seconds (three years); a damaged file must not make a replay run for ever
+_TIME = re.compile(r"[0-9]{1,9}")
+
+
 def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:
-    """Parse a recorded session; a truncated last line (crash) is ignored."""
+    """Parse a recorded session; a truncated last line (crash) is ignored.
+
+    Only a regular file is read; a line that is not `<time> <source> <text>`
+    with an ASCII time of at most MAX_SESSION_TIME, or a time before the
+    previous line's, is an InputError naming the line.
+    """
     sdir = Path(status_dir) / SESSION_DIR
     path = sdir / "commands"
-    if not path.exists():
-        raise InputError(f"{SESSION_DIR}/commands", "no recorded session (run or open the directory first)")
-    entries = []
-    text = path.read_text()
+    name = f"{SESSION_DIR}/commands"
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        raise InputError(name, "no recorded session (run or open the directory first)") from None
+    except ReadError as err:
+        raise InputError(name, err.problem) from None
+    entries: list[Entry] = []
     lines = text.split("\n")
     complete = lines[:-1] if not text.endswith("\n") else lines
     for lineno, line in enumerate(complete, 1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split(" ", 2)
-        if len(parts) < 3 or not parts[0].isdigit():
-            raise InputError(f"{SESSION_DIR}/commands", f"cannot parse '{line}'", f"line {lineno}")
-        entries.append(Entry(int(parts[0]), parts[1], parts[2]))
+        if len(parts) < 3 or not _TIME.fullmatch(parts[0]):
+            raise InputError(name, f"cannot parse {one_line(line[:80])!r}", f"line {lineno}")
+        entry = Entry(int(parts[0]), parts[1], parts[2])
+        if entry.time > MAX_SESSION_TIME:
+            raise InputError(name, f"time {entry.time} is past {MAX_SESSION_TIME} s", f"line {lineno}")
+        if entries and entry.time < entries[-1].time:
+            raise InputError(name, f"time {entry.time} is before the previous entry's ({entries[-1].time})", f"line {lineno}")
+        if entries and entries[-1].source == "end":
+            raise InputError(name, "an entry after the session's end", f"line {lineno}")
+        entries.append(entry)
     return sdir / "start", entries
 
 
