@@ -54,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             sim = Simulation(scenario, interactive=args.interactive, flush_loops=1 if args.speed else 50)
         except OSError as err:
-            _err(f"{path}/status: cannot write: {err.strerror or err}")
+            _err(str(err) if err.filename else f"{path}/status: cannot write: {err.strerror or err}")
             return 2
         out = sys.stdout
         if not args.quiet:
