@@ -121,7 +121,7 @@ class Runner:
         if "Traceback (most recent call last)" in text:
             stats["tracebacks"] += 1
             last = [line for line in text.splitlines() if line.strip()][-1:]
-            self.note(cls, f"traceback: {label or argv}: {last}")
+            self.note(cls, f"traceback {last} for {label or argv}")
         modified = False
         if watch is not None:
             after = digest(watch)
@@ -137,13 +137,27 @@ class Runner:
             self.note(cls, f"modified: {label or argv} (exit {proc.returncode})")
 
     def loads(self, d: Path) -> bool:
-        probe = [sys.executable, "-c", "import sys; from hasim.workdir import load_scenario; load_scenario(sys.argv[1])", str(d)]
+        """The directory loads again, and hasim's own edit left no section
+        that the HA stack would skip."""
+        probe = [sys.executable, "-c", PROBE, str(d)]
         return subprocess.run(probe, env=self.env(), capture_output=True, timeout=60).returncode == 0
 
     def note(self, cls: str, text: str) -> None:
         seen = self.examples.setdefault(cls, [])
         if len(seen) < 6:
             seen.append(text[:300])
+
+
+PROBE = """
+import sys
+from pathlib import Path
+from hasim.workdir import load_scenario
+from hasim.engine.ha.rules import validate_rule_text
+from hasim.engine.ha.groups import validate_group_text
+files = load_scenario(sys.argv[1]).files
+assert not validate_rule_text(files.get("rules_config") or "")
+assert not validate_group_text(files.get("groups") or "")
+"""
 
 
 def digest(d: Path) -> dict[str, str]:
@@ -205,7 +219,20 @@ actions = st.sampled_from(["status", "config", "add", "set", "remove", "migrate"
                            "groupadd", "groupset", "groupremove", "groupconfig", "bogus"])  # fmt: skip
 sub_actions = st.sampled_from(["", "add", "set", "remove", "list", "config", "node-affinity", "resource-affinity",
                                "migrate", "stop", "node-maintenance", "disarm-ha", "arm-ha"])  # fmt: skip
-requests = st.tuples(actions, sub_actions, st.lists(word, max_size=6)).map(lambda t: [t[0], *([t[1]] if t[1] else []), *t[2]])
+loose_requests = st.tuples(actions, sub_actions, st.lists(word, max_size=6)).map(lambda t: [t[0], *([t[1]] if t[1] else []), *t[2]])
+odd = st.sampled_from(["ok-id", "g\n1", "r\n1", "a\rb", "x" * 300, "1bad", "vm:101", "node1:2,node2", "node1\n", "ünï",
+                       "\u0661", "tab\there", "", "99999999999999999999"])  # fmt: skip
+structured_requests = st.one_of(
+    st.tuples(odd, odd, odd).map(lambda t: ["groupadd", t[0], "--nodes", t[1], "--comment", t[2]]),
+    st.tuples(odd, odd, odd).map(lambda t: ["rules", "add", "node-affinity", t[0], "--resources", "vm:101",
+                                            "--nodes", t[1], "--comment", t[2]]),
+    st.tuples(odd, odd).map(lambda t: ["rules", "add", "resource-affinity", t[0], "--resources", f"vm:101,{t[1]}",
+                                       "--affinity", "negative"]),
+    st.tuples(odd, odd, odd).map(lambda t: ["add", t[0], "--node", t[1], "--comment", t[2]]),
+    st.tuples(odd, odd).map(lambda t: ["set", "vm:101", "--group", t[0], "--comment", t[1]]),
+    st.tuples(odd, odd).map(lambda t: ["add", "vm:150", "--max_restart", t[0], "--state", t[1]]),
+)  # fmt: skip
+requests = loose_requests | structured_requests
 
 
 def mutate_session(text: str, ops: list[tuple[int, int, str]]) -> str:

@@ -204,17 +204,37 @@ def validate(args: argparse.Namespace, files: dict[str, Any], nodes: list[str]) 
             _group_from_args(args, groups.get(args.group))
 
 
+def _decoded(decode, raw: str, what: str):
+    """A property value as the HA stack reads it back, or a RequestError:
+    what is written must be what the stack reads (never a skipped section)."""
+    try:
+        return decode(raw)
+    except ValueError as err:
+        raise RequestError(f"invalid {what} '{raw}': {err}") from None
+
+
+def _nodes_of(raw: str):
+    nodes = _decoded(rules_mod.decode_nodes, raw, "nodes list")
+    if not nodes:
+        raise RequestError(f"invalid nodes list '{raw}' (expected node[:priority],...)")
+    return nodes
+
+
+def _comment_of(args: argparse.Namespace, old) -> str | None:
+    if args.comment is None:
+        return old.comment if old else None
+    return _decoded(rules_mod.decode_comment, args.comment, "comment")
+
+
 def _rule_from_args(args: argparse.Namespace, old: rules_mod.Rule | None) -> rules_mod.Rule:
     resources = old.resources if old else ()
     if args.resources is not None:
-        resources = rules_mod.decode_resources(args.resources)
+        resources = _decoded(rules_mod.decode_resources, args.resources, "resources list")
         if not resources:
             raise RequestError(f"invalid resources list '{args.resources}'")
     nodes = dict(old.nodes) if old else {}
     if args.nodes is not None:
-        nodes = rules_mod.decode_nodes(args.nodes)
-        if not nodes:
-            raise RequestError(f"invalid nodes list '{args.nodes}' (expected node[:priority],...)")
+        nodes = _nodes_of(args.nodes)
     try:
         return rules_mod.Rule(
             type=args.type,
@@ -223,7 +243,7 @@ def _rule_from_args(args: argparse.Namespace, old: rules_mod.Rule | None) -> rul
             nodes=nodes if args.type == "node-affinity" else {},
             strict=bool(args.strict) if args.strict is not None else (old.strict if old else False),
             affinity=args.affinity or (old.affinity if old else None),
-            comment=args.comment if args.comment is not None else (old.comment if old else None),
+            comment=_comment_of(args, old),
             disable=bool(args.disable) if args.disable is not None else (old.disable if old else False),
         )
     except (ValueError, TypeError) as err:
@@ -233,15 +253,13 @@ def _rule_from_args(args: argparse.Namespace, old: rules_mod.Rule | None) -> rul
 def _group_from_args(args: argparse.Namespace, old: groups_mod.Group | None) -> groups_mod.Group:
     nodes = dict(old.nodes) if old else {}
     if args.nodes is not None:
-        nodes = rules_mod.decode_nodes(args.nodes)
-        if not nodes:
-            raise RequestError(f"invalid nodes list '{args.nodes}' (expected node[:priority],...)")
+        nodes = _nodes_of(args.nodes)
     return groups_mod.Group(
         id=args.group,
         nodes=nodes,
         restricted=bool(args.restricted) if args.restricted is not None else (old.restricted if old else False),
         nofailback=bool(args.nofailback) if args.nofailback is not None else (old.nofailback if old else False),
-        comment=args.comment if args.comment is not None else (old.comment if old else None),
+        comment=_comment_of(args, old),
     )
 
 

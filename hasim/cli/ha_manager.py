@@ -16,7 +16,7 @@ from hasim.admin.requests import (
     parse_request,
     validate,
 )
-from hasim.errors import InputError
+from hasim.errors import InputError, one_line
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, DirectoryBusy, DirLock, dump_json
 from hasim.workdir.files import write_files
 from hasim.workdir.scenario import parse_json, read_input
@@ -80,7 +80,7 @@ def cmd_ha_manager(args: argparse.Namespace) -> int:
     try:
         request = parse_request(argv)
     except RequestError as err:
-        _err(f"{' '.join(argv)}: {err}")
+        _err(f"{one_line(' '.join(argv))}: {err}")
         return 2
     owner = DirLock(directory).owner()
     running = owner is not None and (directory / "status" / "inbox").is_dir()
