@@ -74,6 +74,24 @@ def _scenario_problem(name: str, directory) -> str | None:
 
 def main(args) -> int:
     offscreen = bool(getattr(args, "offscreen", False))
+    directory = getattr(args, "dir", None)
+    scenario = getattr(args, "scenario", None)
+    if scenario is not None:
+        problem = _scenario_problem(scenario, directory)
+        if problem:
+            _fail(problem)
+            return 2
+    _prepare_environment(offscreen)
+    from hasim.cli.stop import StopSignals
+
+    stop = StopSignals().install()  # from the start: a signal while the window opens is kept for later
+    try:
+        return _run_window(args, stop)
+    finally:
+        stop.restore()
+
+
+def _run_window(args, stop) -> int:
     screenshot = getattr(args, "screenshot", None)
     advance = getattr(args, "advance", None)
     read_only = bool(getattr(args, "read_only", False))
@@ -81,12 +99,6 @@ def main(args) -> int:
     directory = getattr(args, "dir", None)
     scenario = getattr(args, "scenario", None)
     headless = screenshot is not None
-    if scenario is not None:
-        problem = _scenario_problem(scenario, directory)
-        if problem:
-            _fail(problem)
-            return 2
-    _prepare_environment(offscreen)
 
     from PySide6.QtWidgets import QApplication
 
@@ -139,7 +151,7 @@ def main(args) -> int:
             print(f"hasim: note: the scenario ended with an error: {controller.sim.error}", file=sys.stderr)
         return 0
     _install_excepthook(window)
-    stop = _stop_on_signals(app, window)
+    _stop_on_signals(app, window, stop)
     window.show()
     from PySide6.QtCore import QTimer
 
@@ -153,20 +165,16 @@ def main(args) -> int:
         if speed > 0 and not advance:
             controller.play()
     status = app.exec()
-    stop.restore()
     return stop.exit_status if stop.requested else status
 
 
-def _stop_on_signals(app, window):
+def _stop_on_signals(app, window, stop) -> None:
     """SIGINT, SIGTERM and SIGHUP close the window as its close button does:
     the session gets its end line, the lock is released, a fresh copy is
     removed.  Python runs signal handlers only when it runs: a timer wakes it
     five times a second while Qt waits for events."""
     from PySide6.QtCore import QTimer
 
-    from hasim.cli.stop import StopSignals
-
-    stop = StopSignals().install()
     timer = QTimer(app)
     timer.setInterval(200)
     def check() -> None:
@@ -177,5 +185,3 @@ def _stop_on_signals(app, window):
 
     timer.timeout.connect(check)
     timer.start()
-    stop.timer = timer  # kept alive with the handler
-    return stop
