@@ -114,6 +114,27 @@ def test_an_unwritable_directory_is_named(workdir):
     assert "Permission denied" in one_clean_line(res.stderr)
 
 
+@pytest.mark.skipif(not as_user_available(), reason="needs root and setpriv to act as a user without root's powers")
+def test_ha_manager_names_an_unreadable_file(workdir):
+    (workdir / "service_config").chmod(0)
+    res = run_hasim("ha-manager", str(workdir), "config", user=True)
+    assert res.returncode == 2
+    assert f"{workdir}/service_config: cannot read: Permission denied" in one_clean_line(res.stderr)
+
+
+@pytest.mark.skipif(not as_user_available(), reason="needs root and setpriv to act as a user without root's powers")
+def test_ha_manager_in_a_read_only_directory_changes_nothing(workdir):
+    before = inputs_of(workdir)
+    workdir.chmod(0o555)
+    try:
+        res = run_hasim("ha-manager", str(workdir), "add", "vm:300", user=True)
+    finally:
+        workdir.chmod(0o755)
+    assert res.returncode == 2
+    assert "Permission denied" in one_clean_line(res.stderr)
+    assert "updated" not in res.stdout and inputs_of(workdir) == before
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["run", "--speed", "nan"], "finite"),
     (["run", "--speed", "inf"], "finite"),
