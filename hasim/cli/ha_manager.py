@@ -89,18 +89,24 @@ def cmd_ha_manager(args: argparse.Namespace) -> int:
     return _edit_idle(directory, request)
 
 
+def _read_and_check(folder: Path, request: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+    """The folder's files and nodes; RequestError when the request is refused."""
+    files, nodes = read_files(folder)
+    if not is_read_only(request):
+        validate(request, files, nodes)
+    return files, nodes
+
+
 def _look_or_queue(directory: Path, argv: list[str], request: argparse.Namespace, owner: str | None) -> int:
     """Show a directory, or queue a request for its running owner: nothing
     of the user's is written, so no lock is needed."""
-    folder = directory / "status" if owner is not None else directory
     try:
-        files, nodes = read_files(folder)
-        if is_read_only(request):
-            return _show(request, files, nodes, owner is not None)
-        validate(request, files, nodes)
+        files, nodes = _read_and_check(directory / "status" if owner is not None else directory, request)
     except RequestError as err:
         _err(str(err))
         return 2
+    if is_read_only(request):
+        return _show(request, files, nodes, owner is not None)
     if owner is None:
         _err(f"no simulation is running in {directory}: '{' '.join(argv)}' needs a running CRM (start `hasim {directory}`)")
         return 2
@@ -128,8 +134,7 @@ def _edit_idle(directory: Path, request: argparse.Namespace) -> int:
         _err(str(err))
         return 2
     try:
-        files, nodes = read_files(directory)
-        validate(request, files, nodes)
+        files, nodes = _read_and_check(directory, request)
         changed, _queue = apply_edit(request, files, nodes)
         write_files(directory, {n: v if isinstance(v, str) else dump_json(v) for n, v in changed.items()})
     except RequestError as err:

@@ -116,16 +116,20 @@ def compare_one(path: Path) -> tuple[bool, str]:
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
 
-    expect_path = path / "log.expect"
-    if not expect_path.exists():
+    from hasim.workdir.files import read_text
+
+    try:
+        want = read_text(path / "log.expect").splitlines(keepends=True)
+    except FileNotFoundError:
         return False, "no log.expect"
+    except OSError as err:
+        return False, str(err)
     try:
         sim = Simulation(load_scenario(path), write_status=False)
     except InputError as err:
         return False, f"bad input: {err}"
     sim.run()
     got = sim.log_text().splitlines(keepends=True)
-    want = expect_path.read_text().splitlines(keepends=True)
     for i, (a, b) in enumerate(zip(got, want), 1):
         if a != b:
             return False, f"line {i}: expected {b.rstrip()!r}, got {a.rstrip()!r}"

@@ -15,7 +15,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from hasim.workdir.files import atomic_write
+from hasim.jsondata import loads_strict
+from hasim.workdir.files import atomic_write, read_text
 
 
 class Inbox:
@@ -49,7 +50,7 @@ class Inbox:
         out = []
         for _, _, p in sorted(keyed):
             try:
-                data = json.loads(p.read_text())
+                data = loads_strict(read_text(p))  # only a regular file: a FIFO here must not stall the owner
                 argv = data.get("argv")
                 if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
                     out.append(argv)
