@@ -62,7 +62,7 @@ class SessionRecorder:
             for name, value in sorted(start_files.items())
             if name.startswith("service_status_") or name in JSON_INPUTS or name in TEXT_INPUTS
         }
-        write_files(start, {**contents, "cmdlist": "[]\n"})
+        write_files(start, {**contents, "cmdlist": "[]\n"}, durable=False)  # copies of the inputs
         self.path = self.dir / "commands"
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC, 0o644)
         self.closed = False

@@ -10,6 +10,10 @@ A working directory is the user's data.  Three rules keep it safe:
   a `WriteError` names the file.  `write_files` does the same for several
   files at once: all of them are written before any is renamed, so a failure
   changes none of them.
+  `durable=False` skips the two fsyncs (the content is still whole or
+  absent after a crash of the process, only not after a power loss): for
+  `status/`, which every start recreates and which is nobody's only copy —
+  the fsyncs made a batch run 2.5 times slower.
 * **Appended lines are whole.**  `append_whole` writes a log or session line
   completely or cuts the file back to where it was.
 * **Only regular files are read.**  `read_regular` opens without following a
@@ -97,7 +101,7 @@ def _temp_path(path: Path) -> Path:
     return path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
 
 
-def _write_temp(path: Path, raw: bytes) -> Path:
+def _write_temp(path: Path, raw: bytes, durable: bool) -> Path:
     """The content in a fsynced temporary file beside `path` (removed on error)."""
     tmp = _temp_path(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -112,7 +116,8 @@ def _write_temp(path: Path, raw: bytes) -> Path:
     try:
         try:
             write_all(fd, raw, path)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         except WriteError:
             raise
         except OSError as err:
@@ -159,12 +164,12 @@ def _raw(data: str | bytes) -> bytes:
     return data.encode() if isinstance(data, str) else data
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Replace `path` with `data`, whole or not at all (see the module doc)."""
-    write_files(Path(path).parent, {Path(path).name: data})
+    write_files(Path(path).parent, {Path(path).name: data}, durable)
 
 
-def write_files(directory: Path, contents: Mapping[str, str | bytes | None]) -> None:
+def write_files(directory: Path, contents: Mapping[str, str | bytes | None], durable: bool = True) -> None:
     """Replace several files of `directory` together: every new content is
     written and fsynced to a temporary file first; only when all of them are
     on disk are they renamed over their targets (None: the file is removed).
@@ -174,7 +179,7 @@ def write_files(directory: Path, contents: Mapping[str, str | bytes | None]) -> 
     try:
         for name, data in contents.items():
             if data is not None:
-                temps.append((_write_temp(directory / name, _raw(data)), directory / name))
+                temps.append((_write_temp(directory / name, _raw(data), durable), directory / name))
     except BaseException:
         for tmp, _ in temps:
             _remove(tmp)
@@ -197,7 +202,8 @@ def write_files(directory: Path, contents: Mapping[str, str | bytes | None]) -> 
         for tmp, _ in temps:
             if os.path.lexists(tmp):
                 _remove(tmp)
-    _sync_dir(directory)
+    if durable:
+        _sync_dir(directory)
 
 
 def dump_json(value: Any) -> str:

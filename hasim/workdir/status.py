@@ -116,4 +116,4 @@ def _write_jobs(jobs: list[tuple[Path, bytes | None]]) -> None:
             except FileNotFoundError:
                 pass
         else:
-            atomic_write(target, data)
+            atomic_write(target, data, durable=False)  # status/ is recreated at every start
