@@ -34,16 +34,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     path = Path(args.dir)
     lock = DirLock(path)
+    stop = StopSignals().install()  # before the lock: a signal can no longer come between the two
     try:
-        lock.acquire()  # before reading: what is read is what this run owns
-    except DirectoryBusy as err:
-        _err(str(err))
-        return 2
-    except OSError as err:
-        _err(str(err))
-        return 2
-    stop = StopSignals().install()
-    try:
+        try:
+            lock.acquire()  # before reading: what is read is what this run owns
+        except (DirectoryBusy, OSError) as err:
+            _err(str(err))
+            return 2
         try:
             scenario = load_scenario(path)
         except InputError as err:
