@@ -74,6 +74,24 @@ def _scenario_problem(name: str, directory) -> str | None:
 
 def main(args) -> int:
     offscreen = bool(getattr(args, "offscreen", False))
+    directory = getattr(args, "dir", None)
+    scenario = getattr(args, "scenario", None)
+    if scenario is not None:
+        problem = _scenario_problem(scenario, directory)
+        if problem:
+            _fail(problem)
+            return 2
+    _prepare_environment(offscreen)
+    from hasim.cli.stop import StopSignals
+
+    stop = StopSignals().install()  # from the start: a signal while the window opens is kept for later
+    try:
+        return _run_window(args, stop)
+    finally:
+        stop.restore()
+
+
+def _run_window(args, stop) -> int:
     screenshot = getattr(args, "screenshot", None)
     advance = getattr(args, "advance", None)
     read_only = bool(getattr(args, "read_only", False))
@@ -81,12 +99,6 @@ def main(args) -> int:
     directory = getattr(args, "dir", None)
     scenario = getattr(args, "scenario", None)
     headless = screenshot is not None
-    if scenario is not None:
-        problem = _scenario_problem(scenario, directory)
-        if problem:
-            _fail(problem)
-            return 2
-    _prepare_environment(offscreen)
 
     from PySide6.QtWidgets import QApplication
 
@@ -144,13 +156,37 @@ def main(args) -> int:
         return 0
     _install_excepthook(window)
     window.fit_to_screen()  # the remembered size, else 1280x800 within the screen it opens on
+    _stop_on_signals(app, window, stop)
     window.show()
+    from PySide6.QtCore import QTimer
+
     if not opened:
         # a bad working directory: the window stays up with the message; File > Open
-        from PySide6.QtCore import QTimer
-
         message = errors[-1] if errors else f"cannot open {path}"
         QTimer.singleShot(0, lambda: window.show_error(message + "\nUse File → Open to choose another directory."))
-    elif speed > 0 and not advance:
-        controller.play()
-    return app.exec()
+    else:
+        if errors:  # opened, with something to say (sections of rules_config or groups skipped)
+            QTimer.singleShot(0, lambda: window.show_error("\n".join(errors)))
+        if speed > 0 and not advance:
+            controller.play()
+    status = app.exec()
+    return stop.exit_status if stop.requested else status
+
+
+def _stop_on_signals(app, window, stop) -> None:
+    """SIGINT, SIGTERM and SIGHUP close the window as its close button does:
+    the session gets its end line, the lock is released, a fresh copy is
+    removed.  Python runs signal handlers only when it runs: a timer wakes it
+    five times a second while Qt waits for events."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(app)
+    timer.setInterval(200)
+    def check() -> None:
+        if stop.requested:
+            timer.stop()
+            window.close()  # closeEvent shuts the controller down
+            app.quit()  # also ends a dialog's event loop
+
+    timer.timeout.connect(check)
+    timer.start()

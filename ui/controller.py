@@ -47,6 +47,7 @@ from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock, load_scenario
 from hasim.workdir.live import LiveDirectory, save
+from hasim.workdir.scenario import skipped_sections
 from hasim.snapshot import Snapshot
 from ui.models.history import History
 from ui.next_change import BudgetedSearch
@@ -139,6 +140,9 @@ class Controller(QObject):
         self.violations: list[Violation] = []
         self.source: str | None = None  # the shipped directory `path` is a fresh copy of (None: the user's own)
         self.scratch_parent: Path | None = None  # where fresh copies go (None: the system's temporary directory)
+        self._scratch: Path | None = None  # the temporary folder of a fresh copy that is open
+        self._saved = False  # the fresh copy was saved: it stays when the window closes
+        self._stopped: str | None = None  # why the simulation cannot go on (a file it could not write)
 
     # -- opening ------------------------------------------------------------------------------
     def open(self, path: str | Path, *, source: str | None = None) -> bool:
@@ -171,15 +175,13 @@ class Controller(QObject):
             sim = Simulation(load_scenario(path), interactive=True)
             # status files are written by `_maybe_flush` (at most once a second)
             live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True)
-        except InputError as err:
+        except (InputError, OSError) as err:
             if not same and lock is not None:
                 lock.release()
-            self.errorOccurred.emit(f"Cannot open {path}: {err}")
-            return False
-        except OSError as err:
-            if not same and lock is not None:
-                lock.release()
-            self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
+            if source is not None and not same:
+                self._remove_scratch(path.parent)  # a fresh copy that cannot be opened is of no use
+            reason = err if isinstance(err, InputError) else (err.strerror or err)
+            self.errorOccurred.emit(f"Cannot open {path}: {reason}")
             return False
         if self.sim is not None:
             self._close_sim()
@@ -190,6 +192,8 @@ class Controller(QObject):
         self.live = live
         self.path = path
         self.source = source
+        self._adopt_scratch(path, source)
+        self._stopped = None
         self._pending_lines = []
         self._new_violations = []
         self._waiting = {}
@@ -205,7 +209,34 @@ class Controller(QObject):
         self._published_key = None
         self.simulationChanged.emit()
         self.publish(force=True)
+        skipped = skipped_sections(sim.scenario.files)
+        if skipped:
+            self.errorOccurred.emit("\n".join(skipped))
         return True
+
+    # -- fresh copies ------------------------------------------------------------------------------
+    # The default cluster and the shipped scenarios open as fresh copies in a
+    # temporary folder (hasim-XXXX/NAME).  A copy is the window's own: it goes
+    # when the window closes or another directory replaces it, unless it was
+    # saved (then it holds the user's state and stays, like any of theirs).
+    def _is_scratch(self, folder: Path) -> bool:
+        base = Path(self.scratch_parent or tempfile.gettempdir())
+        return folder.name.startswith("hasim-") and folder.parent.resolve() == base.resolve()
+
+    def _adopt_scratch(self, path: Path, source: str | None) -> None:
+        new = path.parent if source is not None and self._is_scratch(path.parent) else None
+        if new == self._scratch:
+            return
+        old, saved = self._scratch, self._saved
+        self._scratch, self._saved = new, False
+        if old is not None and not saved:
+            self._remove_scratch(old)
+
+    def _remove_scratch(self, folder: Path) -> None:
+        import shutil
+
+        if self._is_scratch(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _make_monitor(self, sim: Simulation) -> InvariantMonitor | None:
         try:
@@ -223,10 +254,13 @@ class Controller(QObject):
         """Open a fresh copy of the shipped working directory `name` (a
         workshop scenario or the default cluster); the shipped one is never
         touched."""
+        parent = None
         try:
             parent = Path(tempfile.mkdtemp(prefix="hasim-", dir=self.scratch_parent))
             path = copy_shipped(name, parent)
         except (OSError, FileNotFoundError) as err:
+            if parent is not None:
+                self._remove_scratch(parent)
             self.errorOccurred.emit(f"Cannot copy the scenario '{name}': {getattr(err, 'strerror', None) or err}")
             return False
         self.pause()
@@ -267,6 +301,9 @@ class Controller(QObject):
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self._scratch is not None and not self._saved:
+            self._remove_scratch(self._scratch)
+        self._scratch = None
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -287,7 +324,7 @@ class Controller(QObject):
 
     @property
     def alive(self) -> bool:
-        return self.sim is not None and not self.sim.finished
+        return self.sim is not None and not self.sim.finished and self._stopped is None
 
     # -- time controls --------------------------------------------------------------------------
     def set_speed(self, speed: float) -> None:
@@ -333,7 +370,20 @@ class Controller(QObject):
         try:
             self.live.flush()
         except OSError as err:
-            self.errorOccurred.emit(f"Cannot write the status files: {err.strerror or err}")
+            self._stop_on_write_error(err)
+
+    def _stop_on_write_error(self, err: OSError) -> None:
+        """A log, session or status line that cannot be written stops the
+        simulation (its files would no longer say what happened); what is on
+        screen stays, and Save or Reset can follow."""
+        if self._stopped is not None:
+            return
+        self._stopped = str(err)
+        self.pause()
+        self._cancel_search()
+        self.errorOccurred.emit(
+            f"The simulation stopped: {err}\nFree some space (or fix the permissions), then use Simulation → Reset."
+        )
 
     def toggle(self) -> None:
         self.pause() if self._running else self.play()
@@ -345,6 +395,9 @@ class Controller(QObject):
         try:
             fn(*args)
             return True
+        except OSError as err:  # a file of the working directory could not be written
+            self._stop_on_write_error(err)
+            return False
         except Exception as err:  # noqa: BLE001
             log.error("engine call failed: %s", traceback.format_exc())
             self.errorOccurred.emit(f"Internal error: {err}")
@@ -643,9 +696,12 @@ class Controller(QObject):
             try:
                 save(self.sim, self.path)
             except OSError as err:
-                problem = f"Save failed: {err.strerror or err}"
+                detail = err if err.filename else (err.strerror or err)
+                problem = f"Save failed: {detail}; nothing was changed"
             else:
-                self.message.emit(f"Current state saved to {self.path}")
+                kept = " (a temporary copy: it stays when the window closes)" if self._scratch is not None else ""
+                self._saved = True
+                self.message.emit(f"Current state saved to {self.path}{kept}")
                 return None
         self.errorOccurred.emit(problem)
         return problem

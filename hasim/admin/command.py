@@ -16,7 +16,6 @@ Against an idle directory a writer edits the input files.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -39,14 +38,10 @@ from hasim.admin.parameters import EXIT_REFUSED, ParameterError, Parsed, parse
 from hasim.admin.refusals import is_writer, refusal
 from hasim.admin.status import status_report
 from hasim.admin.tables import cut_to_width, locale_is_utf8
-from hasim.workdir import (
-    JSON_INPUTS,
-    TEXT_INPUTS,
-    DirectoryBusy,
-    DirLock,
-    atomic_write,
-    dump_json,
-)
+from hasim.errors import InputError
+from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, DirectoryBusy, DirLock, dump_json
+from hasim.workdir.files import write_files
+from hasim.workdir.scenario import parse_json, read_input
 from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Inbox
 
 #: how long the CLI waits for a running simulation to apply a request (seconds)
@@ -63,20 +58,29 @@ def _note(message: str) -> None:
 
 
 def read_files(folder: Path) -> tuple[dict[str, Any], list[str]]:
-    """The cluster files of a folder (inputs, or status/ of a running simulation)."""
+    """The cluster files of a folder (inputs, or status/ of a running
+    simulation): only regular files are read, JSON strictly."""
     files: dict[str, Any] = {}
-    names = [*JSON_INPUTS, *(p.name for p in sorted(folder.glob("lrm_status_*")))]
-    for name in names:
-        p = folder / name
-        if p.is_file():
+    try:
+        for name in JSON_INPUTS:
+            text = read_input(folder / name, name)
+            if text is not None:
+                files[name] = parse_json(text, name)
+        for name in TEXT_INPUTS:
+            text = read_input(folder / name, name)
+            if text is not None:
+                files[name] = text
+        for p in sorted(folder.glob("lrm_status_*")):
             try:
-                files[name] = json.loads(p.read_text())
-            except (OSError, ValueError) as err:
-                raise HasimError(f"{p}: not readable as JSON: {err}") from None
-    for name in TEXT_INPUTS:
-        p = folder / name
-        if p.is_file():
-            files[name] = p.read_text()
+                text = read_input(p, p.name)
+                if text is not None:
+                    files[p.name] = parse_json(text, p.name)
+            except InputError:
+                pass  # a node's LRM status only decorates `status`
+    except InputError as err:
+        raise HasimError(f"{folder}/{err}") from None
+    except OSError as err:
+        raise HasimError(f"{folder}: cannot read: {err.strerror or err}") from None
     hw = files.get("hardware_status")
     if not isinstance(hw, dict) or not hw:
         raise HasimError(f"{folder}/hardware_status: missing or not a JSON object of nodes")
@@ -144,18 +148,32 @@ def _show(request: Parsed, cluster: Cluster, now: int, node: str) -> int:
 # -- writers ----------------------------------------------------------------------------------------------
 
 
-def _edit_inputs(directory: Path, request: Parsed, cluster: Cluster) -> int:
-    """An idle directory: the change goes into its input files."""
+EDIT_WAIT = 5.0  # seconds an idle edit waits for another edit of the same directory to finish
+
+
+def _edit_inputs(directory: Path, request: Parsed) -> int:
+    """An idle directory: the change goes into its input files, read, checked
+    and written under the directory's lock (two edits at the same time cannot
+    lose one of them), all files or none."""
+    lock = DirLock(directory)
     try:
-        with DirLock(directory):
-            for name, value in change(request, cluster).files.items():
-                target = directory / name
-                if value is None:
-                    target.unlink(missing_ok=True)
-                else:
-                    atomic_write(target, value if isinstance(value, str) else dump_json(value))
+        lock.acquire(wait=EDIT_WAIT)
     except DirectoryBusy as err:
+        raise HasimError(f"{err} (it accepts no requests)") from None
+    except OSError as err:
         raise HasimError(str(err)) from None
+    try:
+        cluster = Cluster(*read_files(directory))  # what is changed is what is there now
+        text = refusal(request, cluster)
+        if text is not None:
+            print(text, file=sys.stderr)
+            return EXIT_REFUSED
+        changed = change(request, cluster).files
+        write_files(directory, {n: (v if v is None or isinstance(v, str) else dump_json(v)) for n, v in changed.items()})
+    except OSError as err:
+        raise HasimError(f"{err}; nothing changed") from None
+    finally:
+        lock.release()
     return 0
 
 
@@ -206,11 +224,7 @@ def _write(directory: Path, request: Parsed, argv: list[str], cluster: Cluster, 
         if request.path[0] == "crm-command":
             raise HasimError(f"no simulation is running in {directory}: '{EXE} {' '.join(argv)}' needs a running "
                              f"CRM (start `hasim {directory}` or `hasim run --interactive --speed 10 {directory}`)")  # fmt: skip
-        text = refusal(request, cluster)
-        if text is not None:
-            print(text, file=sys.stderr)
-            return EXIT_REFUSED
-        return _edit_inputs(directory, request, cluster)
+        return _edit_inputs(directory, request)
     text = refusal(request, cluster, typed_on=node)
     if text is not None:
         print(text, file=sys.stderr)
@@ -238,7 +252,8 @@ def cmd_ha_manager(args: argparse.Namespace) -> int:
             return EXIT_REFUSED
         owner = DirLock(directory).owner()
         if owner is not None and not (directory / "status" / "inbox").is_dir():
-            raise HasimError(f"{directory}: in use by another hasim (pid {owner}) that accepts no requests")
+            # not a running simulation (an edit, `hasim new`): a writer waits for its lock, a reader reads the inputs
+            owner = None
         folder = directory / "status" if owner is not None else directory
         cluster = Cluster(*read_files(folder))
         node = _typing_node(cluster, args.node, owner is not None)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hasim.analysis.explore.settings import DEFAULT_DURATION, SHRINK_BUDGET
 from hasim.cli.output import error
+from hasim.cli.values import MAX_RUNS
 
 
 def _progress_bar(stream) -> Callable[[int, int, int], None]:
@@ -38,8 +39,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
     def bad(msg: str) -> int:
         return error(msg, "hasim: explore")
 
-    if args.runs < 1:
-        return bad("--runs must be at least 1")
+    if not 1 <= args.runs <= MAX_RUNS:
+        return bad(f"--runs must be between 1 and {MAX_RUNS}")
     if args.nodes is not None and not 1 <= args.nodes <= 10:
         return bad("--nodes must be between 1 and 10")
     if args.services is not None and not 1 <= args.services <= 20:

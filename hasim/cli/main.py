@@ -28,10 +28,11 @@ DEFAULT_COMMAND = "gui"
 
 
 def command_modules() -> list[str]:
-    """The modules of this package that add subcommands, in name order."""
+    """The modules of this package that add subcommands (`register`), in name order."""
     here = os.path.dirname(__file__)
     names = sorted(n[:-3] for n in os.listdir(here) if n.endswith(".py") and not n.startswith("_"))
-    return [f"hasim.cli.{n}" for n in names if n not in ("main", "output")]
+    modules = [f"hasim.cli.{n}" for n in names if n != "main"]
+    return [m for m in modules if hasattr(importlib.import_module(m), "register")]  # helpers add none
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

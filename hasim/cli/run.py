@@ -11,52 +11,56 @@ import argparse
 import sys
 from pathlib import Path
 
+from hasim.cli import values
 from hasim.cli.output import error
 from hasim.errors import InputError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from hasim.cli.stop import StopSignals
     from hasim.simulation import Simulation
     from hasim.workdir import DirectoryBusy, DirLock, load_scenario
     from hasim.workdir.live import LiveDirectory
+    from hasim.workdir.scenario import skipped_sections
 
     path = Path(args.dir)
-    try:
-        scenario = load_scenario(path)
-    except InputError as err:
-        error(f"{path}/{err}")
-        return 2
     lock = DirLock(path)
-    try:
-        lock.acquire()
-    except DirectoryBusy as err:
-        error(str(err))
-        return 2
-    except OSError as err:
-        error(f"{path}: cannot lock: {err.strerror or err}")
-        return 2
+    stop = StopSignals().install()  # before the lock: a signal can no longer come between the two
     try:
         try:
-            sim = Simulation(scenario, interactive=args.interactive)
+            lock.acquire()  # before reading: what is read is what this run owns
+        except (DirectoryBusy, OSError) as err:
+            return error(str(err))
+        try:
+            scenario = load_scenario(path)
+        except InputError as err:
+            return error(f"{path}/{err}")
+        for problem in skipped_sections(scenario.files):
+            error(f"{path}/{problem}")
+        sim = Simulation(scenario, interactive=args.interactive)
+        try:
             live = LiveDirectory(sim, path, flush_loops=1 if args.speed else 50)
         except OSError as err:
-            error(f"{path}/status: cannot write: {err.strerror or err}")
-            return 2
+            return error(str(err) if err.filename else f"{path}/status: cannot write: {err.strerror or err}")
         out = sys.stdout
         if not args.quiet:
             sim.subscribe(lambda line: out.write(line.render()))
-        _interrupt_on_sigterm()
         try:
             if args.speed:
-                _run_paced(sim, live, args.speed, out)
+                _run_paced(sim, live, args.speed, out, stop)
             else:
-                sim.run()
-        except KeyboardInterrupt:
-            pass
-        live.close()
+                while not sim.finished and not stop.requested:
+                    sim.advance(sim.time + BATCH_SLICE)
+            live.close()
+        except OSError as err:  # a full disk, a vanished directory: the run cannot go on
+            _close_quietly(live)
+            return error(f"{err}; the run stopped at {sim.time} s")
         out.flush()
     finally:
+        stop.restore()
         lock.release()
+    if stop.requested:
+        return stop.exit_status
     if sim.error is not None:
         where = ""
         failed = sim.error_command
@@ -68,25 +72,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interrupt_on_sigterm() -> None:
-    """Let `kill` end a run like Ctrl-C: the session is closed properly."""
-    import signal
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
+BATCH_SLICE = 1000  # virtual seconds between two looks at the stop signals in a batch run
 
 
-def _run_paced(sim, live, speed: float, out) -> None:
+def _close_quietly(live) -> None:
+    """Close what can be closed after a write failed (the end line may not fit either)."""
+    try:
+        live.close()
+    except OSError:
+        pass
+
+
+def _run_paced(sim, live, speed: float, out, stop) -> None:
     """Follow virtual time at `speed` virtual seconds per wall second, so that
-    other processes (hasim ha-manager) can interact with the running cluster."""
+    other processes (hasim ha-manager) can interact with the running cluster;
+    a stop signal ends it between two steps."""
     import time
 
     from hasim.clock import PacedClock
 
     clock = PacedClock(time.monotonic, rate=speed, virtual=sim.time)
-    while not sim.finished:
+    while not sim.finished and not stop.requested:
         sim.advance(int(clock.tick()))
         live.flush_log()
         out.flush()
@@ -97,17 +103,20 @@ def compare_one(path: Path) -> tuple[bool, str]:
     """Run one scenario in memory; (identical, detail)."""
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
+    from hasim.workdir.files import read_text
 
-    expect_path = path / "log.expect"
-    if not expect_path.exists():
+    try:
+        want = read_text(path / "log.expect").splitlines(keepends=True)
+    except FileNotFoundError:
         return False, "no log.expect"
+    except OSError as err:
+        return False, str(err)
     try:
         sim = Simulation(load_scenario(path))
     except InputError as err:
         return False, f"bad input: {err}"
     sim.run()
     got = sim.log_text().splitlines(keepends=True)
-    want = expect_path.read_text().splitlines(keepends=True)
     for i, (a, b) in enumerate(zip(got, want), 1):
         if a != b:
             return False, f"line {i}: expected {b.rstrip()!r}, got {a.rstrip()!r}"
@@ -137,7 +146,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario directory headless (batch mode)")
     p.add_argument("dir")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the log")
-    p.add_argument("--speed", type=float, help="follow virtual time at this many virtual seconds per second")
+    p.add_argument("--speed", type=values.run_speed, help="follow virtual time at this many virtual seconds per second")
     p.add_argument("--interactive", action="store_true", help="do not end after the scenario (use with --speed)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("compare", help="compare scenario logs with their log.expect")

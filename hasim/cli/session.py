@@ -6,11 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from hasim.cli.output import error
 from hasim.errors import InputError
-
-
-def _err(msg: str) -> None:
-    print(f"hasim: {msg}", file=sys.stderr)
+from hasim.workdir.files import read_text
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -28,7 +26,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         new_workdir(Path(args.dir), args.nodes, template)
     except InputError as err:
-        _err(str(err))
+        error(str(err))
+        return 2
+    except OSError as err:
+        error(_os_problem(args.dir, err))
         return 2
     print(f"created {args.dir}")
     return 0
@@ -41,20 +42,26 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         sim = replay(status)
     except InputError as err:
-        _err(f"{status}/{err}")
+        error(f"{status}/{err}")
         return 2
     text = sim.log_text()
     if not args.quiet:
         sys.stdout.write(text)
     recorded = status / "log"
-    if recorded.exists():
-        original = recorded.read_text()
+    try:
+        original = read_text(recorded)
+    except FileNotFoundError:
+        original = None
+    except OSError as err:
+        error(str(err))
+        return 2
+    if original is not None:
         if original == text:
             print(f"replay: identical to {recorded} ({len(text.splitlines())} lines)", file=sys.stderr)
             return 0
         a, b = original.splitlines(), text.splitlines()
         line = next((i for i, (x, y) in enumerate(zip(a, b), 1) if x != y), min(len(a), len(b)) + 1)
-        _err(f"replay differs from {recorded} at line {line}")
+        error(f"replay differs from {recorded} at line {line}")
         return 1
     return 0
 
@@ -64,14 +71,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     status = Path(args.dir) / "status"
     out = Path(args.out)
-    if out.exists() and any(out.iterdir()):
-        _err(f"{out}: exists and is not empty")
-        return 2
     try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            return error(f"{out}: exists and is not an empty directory")
         report = export(status, out)
     except InputError as err:
-        _err(f"{status}/{err}")
-        return 2
+        return error(f"{status}/{err}")
+    except OSError as err:
+        return error(_os_problem(out, err))
     for m in report.moved:
         print(f"moved: '{m.command}' from t={m.recorded} to t={m.exported} (the nearest time the tester can express)")
     print(f"exported {out} (cmdlist, inputs, log.expect); check it with: hasim compare {out}")
@@ -86,6 +93,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = ('new', 'replay', 'export')  # the subcommands `register` adds
+
+
+def _os_problem(path, err: OSError) -> str:
+    """One line for a failed write: the file it names, else `path`."""
+    if err.filename:
+        return str(err) if type(err).__str__ is not OSError.__str__ else f"{err.filename}: {err.strerror}"
+    return f"{path}: {err.strerror or err}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from hasim.cli import values
 from hasim.cli.output import error
 
 
@@ -38,10 +39,11 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", metavar="NAME",
                    help="open a fresh copy of a shipped workshop scenario (an unknown NAME lists them)")
     p.add_argument("--offscreen", action="store_true", help="render without a display")
-    p.add_argument("--advance", type=int, metavar="SECONDS", help="run the scenario for SECONDS of virtual time")
+    p.add_argument("--advance", type=values.advance_seconds, metavar="SECONDS",
+                   help="run the scenario for SECONDS of virtual time")
     p.add_argument("--screenshot", metavar="FILE", help="save a picture of the window and exit")
     p.add_argument("--read-only", action="store_true", help="see everything, change nothing")
-    p.add_argument("--speed", type=float, default=10.0, help="initial speed (virtual seconds per second)")
+    p.add_argument("--speed", type=values.window_speed, default=10.0, help="initial speed (virtual seconds per second)")
     p.add_argument("--scale", type=float, metavar="FACTOR",
                    help="presentation zoom for a projector: fonts, lanes and cards x FACTOR (e.g. 1.5)")
 

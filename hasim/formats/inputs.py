@@ -54,6 +54,30 @@ def _str(value: Any, file: str, place: str, what: str) -> str:
     return value
 
 
+NODE_NAME_RULE = f"node names are letters, digits, '.', '_' or '-', at most {MAX_ID_LENGTH} characters"
+SID_RULE = "service id must look like vm:<digits>, ct:<digits> or fa:<digits>"
+MAX_COMMAND_LENGTH = 1024  # the longest real command is well under 100 characters
+
+
+def _node(value: Any, file: str, place: str) -> str:
+    if not is_node_name(value):
+        raise InputError(file, NODE_NAME_RULE, place if isinstance(value, str) else f"{place}: {value!r}")
+    return value
+
+
+def _sid(value: Any, file: str) -> str:
+    if not is_sid(value):
+        raise InputError(file, SID_RULE, value)
+    return value
+
+
+def _one_line(value: Any, file: str, place: str, what: str) -> None:
+    """A string that ends up in a log line or a section-config file must
+    stay one printable line."""
+    if isinstance(value, str) and (not value.isprintable() or len(value) > MAX_COMMAND_LENGTH):
+        raise InputError(file, f"{what} must be one line of printable text", place)
+
+
 def check_hardware_status(hw: Any) -> list[str]:
     f = "hardware_status"
     _obj(hw, f)
@@ -61,9 +85,7 @@ def check_hardware_status(hw: Any) -> list[str]:
         raise InputError(f, "no nodes defined")
     for node, rec in hw.items():
         if not is_node_name(node):
-            raise InputError(
-                f, f"node names are letters, digits, '.', '_' or '-', at most {MAX_ID_LENGTH} characters", repr(node)
-            )
+            raise InputError(f, NODE_NAME_RULE, repr(node))
         _obj(rec, f, node)
         for key in ("power", "network"):
             if rec.get(key) not in ("on", "off"):
@@ -86,8 +108,7 @@ def check_service_config(sc: Any, nodes: list[str]) -> None:
     f = "service_config"
     _obj(sc, f)
     for sid, rec in sc.items():
-        if not is_sid(sid):
-            raise InputError(f, "service id must look like vm:<digits>, ct:<digits> or fa:<digits>", sid)
+        _sid(sid, f)
         _obj(rec, f, sid)
         node = rec.get("node")
         if not node:
@@ -107,6 +128,8 @@ def check_service_config(sc: Any, nodes: list[str]) -> None:
             value = rec.get(key)
             if value is not None and not isinstance(value, str):
                 raise InputError(f, f"'{key}' must be a string", sid)
+        for key in ("group", "lock"):
+            _one_line(rec.get(key), f, sid, f"'{key}'")
 
 
 def check_manager_status(ms: Any) -> None:
@@ -116,24 +139,33 @@ def check_manager_status(ms: Any) -> None:
         if key in ms:
             _obj(ms[key], f, key)
     for node, state in (ms.get("node_status") or {}).items():
+        _node(node, f, f"node_status.{node}")
         if state not in NODE_STATES:
             raise InputError(f, f"unknown node state {state!r}", f"node_status.{node}")
     for sid, entry in (ms.get("service_status") or {}).items():
         place = f"service_status.{sid}"
+        if not is_sid(sid):
+            raise InputError(f, SID_RULE, place)
         _obj(entry, f, place)
         if entry.get("state") not in SERVICE_STATES:
             raise InputError(f, f"unknown service state {entry.get('state')!r}", place)
         _str(entry.get("node"), f, place, "'node'")
+        _node(entry["node"], f, f"{place}.node")
         for key in ("target", "uid", "maintenance_node"):
             if entry.get(key) is not None and not isinstance(entry[key], str):
                 raise InputError(f, f"'{key}' must be a string", place)
+        for key in ("target", "maintenance_node"):
+            if entry.get(key) is not None:
+                _node(entry[key], f, f"{place}.{key}")
+        _one_line(entry.get("uid"), f, place, "'uid'")
         failed = entry.get("failed_nodes")
-        if failed is not None and not (isinstance(failed, list) and all(isinstance(n, str) for n in failed)):
+        if failed is not None and not (isinstance(failed, list) and all(is_node_name(n) for n in failed)):
             raise InputError(f, "'failed_nodes' must be a list of node names", place)
         cmd = entry.get("cmd")
         if cmd is not None and not (isinstance(cmd, list) and cmd and all(isinstance(c, (str, int)) for c in cmd)):
             raise InputError(f, "'cmd' must be a list like [\"migrate\", \"node2\"]", place)
     for node, req in (ms.get("node_request") or {}).items():
+        _node(node, f, f"node_request.{node}")
         _obj(req, f, f"node_request.{node}")
     disarm = ms.get("disarm")
     if disarm is not None:
@@ -142,6 +174,8 @@ def check_manager_status(ms: Any) -> None:
             raise InputError(f, "disarm needs mode freeze|ignore and state disarming|disarmed", "disarm")
     if ms.get("master_node") is not None and not isinstance(ms["master_node"], str):
         raise InputError(f, "'master_node' must be a string", "master_node")
+    if ms.get("master_node"):
+        _node(ms["master_node"], f, "master_node")
 
 
 def check_datacenter(dc: Any) -> None:
@@ -167,6 +201,7 @@ def check_datacenter(dc: Any) -> None:
 def check_stats(stats: Any, name: str) -> None:
     _obj(stats, name)
     for sid, rec in stats.items():
+        _sid(sid, name)
         _obj(rec, name, sid)
         for key, value in rec.items():
             if not _num(value):
@@ -176,6 +211,7 @@ def check_stats(stats: Any, name: str) -> None:
 def check_service_status(value: Any, name: str) -> None:
     _obj(value, name)
     for sid, running in value.items():
+        _sid(sid, name)
         if not isinstance(running, (int, float, str, bool)) and running is not None:
             raise InputError(name, "running flag must be a number", sid)
 
@@ -189,3 +225,4 @@ def check_cmdlist(cmdlist: Any) -> None:
         for j, cmd in enumerate(batch, 1):
             if not isinstance(cmd, str):
                 raise InputError("cmdlist", "a command must be a string", f"batch {i} command {j}")
+            _one_line(cmd, "cmdlist", f"batch {i} command {j}", "a command")

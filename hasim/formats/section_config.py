@@ -110,7 +110,7 @@ class Skipped(Value):
 
 def valid_id(section_id: str) -> bool:
     """Whether `section_id` is a valid config id (pve-configid)."""
-    return _CONFIG_ID.match(section_id) is not None
+    return _CONFIG_ID.fullmatch(section_id) is not None  # `$` alone would accept a final line feed
 
 
 def scan_section_config(text: str) -> tuple[list[Section], list[Skipped]]:

@@ -25,8 +25,9 @@ import shutil
 import time
 from pathlib import Path
 
+from hasim.jsondata import loads_strict
 from hasim.values import Value
-from hasim.workdir.files import atomic_write
+from hasim.workdir.files import atomic_write, read_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Inbox:
 
     def read_answer(self, request_id: str) -> Answer | None:
         try:
-            return Answer.from_json((self.path / f"{request_id}.answer").read_text())
+            return Answer.from_json(read_text(self.path / f"{request_id}.answer"))
         except OSError:
             return None
 
@@ -123,7 +124,8 @@ class Inbox:
         for p in self._waiting((".json", ".seen")):
             argv: Any = None
             try:
-                argv = json.loads(p.read_text()).get("argv")
+                # only a regular file: a FIFO here must not stall the owner
+                argv = loads_strict(read_text(p)).get("argv")
             except (OSError, ValueError, AttributeError):
                 pass
             try:

@@ -22,7 +22,7 @@ from pathlib import Path
 from hasim.log import LogLine
 from hasim.workdir.session_file import SessionRecorder
 from hasim.simulation import Outcome, Simulation
-from hasim.workdir.files import atomic_write, dump_json
+from hasim.workdir.files import append_whole, atomic_write, dump_json, write_files
 from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Answer, Inbox
 from hasim.workdir.scenario import JSON_INPUTS, TEXT_INPUTS, load_scenario
 from hasim.workdir.status import StatusDir
@@ -110,7 +110,7 @@ class LiveDirectory:
 
     def flush_log(self) -> None:
         if self._log_fd is not None and self._log_buffer:
-            os.write(self._log_fd, "".join(self._log_buffer).encode())
+            append_whole(self._log_fd, "".join(self._log_buffer).encode(), self.status.path / "log")
             self._log_buffer.clear()
 
     def take_requests(self) -> None:
@@ -163,14 +163,16 @@ class LiveDirectory:
 
 def save(sim: Simulation, path: Path) -> None:
     """Copy the live state into `path` as its inputs, like the real
-    simulator's Save, so the next start resumes from it."""
+    simulator's Save, so the next start resumes from it: all the files or
+    none of them (WriteError names the one that failed)."""
     files = sim.files
     names = list(SAVED_FILES) + [f"service_status_{n}" for n in sim.node_names]
+    contents: dict[str, str | None] = {}
     for name in names:
-        target = Path(path) / name
         if name not in files:
-            if name in ("rules_config", "groups") and target.exists():
-                target.unlink()
+            if name in ("rules_config", "groups"):
+                contents[name] = None  # removed
             continue
         value = files[name]
-        atomic_write(target, value if isinstance(value, str) else dump_json(value))
+        contents[name] = value if isinstance(value, str) else dump_json(value)
+    write_files(Path(path), contents)

@@ -7,14 +7,14 @@ untouched.
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 from hasim.errors import InputError
+from hasim.jsondata import JSONError, loads_strict
 from hasim.scenario import Scenario
+from hasim.workdir.files import ReadError, read_text
 
-# `typing` costs a batch run more than all of Python's own start-up: names
-# used only in annotations come in for type checkers alone
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -32,17 +32,34 @@ TEXT_INPUTS = ("rules_config", "groups", "fence.cfg")
 DEFAULT_NODE = {"power": "off", "network": "off", "maxcpu": 24, "maxmem": 137438953472}
 
 
+def read_input(path: Path, name: str) -> str | None:
+    """The text of an input file, None when it does not exist.
+
+    Only a regular UTF-8 file is read (`read_text`): a FIFO, a device, a
+    directory, a symbolic link or an unreadable file is an InputError naming
+    `name`, found without reading it."""
+    try:
+        return read_text(path)
+    except FileNotFoundError:
+        return None
+    except ReadError as err:
+        raise InputError(name, err.problem) from None
+
+
+def parse_json(text: str, name: str) -> Any:
+    """Strict JSON (`loads_strict`) or an InputError naming the file and place."""
+    try:
+        return loads_strict(text)
+    except JSONError as err:
+        raise InputError(name, err.reason, err.place) from None
+
+
+_MISSING = object()  # a file that does not exist (a file may hold `null`)
+
+
 def _load_json(path: Path, name: str) -> Any:
-    try:
-        text = path.read_text()
-    except OSError as err:
-        raise InputError(name, f"cannot read: {err.strerror or err}") from None
-    except UnicodeDecodeError:
-        raise InputError(name, "not valid UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(name, f"invalid JSON: {err.msg}", f"line {err.lineno} column {err.colno}") from None
+    text = read_input(path, name)
+    return _MISSING if text is None else parse_json(text, name)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -50,27 +67,26 @@ def load_scenario(path: str | Path) -> Scenario:
     from hasim.formats import inputs as check
 
     path = Path(path)
-    if not path.is_dir():
-        raise InputError(str(path), "not a directory")
+    try:
+        if not path.is_dir():
+            raise InputError(str(path), "not a directory")
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror or err}") from None
     files: dict[str, Any] = {}
 
-    cmd_path = path / "cmdlist"
-    if not cmd_path.exists():
+    cmdlist = _load_json(path / "cmdlist", "cmdlist")
+    if cmdlist is _MISSING:
         raise InputError("cmdlist", "missing (a scenario needs a JSON list of command batches)")
-    cmdlist = _load_json(cmd_path, "cmdlist")
     check.check_cmdlist(cmdlist)
 
     for name in JSON_INPUTS:
-        p = path / name
-        if p.exists():
-            files[name] = _load_json(p, name)
+        value = _load_json(path / name, name)
+        if value is not _MISSING:
+            files[name] = value
     for name in TEXT_INPUTS:
-        p = path / name
-        if p.exists():
-            try:
-                files[name] = p.read_text()
-            except (OSError, UnicodeDecodeError) as err:
-                raise InputError(name, f"cannot read: {err}") from None
+        text = read_input(path / name, name)
+        if text is not None:
+            files[name] = text
 
     if "hardware_status" not in files:
         files["hardware_status"] = {n: dict(DEFAULT_NODE) for n in ("node1", "node2", "node3")}
@@ -91,8 +107,31 @@ def load_scenario(path: str | Path) -> Scenario:
 
     for node in nodes:
         name = f"service_status_{node}"
-        p = path / name
-        value = _load_json(p, name) if p.exists() else {}
+        value = _load_json(path / name, name)
+        value = {} if value is _MISSING else value
         check.check_service_status(value, name)
         files[name] = value
     return Scenario(files=files, nodes=nodes, cmdlist=cmdlist, path=path)
+
+
+def skipped_sections(files: dict[str, Any]) -> list[str]:
+    """The sections of `rules_config` and `groups` that the HA stack skips,
+    one line each naming the section, its line and why.
+
+    The simulation behaves as the real stack does (it skips them silently;
+    its log must stay the real one); this tells the user, before the run or
+    when the window opens, what the README promises to tell.
+    """
+    from hasim.engine.ha.groups import validate_group_text
+    from hasim.engine.ha.rules import validate_rule_text
+
+    out = []
+    for problems in (validate_rule_text(files.get("rules_config") or ""), validate_group_text(files.get("groups") or "")):
+        problems = sorted(problems, key=_line_of)  # file order
+        out += [f"{problem}: skipped, as the real stack does" for problem in problems]
+    return out
+
+
+def _line_of(problem: str) -> int:
+    found = re.search(r"\(line ([0-9]+)\)$", problem)
+    return int(found.group(1)) if found else 0

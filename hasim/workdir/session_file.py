@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
-from hasim.errors import InputError
+from hasim.errors import InputError, one_line
 from hasim.values import Value
-from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, atomic_write, dump_json
+from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, dump_json
+from hasim.workdir.files import ReadError, append_whole, read_text, write_files
 
 # `typing` costs a batch run more than all of Python's own start-up: names
 # used only in annotations come in for type checkers alone
@@ -84,37 +86,59 @@ class SessionRecorder:
         self.dir = Path(status_dir) / SESSION_DIR
         start = self.dir / "start"
         start.mkdir(parents=True, exist_ok=True)
-        for name, value in sorted(start_files.items()):
-            if name.startswith("service_status_") or name in JSON_INPUTS or name in TEXT_INPUTS:
-                atomic_write(start / name, value if isinstance(value, str) else dump_json(value))
-        atomic_write(start / "cmdlist", "[]\n")
-        self._fd = os.open(self.dir / "commands", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-        os.write(self._fd, HEADER.encode())
+        contents = {
+            name: value if isinstance(value, str) else dump_json(value)
+            for name, value in sorted(start_files.items())
+            if name.startswith("service_status_") or name in JSON_INPUTS or name in TEXT_INPUTS
+        }
+        write_files(start, {**contents, "cmdlist": "[]\n"}, durable=False)  # copies of the inputs
+        self.path = self.dir / "commands"
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC, 0o644)
         self.closed = False
+        try:
+            append_whole(self._fd, HEADER.encode(), self.path)
+        except OSError:
+            os.close(self._fd)
+            self.closed = True
+            raise
 
     def record(self, time: int, source: str, text: str) -> None:
         """One write(2) per entry: a crash never leaves half a line."""
         if self.closed:
             return
-        os.write(self._fd, Entry(time, source, text).line().encode())
+        append_whole(self._fd, Entry(time, source, text).line().encode(), self.path)
 
     def close(self, time: int, reason: str) -> None:
         if self.closed:
             return
-        self.record(time, "end", reason)
-        self.closed = True
-        os.close(self._fd)
+        try:
+            self.record(time, "end", reason)
+        finally:
+            self.closed = True
+            os.close(self._fd)
+
+
+MAX_SESSION_TIME = 10**8  # virtual seconds (three years); a damaged file must not make a replay run for ever
+_TIME = re.compile(r"[0-9]{1,9}")
 
 
 def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:
-    """Parse a recorded session; a truncated last line (crash) is ignored."""
+    """Parse a recorded session; a truncated last line (crash) is ignored.
+
+    Only a regular file is read; a line that is not `<time> <source> <text>`
+    with an ASCII time of at most MAX_SESSION_TIME, or a time before the
+    previous line's, is an InputError naming the line.
+    """
     sdir = Path(status_dir) / SESSION_DIR
     path = sdir / "commands"
     name = f"{SESSION_DIR}/commands"
-    if not path.exists():
-        raise InputError(name, "no recorded session (run or open the directory first)")
-    entries = []
-    text = path.read_text()
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        raise InputError(name, "no recorded session (run or open the directory first)") from None
+    except ReadError as err:
+        raise InputError(name, err.problem) from None
+    entries: list[Entry] = []
     lines = text.split("\n")
     complete = lines[:-1] if not text.endswith("\n") else lines
     version = 1
@@ -127,13 +151,20 @@ def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split(" ", 2)
-        if len(parts) < 3 or not parts[0].isascii() or not parts[0].isdigit():
-            raise InputError(name, f"cannot parse {line!r}", f"line {lineno}")
+        if len(parts) < 3 or not _TIME.fullmatch(parts[0]):
+            raise InputError(name, f"cannot parse {one_line(line[:80])!r}", f"line {lineno}")
         try:
             rest = decode_text(parts[2]) if version >= 2 else parts[2]
         except ValueError as err:
             raise InputError(name, f"cannot read the quoted text: {err}", f"line {lineno}") from None
-        entries.append(Entry(int(parts[0]), parts[1], rest))
+        entry = Entry(int(parts[0]), parts[1], rest)
+        if entry.time > MAX_SESSION_TIME:
+            raise InputError(name, f"time {entry.time} is past {MAX_SESSION_TIME} s", f"line {lineno}")
+        if entries and entry.time < entries[-1].time:
+            raise InputError(name, f"time {entry.time} is before the previous entry's ({entries[-1].time})", f"line {lineno}")
+        if entries and entries[-1].source == "end":
+            raise InputError(name, "an entry after the session's end", f"line {lineno}")
+        entries.append(entry)
     return sdir / "start", entries
 
 

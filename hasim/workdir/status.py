@@ -32,6 +32,7 @@ class StatusDir:
         self._written: dict[str, bytes] = {}
         self._queue = None
         self._thread = None
+        self._failed: list[tuple[str, OSError]] = []  # writes the writer thread could not make
 
     def recreate(self) -> None:
         if self.path.exists():
@@ -39,6 +40,15 @@ class StatusDir:
         self.path.mkdir(parents=True)
 
     def flush(self, files: dict[str, Any], dirty: set[str]) -> None:
+        """Write the changed files; raises the OSError of a write that failed
+        (here, or in the writer thread since the last flush)."""
+        if self._failed:
+            failed, self._failed = self._failed, []
+            for name, _ in failed:
+                self._written.pop(name, None)  # not on disk: written again below
+                dirty.add(name)
+            self.flush(files, dirty)
+            raise failed[0][1]
         jobs: list[tuple[Path, bytes | None]] = []
         for name in sorted(dirty):
             target = self.path / name
@@ -61,7 +71,12 @@ class StatusDir:
         if self.background:
             self._submit(jobs)
         else:
-            _write_jobs(jobs)
+            try:
+                _write_jobs(jobs)
+            except OSError:
+                for target, _ in jobs:
+                    self._written.pop(target.name, None)
+                raise
 
     def _submit(self, jobs: list) -> None:
         import queue
@@ -80,8 +95,8 @@ class StatusDir:
                 if jobs is None:
                     return
                 _write_jobs(jobs)
-            except OSError:
-                pass  # the next flush writes the file again
+            except OSError as err:
+                self._failed.extend((target.name, err) for target, _ in jobs)  # the next flush says so
             finally:
                 self._queue.task_done()
 
@@ -106,4 +121,4 @@ def _write_jobs(jobs: list[tuple[Path, bytes | None]]) -> None:
             except FileNotFoundError:
                 pass
         else:
-            atomic_write(target, data)
+            atomic_write(target, data, durable=False)  # status/ is recreated at every start

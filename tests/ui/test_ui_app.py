@@ -44,8 +44,7 @@ def test_plain_hasim_opens_a_fresh_copy_of_the_default(tmp_path):
     assert out.exists()
     after = sorted((p.name, p.read_bytes()) for p in DEFAULT_DIR.iterdir() if p.is_file())
     assert before == after and not (DEFAULT_DIR / "status").exists()
-    copies = list(tmp_path.glob("hasim-*/default/status/log"))
-    assert copies, "the copy was not made under TMPDIR"
+    assert not list(tmp_path.glob("hasim-*")), "the window's temporary copy is removed when it closes"
 
 
 def test_gui_scenario_opens_a_fresh_copy_of_a_shipped_scenario(tmp_path):
@@ -56,8 +55,7 @@ def test_gui_scenario_opens_a_fresh_copy_of_a_shipped_scenario(tmp_path):
                        env={"TMPDIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert QImage(str(out)).width() == 1280
-    logs = list(tmp_path.glob("hasim-*/node-failure/status/log"))
-    assert len(logs) == 1 and "FENCE: Try to fence node" in logs[0].read_text()
+    assert not list(tmp_path.glob("hasim-*")), "the window's temporary copy is removed when it closes"
     assert sorted((p.name, p.read_bytes()) for p in shipped.iterdir() if p.is_file()) == before
     assert not (shipped / "status").exists()
 
