@@ -2,9 +2,9 @@
 
 Prints wall time per scenario and in total, and virtual seconds per wall
 second, for `hasim run` as separate processes and for all scenarios in one
-process.  Goal (issue 7): >= 10x faster per scenario than the real Perl tester
-(about 1.2 s per scenario on these machines) and the whole public suite in one
-process under 3 s.
+process.  The real Perl tester is not installed here; the one side-by-side
+figure we have is its time for test-basic1 on this class of machine (about
+0.38 s, measured beside hasim), printed next to hasim's own.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 from _common import REPO, machine, median, pct, upstream_dirs
+
+
+REAL_TESTER_BASIC1 = 0.38  # seconds, the real tester on test-basic1 (issue 15, same class of machine)
 
 
 def one_process(dirs):
@@ -77,8 +80,11 @@ def main() -> None:
     print(f"separate `hasim run` processes: total {sum(times):.2f} s, per scenario median {median(times) * 1000:.0f} ms, "
           f"p90 {pct(times, 90) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
           f"{sum(reached) / sum(times):,.0f} virtual s per wall s (process start included)")
-    print(f"vs the real tester's ~1.2 s per scenario: {1.2 / median(times):.1f}x faster (median), "
-          f"{1.2 * len(dirs) / sum(times):.1f}x in total")
+    basic1 = next((t for d, t in zip(dirs, times) if d.name == "test-basic1"), None)
+    if basic1 is not None:  # the one scenario with a side-by-side figure of the real tester
+        print(f"test-basic1: {basic1 * 1000:.0f} ms here; the real Perl tester takes about {REAL_TESTER_BASIC1:.2f} s "
+              f"for it on this class of machine ({REAL_TESTER_BASIC1 / basic1:.1f}x) — measured beside hasim by "
+              f"the issue that asked for it; the Perl stack is not installed here to repeat it")
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         slow = separate_processes(dirs[:20], dict(os.environ))
         print(f"  (with PYTHONDONTWRITEBYTECODE set, as in this sandbox: median {median(slow) * 1000:.0f} ms)")

@@ -1,4 +1,7 @@
-"""Run every benchmark and print its figures: python bench/run_all.py"""
+"""Run the speed benchmarks and print their figures: python bench/run_all.py
+
+(bench_x11.py, bench_start.py and fuzz_trust.py run on their own: they need
+an X server, fresh virtual environments, or minutes of fuzzing.)"""
 
 from __future__ import annotations
 
