@@ -30,6 +30,10 @@ MOVING_STATES = ("migrate", "relocate", "request_start_balance")
 #: service states the LRM does not count as active work (spec 02 §17)
 INACTIVE_SERVICE_STATES = ("stopped", "freeze", "error", "request_start")
 
+#: what `ha-manager status` calls a configured service the manager has not
+#: taken into its status yet (spec 05 §2.2); the window says the same
+NOT_YET_MANAGED = "queued"
+
 #: the manager's node states (spec 02 §6)
 NODE_STATES = ("online", "maintenance", "unknown", "fence", "gone")
 

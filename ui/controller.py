@@ -577,7 +577,7 @@ class Controller(QObject):
         """Send new log lines and (if anything changed) one snapshot."""
         if self.sim is None:
             return
-        self._maybe_flush()
+        self._maybe_flush(force=not self._running)  # paused: status/ shows the step just taken
         self._publishes += 1
         if self._publishes % FREEZE_EVERY == 0:
             _settle_garbage()

@@ -46,6 +46,7 @@ from ui.dialogs.rules_editor import RulesDialog
 from ui.dialogs.scenario_picker import ScenarioPicker
 from ui.dialogs.service_dialogs import AddServiceDialog, EditServiceDialog, MigrateDialog
 from ui.models import LogModel, NodesModel, ServicesModel
+from ui.natural import natural_sorted
 from ui.display import refresh_interval_ms
 from ui.resources import icon
 from ui.settings import Settings
@@ -661,7 +662,7 @@ class MainWindow(QMainWindow):
 
     def nodes(self) -> list[str]:
         sim = self.controller.sim
-        return sim.nodes if sim is not None else []
+        return natural_sorted(sim.nodes) if sim is not None else []
 
     def _exec(self, dialog) -> bool:
         """Run a dialog (tests replace this to fill and accept dialogs)."""

@@ -7,6 +7,8 @@ blue = maintenance/freeze.
 
 from __future__ import annotations
 
+from hasim.vocab import NOT_YET_MANAGED
+
 GREEN = "#2f9e44"
 LIGHT_GREEN = "#8ccf7e"
 GREY = "#868e96"
@@ -41,7 +43,7 @@ STATE_COLORS: dict[str, str] = {
     "error": DARK_RED,
     "disabled": LIGHT_GREY,
     "ignored": "#b197fc",
-    "unmanaged": LIGHT_GREY,
+    NOT_YET_MANAGED: LIGHT_GREY,  # a configured service the manager has not seen yet
     # daemons
     "master": GREEN,
     "slave": GREEN,
@@ -74,7 +76,7 @@ LEVEL_COLORS = {  # log text on white: all at least 4.5:1
 
 
 def state_color(state: str | None) -> str:
-    return STATE_COLORS.get(state or "unmanaged", GREY)
+    return STATE_COLORS.get(state or NOT_YET_MANAGED, GREY)
 
 
 def relative_luminance(color: str) -> float:
@@ -103,11 +105,24 @@ def text_color_on(background: str) -> str:
 
 
 def node_display_state(node) -> str:
-    """A node's state for lanes and chips: the manager's view, 'off' when powered off
-    and nobody has seen it yet."""
-    if node.manager_state:
-        return node.manager_state
-    return "off" if node.power == "off" else "unknown"
+    """A node's state for chips, lanes and the explainer's heading: the
+    manager's view (as the real GUI shows it), except where that view is
+    plainly stale or missing —
+
+    * powered off and the manager still has it 'online' (it notices at its
+      next round; the watchdog reset it meanwhile) or never saw it: 'off';
+    * powered on, never seen by a manager yet (no master so far): 'online'
+      while it is in the quorate partition (what the master will record at
+      its first round, and what the explainer says), else 'unknown'.
+
+    'unknown', 'fence', 'gone' and 'maintenance' are always the manager's:
+    they are what decides fencing and recovery."""
+    state = node.manager_state
+    if node.power == "off":
+        return "off" if state in (None, "online") else state
+    if state:
+        return state
+    return "online" if node.online else "unknown"
 
 
 def format_time(seconds: int) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from hasim.admin.cluster import Cluster
-from hasim.vocab import INACTIVE_SERVICE_STATES
+from hasim.vocab import INACTIVE_SERVICE_STATES, NOT_YET_MANAGED
 
 OLD = "old timestamp - dead?"
 DRIFT = "detected time drift!"
@@ -99,7 +99,7 @@ def _service_word(cluster: Cluster, sid: str) -> str:
     sd = cluster.service_status.get(sid)
     cur = (sd or {}).get("state")
     if not cur:
-        return "queued"
+        return NOT_YET_MANAGED
     if cur == "stopped" and req in ("started", "disabled"):
         return "starting" if req == "started" else "disabled"
     if cur == "started" and not sd.get("running"):

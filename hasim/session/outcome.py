@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import attrs
 
 from hasim.log import LogLine
+from hasim.vocab import NOT_YET_MANAGED
 
 
 @attrs.frozen
@@ -85,7 +86,7 @@ def differences(session: RunOutcome, export: RunOutcome) -> list[str]:
 
 def _where(service: tuple[str | None, str]) -> str:
     state, node = service
-    return f"'{state or 'unmanaged'}' on {node}"
+    return f"'{state or NOT_YET_MANAGED}' on {node}"
 
 
 def _ending(error: str | None) -> str:

@@ -79,7 +79,7 @@ def test_power_off_node_is_fenced_and_services_recovered(qtbot, make_window, wor
     # timeline: node1 went through 'fence', its services through fence/recovery
     assert "fence" in controller.history.states_of("node1")
     assert ["started", "fence", "recovery", "started"] == [
-        s for s in controller.history.states_of("vm:101") if s != "unmanaged"
+        s for s in controller.history.states_of("vm:101") if s != "queued"
     ][-4:]
     lane = controller.history.lane("node1")
     fence_seg = next(s for s in lane.segments if s.state == "fence")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from hasim.snapshot import ServiceView
-from hasim.vocab import REQUESTED_STATES, is_sid
+from hasim.vocab import NOT_YET_MANAGED, REQUESTED_STATES, is_sid
 
 
 
@@ -142,7 +142,7 @@ class MigrateDialog(QDialog):
         self.relocate = QCheckBox("Stop the service and start it on the target (relocate)")
         self.relocate.setObjectName("migrateRelocate")
         self.relocate.setChecked(relocate)
-        info = QLabel(f"{svc.sid} is on <b>{svc.node}</b> (state {svc.state or 'not managed yet'}).")
+        info = QLabel(f"{svc.sid} is on <b>{svc.node}</b> (state {svc.state or NOT_YET_MANAGED}).")
         form = QFormLayout()
         form.addRow(info)
         form.addRow("Target node", self.target)

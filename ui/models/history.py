@@ -19,7 +19,8 @@ import attrs
 from hasim.events import CommandExecuted, NodeStateChanged, ServiceStateChanged
 from hasim.log import LogLine
 from hasim.snapshot import Snapshot
-from hasim.vocab import MOVING_STATES
+from hasim.vocab import MOVING_STATES, NOT_YET_MANAGED
+from ui.natural import natural_sorted
 from ui.style import node_display_state
 
 
@@ -80,7 +81,7 @@ class History:
         if lane is None:
             lane = self.lanes[key] = Lane(key, kind)
             if kind != "power":  # power strips are drawn inside their node's lane
-                nodes = sorted(k for k, v in self.lanes.items() if v.kind == "node")
+                nodes = natural_sorted(k for k, v in self.lanes.items() if v.kind == "node")
                 services = sorted(k for k, v in self.lanes.items() if v.kind == "service")
                 self.order = nodes + services
                 self.layout_revision += 1
@@ -153,7 +154,7 @@ class History:
         present = set()
         for svc in snap.services:
             present.add(svc.sid)
-            state = svc.state or ("disabled" if svc.requested == "disabled" else "unmanaged")
+            state = svc.state or ("disabled" if svc.requested == "disabled" else NOT_YET_MANAGED)
             self._append(svc.sid, "service", t, state, svc.node, target=svc.target)
         for key, lane in self.lanes.items():
             if lane.kind == "service" and key not in present and lane.gone_at is None:

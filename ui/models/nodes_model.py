@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from hasim.snapshot import NodeView, Snapshot
 from ui.models.rows_model import RowsModel
+from ui.natural import natural_key
 from ui.style import format_duration, node_display_state, state_color, text_color_on
 
 COLUMNS = ("Node", "Power", "Network", "State", "CRM", "LRM", "Waiting for")
@@ -50,7 +51,7 @@ class NodesModel(RowsModel):
 
     def update(self, snap: Snapshot | None, fence_deadlines: dict[str, int] | None = None) -> None:
         fence_deadlines = fence_deadlines or {}
-        nodes = list(snap.nodes) if snap is not None else []
+        nodes = sorted(snap.nodes, key=lambda n: natural_key(n.name)) if snap is not None else []
         waits = [tuple(countdowns(n, snap.time, fence_deadlines.get(n.name))) for n in nodes]
         if [n.name for n in nodes] != [n.name for n in self._rows]:
             self.beginResetModel()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from hasim.snapshot import Snapshot, ServiceView
-from hasim.vocab import exit_code_label
+from hasim.vocab import NOT_YET_MANAGED, exit_code_label
 from ui.models.rows_model import RowsModel
 from ui.style import state_color, text_color_on
 
@@ -21,7 +21,7 @@ COL_SID, COL_REQUESTED, COL_STATE, COL_NODE, COL_RUNNING, COL_RESULT = range(len
 SID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def state_text(svc: ServiceView) -> str:
-    state = svc.state or "unmanaged"
+    state = svc.state or NOT_YET_MANAGED
     if state in ("migrate", "relocate") and svc.target:
         return f"{state} → {svc.target}"
     return state
@@ -156,7 +156,7 @@ class ServicesModel(RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_REQUESTED and svc.requested != "started":
             return QBrush(QColor("#868e96"))
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = [f"{svc.sid}: requested {svc.requested}, manager state {svc.state or 'not managed yet'}"]
+            tip = [f"{svc.sid}: requested {svc.requested}, manager state {svc.state or NOT_YET_MANAGED + ' (not yet seen by the manager)'}"]
             if svc.target:
                 tip.append(f"target {svc.target}")
             if svc.failed_nodes:

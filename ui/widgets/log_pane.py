@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from hasim.analysis.invariants import Violation
+from ui.natural import natural_sorted
 from ui.models.log_model import LINE_ROLE, LogFilterProxy, LogModel
 from ui.style import MUTED
 from ui.widgets.log_view import LogView
@@ -72,7 +73,7 @@ class LogPane(QWidget):
         self.node_filter.blockSignals(True)
         self.node_filter.clear()
         self.node_filter.addItem("All nodes", None)
-        for n in nodes:
+        for n in natural_sorted(nodes):
             self.node_filter.addItem(n, n)
         index = self.node_filter.findData(current)
         self.node_filter.setCurrentIndex(max(0, index))

@@ -108,7 +108,14 @@ class Timeline(QWidget):
     def set_history(self, history: History) -> None:
         self.history = history
         self.canvas.set_history(history)
+        self.forget_hover()
+
+    def forget_hover(self) -> None:
+        """Drop what the pointer last told (another simulation: its lanes and
+        times mean nothing here): the hint again, no tooltip left over."""
         self._hovered = False
+        self.hover_label.setToolTip("")
+        QToolTip.hideText()
         self._show_hint()
 
     def refresh(self) -> None:
