@@ -167,7 +167,10 @@ def _run_window(args, stop) -> int:
     else:
         if errors:  # opened, with something to say (sections of rules_config or groups skipped)
             QTimer.singleShot(0, lambda: window.show_error("\n".join(errors)))
-        if speed > 0 and not advance:
+        paused = controller.why_start_paused()
+        if paused:
+            QTimer.singleShot(0, lambda: window.statusBar().showMessage(paused, 20000))
+        elif speed > 0 and not advance:
             controller.play()
     status = app.exec()
     return stop.exit_status if stop.requested else status
@@ -185,6 +188,7 @@ def _stop_on_signals(app, window, stop) -> None:
     def check() -> None:
         if stop.requested:
             timer.stop()
+            window.saving.ask_before_discarding = False  # nobody may be there to answer (a dropped ssh)
             window.close()  # closeEvent shuts the controller down
             app.quit()  # also ends a dialog's event loop
 

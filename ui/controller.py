@@ -46,7 +46,12 @@ from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock, load_scenario
-from hasim.workdir.live import LiveDirectory, save
+from hasim.session.resume import mismatch, resumable
+from hasim.session.resume import more as resume_more
+from hasim.workdir.create import fill_with_default, is_empty_dir, scenario_of_default
+from hasim.workdir.live import LiveDirectory, state_as_inputs
+from hasim.workdir.saved import SAVED_NAME, user_files, read_saved
+from hasim.workdir.session_file import Entry
 from hasim.workdir.scenario import skipped_sections
 from hasim.snapshot import Snapshot
 from ui.models.history import History
@@ -142,26 +147,39 @@ class Controller(QObject):
         self.scratch_parent: Path | None = None  # where fresh copies go (None: the system's temporary directory)
         self._scratch: Path | None = None  # the temporary folder of a fresh copy that is open
         self._saved = False  # the fresh copy was saved: it stays when the window closes
+        self._saved_steps = 0  # engine steps at the last save (or the open): more is unsaved work
+        self.resumed_at: int | None = None  # the saved moment the open simulation resumed at
         self._stopped: str | None = None  # why the simulation cannot go on (a file it could not write)
 
     # -- opening ------------------------------------------------------------------------------
-    def open(self, path: str | Path, *, source: str | None = None) -> bool:
+    def open(self, path: str | Path, *, source: str | None = None, resume: bool = True) -> bool:
         """Open a working directory; False (and errorOccurred) when it is bad.
 
         `source`: the name of the shipped directory `path` is a fresh copy of
-        (Reset then makes a new copy); None for a directory of the user's."""
+        (Reset then makes a new copy); None for a directory of the user's.
+        A missing or empty directory gets the default cluster.  A directory
+        with a saved session (hasim.workdir.saved) resumes it at the saved
+        moment unless `resume` is False (Reset: the scenario from its start)."""
         self._cancel_search()
         path = Path(path)
         same = self.path is not None and self._lock is not None and path.resolve() == self.path.resolve()
         # read-only: the directory is only read, never locked or written (it may be a read-only mount)
         lock = self._lock if same else (None if self.read_only else DirLock(path))
+        notes: list[str] = []
         try:
+            if lock is not None and not path.exists():
+                path.mkdir(parents=True)  # `hasim DIR` with a new name: a new working directory
             if not same and lock is not None:
                 lock.acquire()  # one simulation owns a working directory
+            if lock is not None and is_empty_dir(path):
+                fill_with_default(path)
+                notes.append(f"{path} was empty: it now holds the default cluster (3 nodes, 6 VMs)")
         except DirectoryBusy as err:
             self.errorOccurred.emit(f"Cannot open {path}: {err}")
             return False
         except OSError as err:
+            if not same and lock is not None:
+                lock.release()
             self.errorOccurred.emit(f"Cannot open {path}: {err.strerror or err}")
             return False
         if same and self.sim is not None:
@@ -172,7 +190,7 @@ class Controller(QObject):
             self._close_sim()
             self.sim = None
         try:
-            sim = Simulation(load_scenario(path), interactive=True)
+            sim, saved = self._simulation_for(path, resume, notes)
             # status files are written by `_maybe_flush` (at most once a second)
             live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True)
         except (InputError, OSError) as err:
@@ -205,6 +223,10 @@ class Controller(QObject):
         sim.start()
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
+        self.resumed_at = None
+        if saved is not None:
+            self._resume(saved, notes)
+        self._saved_steps = sim.steps
         self.clock.restart(sim.time)
         self._published_key = None
         self.simulationChanged.emit()
@@ -212,7 +234,52 @@ class Controller(QObject):
         skipped = skipped_sections(sim.scenario.files)
         if skipped:
             self.errorOccurred.emit("\n".join(skipped))
+        for note in notes:
+            self.message.emit(note)
         return True
+
+    def _simulation_for(self, path: Path, resume: bool, notes: list[str]):
+        """(the Simulation to open, the saved session it resumes or None).
+
+        A saved session that is damaged, or whose directory's inputs changed
+        since, is not resumed: the directory starts from its inputs, and
+        `notes` says why (the saved file stays until the next Save)."""
+        if self.read_only and (not path.exists() or is_empty_dir(path)):
+            notes.append(f"{path} is empty: showing the default cluster (read-only: nothing is written)")
+            return Simulation(scenario_of_default(), interactive=True), None
+        saved = None
+        if resume:
+            try:
+                saved = read_saved(path)
+                if saved is not None and not saved.current(path):
+                    notes.append(f"The input files of {path} changed since the session was saved at {saved.time} s "
+                                 f"(by hand or by hasim ha-manager): started from the input files. The saved "
+                                 f"session stays in {SAVED_NAME} until the next Save.")
+                    saved = None
+                sim = resumable(saved) if saved is not None else None
+            except InputError as err:
+                notes.append(f"The saved session cannot be resumed ({err}): started from the input files.")
+                saved, sim = None, None
+            if sim is not None:
+                return sim, saved
+        return Simulation(load_scenario(path), interactive=True), None
+
+    def _resume(self, saved, notes: list[str]) -> None:
+        """Run the opened simulation to the saved moment, through the window's
+        own stepping (the timeline, the log and the safety checks see every
+        step, as they did), and check it arrived where the save was."""
+        sim = self.sim
+        applied: list[Entry] = []
+        sim.observe_applied(lambda t, source, text: applied.append(Entry(t, source, text)))
+        self.history.record(sim.snapshot())  # the start, as the first publish of the saved run recorded it
+        self._guard(self._run, lambda: resume_more(sim, saved))
+        problem = mismatch(saved, applied, sim)
+        self.resumed_at = sim.time
+        if problem is None:
+            notes.append(f"Resumed the session saved at {saved.time} s ({sim.steps} steps run again)")
+        else:
+            self.errorOccurred.emit(f"The resumed session is not the one saved: {problem}.\n"
+                                    "Please report this: a saved session must resume exactly.")
 
     # -- fresh copies ------------------------------------------------------------------------------
     # The default cluster and the shipped scenarios open as fresh copies in a
@@ -274,11 +341,12 @@ class Controller(QObject):
         return self.reload()
 
     def reload(self) -> bool:
-        """Start the open working directory again from its files."""
+        """Start the open working directory again from its input files (a
+        saved session is not resumed: Reset means the start)."""
         if self.path is None:
             return False
         self.pause()
-        return self.open(self.path, source=self.source)
+        return self.open(self.path, source=self.source, resume=False)
 
     def _on_line(self, line) -> None:
         self._pending_lines.append(line)
@@ -686,25 +754,99 @@ class Controller(QObject):
         value = files.get(name)
         return default if value is None else copy.deepcopy(value)
 
+    # -- saving -----------------------------------------------------------------------------------
+    # Save keeps the session (hasim.workdir.saved): reopening the directory
+    # resumes at the saved moment.  Save as scenario also makes the live state
+    # the directory's inputs with an empty cmdlist (the real simulator's Save).
+    # Save as writes a copy elsewhere and continues there.
     def save(self) -> str | None:
-        """Write the live state back into the working directory (the real Save)."""
-        if self.read_only:
-            problem = "Read-only mode: changes are disabled"
-        elif self.sim is None:
-            problem = "No working directory is open"
-        else:
+        """Save the session in the working directory: the next open resumes here."""
+        return self._save(None, f"Saved at {{time}} s in {{path}}: opening it again resumes here")
+
+    def save_as_scenario(self) -> str | None:
+        """Make the live state the directory's inputs, with an empty cmdlist
+        (the real simulator's Save), and keep the session as Save does."""
+        if self.sim is None:
+            return self._save(None, "")
+        files = {**state_as_inputs(self.sim), "cmdlist": "[]\n"}
+        return self._save(files, "The state at {time} s is now the start of {path} (cmdlist emptied); "
+                                 "Reset starts from it, opening it again resumes here")
+
+    def _save(self, files: dict | None, done: str) -> str | None:
+        problem = self._cannot_change()
+        if problem is None:
             try:
-                save(self.sim, self.path)
+                self.live.save_session(files)
             except OSError as err:
                 detail = err if err.filename else (err.strerror or err)
                 problem = f"Save failed: {detail}; nothing was changed"
             else:
                 kept = " (a temporary copy: it stays when the window closes)" if self._scratch is not None else ""
                 self._saved = True
-                self.message.emit(f"Current state saved to {self.path}{kept}")
+                self._saved_steps = self.sim.steps
+                self.message.emit(done.format(time=self.sim.time, path=self.path) + kept)
                 return None
         self.errorOccurred.emit(problem)
         return problem
+
+    def _cannot_change(self) -> str | None:
+        if self.read_only:
+            return "Read-only mode: changes are disabled"
+        if self.sim is None or self.live is None:
+            return "No working directory is open"
+        return None
+
+    def save_as(self, target: str | Path) -> str | None:
+        """Copy the working directory to `target` (a new or empty directory)
+        with the session saved, and go on there: the copy is the open
+        directory from now on (a fresh copy in a temporary folder goes)."""
+        target = Path(target)
+        problem = self._cannot_change()
+        if problem is None and target.exists() and not is_empty_dir(target):
+            problem = f"{target} is not empty: Save as writes into a new or empty directory"
+        if problem is None and self.path is not None and target.resolve() == self.path.resolve():
+            problem = "That is the open directory: use Save"
+        if problem is None:
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+                with DirLock(target):
+                    self.live.save_session(user_files(self.path), target=target)
+            except (OSError, DirectoryBusy) as err:
+                problem = f"Save as failed: {getattr(err, 'strerror', None) or err}; nothing was written"
+        if problem is not None:
+            self.errorOccurred.emit(problem)
+            return problem
+        self.pause()
+        if not self.open(target):
+            return f"Saved in {target}, but it cannot be opened"
+        self.message.emit(f"Saved at {self.sim.time} s in {target}; this is the open directory now")
+        return None
+
+    def why_start_paused(self) -> str | None:
+        """Why a window that just opened should wait for the user rather than
+        run (None: let it run — the scenario plays commands by itself)."""
+        sim = self.sim
+        if sim is None:
+            return None
+        if self.resumed_at is not None:
+            return f"Resumed at {self.resumed_at} s and paused: Run (Space) goes on from here"
+        if sim.applied_batches != tuple(tuple(b) for b in sim.scenario.cmdlist):
+            return None
+        if all(n.power == "off" for n in self.snapshot.nodes):
+            return "Paused: every node is powered off. Switch nodes on (their Power switch), then Run (Space)"
+        return "Paused: this directory has no scenario commands left to play. Give a command, then Run (Space)"
+
+    @property
+    def is_scratch(self) -> bool:
+        """Whether the open directory is a fresh copy in a temporary folder (Save asks where to keep it)."""
+        return self._scratch is not None
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether closing now would lose work: steps or commands since the last save (or the open)."""
+        if self.sim is None or self.live is None:
+            return False
+        return self.sim.steps != self._saved_steps or self.sim.pending_count > 0
 
     def pending_count(self) -> int:
         return len(self.queued_commands())

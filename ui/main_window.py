@@ -49,6 +49,7 @@ from ui.models import LogModel, NodesModel, ServicesModel
 from ui.natural import natural_sorted
 from ui.display import refresh_interval_ms
 from ui.resources import icon
+from ui.save_resume import SaveActions
 from ui.settings import Settings
 from ui.throttle import Throttle
 from ui.window_layout import arrange, fitting_size
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("node"))
         self.resize(1280, 800)
         self.mutating: list = []  # every widget/action that changes the cluster
+        self.saving = SaveActions(self)
 
         self.nodes_model = NodesModel(self)
         self.services_model = ServicesModel(self)
@@ -344,9 +346,9 @@ class MainWindow(QMainWindow):
         self.mutating.append(self.crs_combo)
         self.rules_action = self._action("Rules…", self.edit_rules, "rules", "View and edit HA rules and groups")
         tb.addAction(self.rules_action)
-        self.save_action = self._action("Save", self.save, "save",
-                                        "Write the current state back into the working directory", mutating=True,
-                                        shortcut="Ctrl+S")
+        self.save_action = self._action("Save", self.saving.save, "save",
+                                        "Save the session: opening the directory again resumes here (Ctrl+S)",
+                                        mutating=True, shortcut="Ctrl+S")
         tb.addAction(self.save_action)
         self.read_only_badge = QLabel("  READ-ONLY  ")
         self.read_only_badge.setObjectName("readOnlyBadge")
@@ -367,8 +369,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_scenario_action)
         file_menu.addAction(self._action("&Open working directory…", self.open_dir, "open", shortcut="Ctrl+O"))
         file_menu.addAction(self.reset_action)
-        file_menu.addAction(self.save_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        self.save_as_action = self._action(
+            "Save &as…", self.saving.save_as, tip="Copy the directory with the session to a new folder and go on there",
+            mutating=True, shortcut="Ctrl+Shift+S")
+        self.save_scenario_action = self._action(
+            "Save as s&cenario", self.saving.save_as_scenario, mutating=True,
+            tip="Make the live state the directory's start, with an empty command list (the real simulator's Save)")
+        file_menu.addAction(self.save_as_action)
+        file_menu.addAction(self.save_scenario_action)
+        file_menu.addSeparator()
+        self.file_menu = file_menu  # File → Import cluster… goes here too (it asks `may_discard` first)
         file_menu.addAction(self._action("&Quit", self.close, shortcut="Ctrl+Q"))
         sim = mb.addMenu("&Simulation")
         for act in (self.play_action, self.step_action, self.next_action):
@@ -758,10 +770,15 @@ class MainWindow(QMainWindow):
             for name, text in dialog.changes().items():
                 c.configure(name, text)
 
-    def save(self) -> None:
-        self.controller.save()
+    def may_discard(self, what: str) -> bool:
+        """Ask before `what` replaces or ends a session with unsaved work
+        (Save / Discard / Cancel); True: go ahead.  Every action that does
+        so calls this first (Open, Reset, Import, Quit)."""
+        return self.saving.may_discard(what)
 
     def open_dir(self) -> None:
+        if not self.may_discard("Opening another directory"):
+            return
         path = QFileDialog.getExistingDirectory(self, "Open a working directory")
         if path:
             self.controller.pause()
@@ -772,12 +789,13 @@ class MainWindow(QMainWindow):
         dialog = ScenarioPicker(self, current=self.controller.source)
         if self._exec(dialog):
             name = dialog.selected_name()
-            if name:
+            if name and self.may_discard(f"Opening the scenario '{name}'"):
                 self.controller.open_shipped(name)
 
     def reset(self) -> None:
         """Simulation → Reset: the current scenario from its start."""
-        self.controller.reset()
+        if self.may_discard("Reset"):
+            self.controller.reset()
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(
@@ -789,6 +807,9 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        if not self.may_discard("Quitting"):
+            event.ignore()
+            return
         self.settings.set_geometry(self.saveGeometry())
         self._remember_splitters()
         self.settings.set_layout(self.layout_name)

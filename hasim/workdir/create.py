@@ -38,6 +38,38 @@ def new_workdir(path: Path, nodes: int = 3, template: Path | None = None) -> Non
         raise InputError(str(path), "exists and is not a directory")
     path.mkdir(parents=True, exist_ok=True)
     with DirLock(path):  # nobody else writes it meanwhile
-        if any(p for p in path.iterdir() if p.name != DirLock.NAME):
+        if not is_empty_dir(path):
             raise InputError(str(path), "exists and is not empty")
         write_files(path, contents)  # all files or none
+
+
+def is_empty_dir(path: Path) -> bool:
+    """A directory with nothing of the user's in it (the lock's pid file does not count)."""
+    return Path(path).is_dir() and not any(p.name != DirLock.NAME for p in Path(path).iterdir())
+
+
+def _default_dir() -> Path:
+    from hasim.workdir.shipped import shipped_dirs
+
+    match = next((d for d in shipped_dirs() if d.name == "default"), None)
+    if match is None:
+        raise FileNotFoundError("the default cluster is not installed (working-dirs/default)")
+    return match.path
+
+
+def default_cluster_files() -> dict[str, bytes]:
+    """The shipped default cluster's files (inputs and README), as bytes."""
+    return {p.name: read_regular(p) for p in sorted(_default_dir().iterdir())
+            if p.is_file() and not p.name.startswith(".") and p.name != "log.expect"}  # fmt: skip
+
+
+def fill_with_default(path: Path) -> None:
+    """Give an empty working directory the default cluster, as the README
+    promises for a new or empty directory opened in the window; the caller
+    holds the directory's lock.  All files or none."""
+    write_files(Path(path), default_cluster_files())
+
+
+def scenario_of_default():
+    """The default cluster as a Scenario, read from where it is installed (nothing written)."""
+    return load_scenario(_default_dir())

@@ -23,6 +23,7 @@ from hasim.log import LogLine
 from hasim.workdir.session_file import SessionRecorder
 from hasim.simulation import Outcome, Simulation
 from hasim.workdir.files import append_whole, atomic_write, dump_json, write_files
+from hasim.workdir.saved import write_saved
 from hasim.workdir.inbox import APPLIED, ENDED, QUEUED, REFUSED, Answer, Inbox
 from hasim.workdir.scenario import JSON_INPUTS, TEXT_INPUTS, load_scenario
 from hasim.workdir.status import StatusDir
@@ -137,6 +138,18 @@ class LiveDirectory:
             state = APPLIED if outcome.applied else REFUSED
             self.inbox.answer(request_id, Answer(state, outcome.time, reason=outcome.reason))
 
+    # -- saving -----------------------------------------------------------------------------------
+    def save_session(self, files: dict[str, str | bytes | None] | None = None, *, target: Path | None = None) -> None:
+        """Save the session so that the next start resumes at this moment
+        (hasim.workdir.saved), with `files` written in the same breath (all
+        or none): into this directory, or into `target` (files copied from
+        here; the digest then covers the copies)."""
+        sim = self.sim
+        self.flush()
+        write_saved(target or self.path, start=sim.scenario.files, cmdlist=sim.scenario.cmdlist,
+                    entries=self.recorder.entries, time=sim.time, steps=sim.steps, files=files,
+                    base=self.path)  # fmt: skip
+
     # -- ending -----------------------------------------------------------------------------------
     def close(self, reason: str | None = None) -> None:
         """Finish the files; `reason` overrides how the session ended."""
@@ -165,6 +178,12 @@ def save(sim: Simulation, path: Path) -> None:
     """Copy the live state into `path` as its inputs, like the real
     simulator's Save, so the next start resumes from it: all the files or
     none of them (WriteError names the one that failed)."""
+    write_files(Path(path), state_as_inputs(sim))
+
+
+def state_as_inputs(sim: Simulation) -> dict[str, str | None]:
+    """The live cluster files as the input files that start from them (the
+    real simulator's Save; None: a file to remove)."""
     files = sim.files
     names = list(SAVED_FILES) + [f"service_status_{n}" for n in sim.node_names]
     contents: dict[str, str | None] = {}
@@ -175,4 +194,4 @@ def save(sim: Simulation, path: Path) -> None:
             continue
         value = files[name]
         contents[name] = value if isinstance(value, str) else dump_json(value)
-    write_files(Path(path), contents)
+    return contents

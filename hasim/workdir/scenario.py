@@ -64,8 +64,6 @@ def _load_json(path: Path, name: str) -> Any:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a working directory's inputs (no writes)."""
-    from hasim.formats import inputs as check
-
     path = Path(path)
     try:
         if not path.is_dir():
@@ -77,7 +75,6 @@ def load_scenario(path: str | Path) -> Scenario:
     cmdlist = _load_json(path / "cmdlist", "cmdlist")
     if cmdlist is _MISSING:
         raise InputError("cmdlist", "missing (a scenario needs a JSON list of command batches)")
-    check.check_cmdlist(cmdlist)
 
     for name in JSON_INPUTS:
         value = _load_json(path / name, name)
@@ -87,7 +84,19 @@ def load_scenario(path: str | Path) -> Scenario:
         text = read_input(path / name, name)
         if text is not None:
             files[name] = text
+    return scenario_of(files, cmdlist, path, lambda name: _load_json(path / name, name))
 
+
+def scenario_of(files: dict[str, Any], cmdlist: Any, path: Path | None,
+                service_status: Any = None) -> Scenario:  # fmt: skip
+    """Validate inputs already read (parsed JSON files, text files as text)
+    and fill in the defaults, as for a working directory's files; a node's
+    `service_status_<node>` comes from `service_status(name)` (missing:
+    taken from `files`)."""
+    from hasim.formats import inputs as check
+
+    check.check_cmdlist(cmdlist)
+    files = dict(files)
     if "hardware_status" not in files:
         files["hardware_status"] = {n: dict(DEFAULT_NODE) for n in ("node1", "node2", "node3")}
     nodes = check.check_hardware_status(files["hardware_status"])
@@ -107,7 +116,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
     for node in nodes:
         name = f"service_status_{node}"
-        value = _load_json(path / name, name)
+        value = service_status(name) if service_status is not None else files.get(name, _MISSING)
         value = {} if value is _MISSING else value
         check.check_service_status(value, name)
         files[name] = value

@@ -95,6 +95,7 @@ class SessionRecorder:
         self.path = self.dir / "commands"
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC, 0o644)
         self.closed = False
+        self.entries: list[Entry] = []  # what was recorded, in memory too (a Save writes them: workdir.saved)
         try:
             append_whole(self._fd, HEADER.encode(), self.path)
         except OSError:
@@ -106,7 +107,9 @@ class SessionRecorder:
         """One write(2) per entry: a crash never leaves half a line."""
         if self.closed:
             return
-        append_whole(self._fd, Entry(time, source, text).line().encode(), self.path)
+        entry = Entry(time, source, text)
+        append_whole(self._fd, entry.line().encode(), self.path)
+        self.entries.append(entry)
 
     def close(self, time: int, reason: str) -> None:
         if self.closed:
@@ -138,6 +141,12 @@ def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:
         raise InputError(name, "no recorded session (run or open the directory first)") from None
     except ReadError as err:
         raise InputError(name, err.problem) from None
+    return sdir / "start", parse_entries(text, name)
+
+
+def parse_entries(text: str, name: str) -> list[Entry]:
+    """The entries of a session's text (see `read_session`); `name` is the
+    file errors name."""
     entries: list[Entry] = []
     lines = text.split("\n")
     complete = lines[:-1] if not text.endswith("\n") else lines
@@ -165,7 +174,7 @@ def read_session(status_dir: Path) -> tuple[Path, list[Entry]]:
         if entries and entries[-1].source == "end":
             raise InputError(name, "an entry after the session's end", f"line {lineno}")
         entries.append(entry)
-    return sdir / "start", entries
+    return entries
 
 
 def end_entry(entries: list[Entry]) -> Entry | None:

@@ -369,13 +369,14 @@ def test_datacenter_settings_and_rules(qtbot, make_window, workdir, monkeypatch)
     assert "vm101-on-node1" in controller.read_config("rules_config")
 
 
-def test_save_writes_state_back(qtbot, make_window, workdir):
+def test_save_as_scenario_writes_the_state_back_as_inputs(qtbot, make_window, workdir):
     window, controller = make_window(workdir)
     power_on_all(qtbot, window, controller)
-    window.save_action.trigger()
+    window.save_scenario_action.trigger()
     hw = json.loads((workdir / "hardware_status").read_text())
     assert hw["node1"]["power"] == "on"
-    assert "saved" in window.statusBar().currentMessage()
+    assert json.loads((workdir / "cmdlist").read_text()) == []
+    assert "is now the start of" in window.statusBar().currentMessage()
 
 
 def test_countdowns_for_watchdog_and_agent_lock(qtbot, make_window, tmp_path):
@@ -506,12 +507,12 @@ def test_many_lanes_scroll_instead_of_shrinking(qtbot, make_window, tmp_path):
 def test_a_failed_save_shows_a_message(qtbot, make_window, workdir, monkeypatch):
     window, controller = make_window(workdir)
 
-    def broken_save(sim, path):
+    def broken_save(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    import ui.controller
+    import hasim.workdir.live
 
-    monkeypatch.setattr(ui.controller, "save", broken_save)
+    monkeypatch.setattr(hasim.workdir.live, "write_saved", broken_save)
     window.save_action.trigger()
     assert "Save failed: Permission denied" in window.last_error
     controller.step()
