@@ -199,6 +199,12 @@ class Controller(QObject):
             if source is not None and not same:
                 self._remove_scratch(path.parent)  # a fresh copy that cannot be opened is of no use
             reason = err if isinstance(err, InputError) else (err.strerror or err)
+            if isinstance(err, InputError) and err.file == "cmdlist" and err.problem.startswith("missing"):
+                reason = ("it has files but no cmdlist, so it is not a working directory (an empty folder "
+                          "gets the default cluster)")
+            if same:  # the old simulation was closed for it: nothing is open now
+                self.live = None
+                self.simulationChanged.emit()
             self.errorOccurred.emit(f"Cannot open {path}: {reason}")
             return False
         if self.sim is not None:

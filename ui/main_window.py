@@ -491,11 +491,16 @@ class MainWindow(QMainWindow):
 
     # -- read-only ------------------------------------------------------------------------------
     def _set_read_only(self, read_only: bool) -> None:
+        """Enable what can act: nothing changes the cluster when read-only or
+        when no directory is open (a bad one was given), and time stands."""
         self.read_only = read_only
+        closed = self.controller.sim is None
         for w in self.mutating:
-            w.setEnabled(not read_only)
-        self.nodes_panel.set_read_only(read_only)
-        self.services.set_read_only(read_only)
+            w.setEnabled(not read_only and not closed)
+        for act in (self.play_action, self.step_action, self.next_action):
+            act.setEnabled(not closed)
+        self.nodes_panel.set_read_only(read_only or closed)
+        self.services.set_read_only(read_only or closed)
         self.read_only_badge_action.setVisible(read_only)
         title = "hasim — Proxmox VE HA simulator"
         if self.controller.source is not None:

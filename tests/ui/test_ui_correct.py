@@ -112,3 +112,11 @@ def test_the_timeline_hover_goes_with_the_scenario(qtbot, make_window, workdir, 
     assert window.timeline.hover_label.toolTip() == ""
     window.timeline.refresh()
     assert window.timeline.hover_label.text() == HINT
+
+
+def test_the_window_starts_paused_over_powered_off_nodes_and_says_why(qtbot, make_window, tmp_path):
+    window, controller = make_window(make_workdir(tmp_path), speed=10)
+    assert controller.why_start_paused() == ("Paused: every node is powered off. Switch nodes on (their Power "
+                                             "switch), then Run (Space)")
+    _, scenario = make_window(make_workdir(tmp_path, '[["power node1 on"]]', name="scripted"), speed=10)
+    assert scenario.why_start_paused() is None  # a scenario plays its commands by itself: it runs
