@@ -590,6 +590,18 @@ def _is_number(text: str) -> bool:
 # -- checking against the cluster -----------------------------------------------------------------------
 
 
+class NodeFacts(Value):
+    """A node's state as `check` needs it: what runs, what works."""
+
+    power: bool
+    network: bool
+    crm: bool  # a CRM process runs
+    lrm: bool  # an LRM process runs
+    cfs_rw: bool = True
+    cfs_update: bool = True
+    maintenance: bool = False  # in maintenance, or asked to enter it
+
+
 class Facts(Value):
     """What `check` needs to know of the cluster now (the facade builds it)."""
 
@@ -598,6 +610,7 @@ class Facts(Value):
     pending: tuple[Command, ...] = ()  # queued, not yet applied
     shutting_down: frozenset[str] = frozenset()  # nodes with a reboot/shutdown under way
     finished: str | None = None  # why the simulation ended (None: it runs)
+    node_state: Mapping[str, NodeFacts] = MappingProxyType({})  # nodes not here: their state is not checked
 
 
 def check(command: Command, facts: Facts) -> str | None:
@@ -613,7 +626,8 @@ def check(command: Command, facts: Facts) -> str | None:
             return f"{command.node} is shutting down: its LRM cannot be restarted now"
         if isinstance(command, DelNode) and len(facts.nodes) <= 1:
             return "The last node of the cluster cannot be removed"
-        return None
+        state = _after_pending(facts, command.node)
+        return _state_problem(command, state, command.node in facts.shutting_down) if state else None
     assert isinstance(command, ServiceCommand)
     adds = {c.sid for c in facts.pending if isinstance(c, AddService)}
     deletes = {c.sid for c in facts.pending if isinstance(c, DeleteService)}
@@ -630,4 +644,64 @@ def check(command: Command, facts: Facts) -> str | None:
         return f"Service '{sid}' is being deleted"
     if isinstance(command, (Migrate, Relocate, ManualMigrate)) and command.target not in facts.nodes:
         return f"Unknown target node '{command.target}'"
+    return None
+
+
+def _after_pending(facts: Facts, node: str) -> NodeFacts | None:
+    """The node's state once the commands queued for it have applied (a
+    queued command counts as applied, as for services)."""
+    state = facts.node_state.get(node)
+    if state is None:
+        return None
+    fields = {name: getattr(state, name) for name in ("power", "network", "crm", "lrm", "cfs_rw", "cfs_update",
+                                                      "maintenance")}  # fmt: skip
+    for c in facts.pending:
+        if getattr(c, "node", None) != node:
+            continue
+        if isinstance(c, Power):
+            fields.update(power=c.on, network=c.on, crm=c.on, lrm=c.on)
+        elif isinstance(c, Network):
+            fields["network"] = c.on
+        elif isinstance(c, Cfs):
+            fields["cfs_rw" if c.what == "rw" else "cfs_update"] = c.works
+        elif isinstance(c, (CrmStop, CrmStart)):
+            fields["crm"] = isinstance(c, CrmStart)
+        elif isinstance(c, NodeMaintenance):
+            fields["maintenance"] = c.enable
+    return NodeFacts(**fields)
+
+
+def _state_problem(command: NodeCommand, s: NodeFacts, shutting_down: bool) -> str | None:
+    """Why a node command does not apply to the node as it is (None: it does)."""
+    node = command.node
+    if isinstance(command, Power) and command.on == s.power:
+        return f"{node} is already powered {'on' if s.power else 'off'}"
+    if isinstance(command, Network):
+        if command.on and not s.power:
+            return f"{node} is powered off: its network comes up when it is powered on"
+        if command.on == s.network:
+            return f"{node}'s network is already {'on' if s.network else 'off'}"
+    if isinstance(command, (Reboot, Shutdown)):
+        if not s.power:
+            return f"{node} is powered off"
+        if shutting_down:
+            return f"{node} is already shutting down"
+    if isinstance(command, RestartLrm) and not s.lrm:
+        return f"{node} runs no LRM to restart"
+    if isinstance(command, CrmStop) and not s.crm:
+        return f"{node} runs no CRM to stop"
+    if isinstance(command, CrmStart):
+        if not s.power:
+            return f"{node} is powered off"
+        if s.crm:
+            return f"{node}'s CRM is already running"
+    if isinstance(command, NodeMaintenance) and command.enable == s.maintenance:
+        return f"{node} is {'already' if s.maintenance else 'not'} in maintenance mode"
+    if isinstance(command, Cfs):
+        if not s.power:
+            return f"{node} is powered off: its cluster filesystem starts working when it is powered on"
+        works = s.cfs_rw if command.what == "rw" else s.cfs_update
+        if works == command.works:
+            what = "writes" if command.what == "rw" else "updates"
+            return f"{node}'s cluster filesystem {what} already {'work' if works else 'fail'}"
     return None

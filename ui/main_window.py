@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
 
         self.nodes_panel = NodesPanel(self.nodes_model)
         self.nodes_panel.command.connect(self.send)
+        self.nodes_panel.set_checker(lambda cmd: self.controller.check_command(cmd))
         self.services = ServicesTable(self.services_model)
         self.services.command.connect(self.send)
         self.services.addRequested.connect(self.add_service)
@@ -691,7 +692,7 @@ class MainWindow(QMainWindow):
             return
         taken = {s.sid for s in snap.services}
         taken |= {c.sid for c in self.controller.queued_commands() if isinstance(c, C.AddService)}
-        dialog = AddServiceDialog(self.nodes(), taken, self)
+        dialog = AddServiceDialog(list(snap.nodes), taken, self)
         if self._exec(dialog):
             for cmd in dialog.commands():
                 if not self.send(cmd):
@@ -703,7 +704,7 @@ class MainWindow(QMainWindow):
         snap = self.controller.snapshot
         if snap is None or self.read_only:
             return
-        dialog = MigrateDialog(snap.service(sid), self.nodes(), relocate, self)
+        dialog = MigrateDialog(snap.service(sid), list(snap.nodes), relocate, self)
         if self._exec(dialog):
             self.send(dialog.command())
 
@@ -770,7 +771,8 @@ class MainWindow(QMainWindow):
         if c.sim is None:
             return
         dialog = RulesDialog(c.read_config("rules_config", "") or "", c.read_config("groups", "") or "",
-                             self.nodes(), read_only=self.read_only, parent=self)
+                             self.nodes(), read_only=self.read_only, parent=self,
+                             resources=sorted(c.read_config("service_config", {}) or {}))
         if self._exec(dialog) and not self.read_only:
             for name, text in dialog.changes().items():
                 c.configure(name, text)

@@ -355,7 +355,29 @@ class Harness:
             pending=tuple(s.command for s in self.pending if s.command is not None),
             shutting_down=frozenset(n for n in self.order if (hw.get(n) or {}).get("shutdown")),
             finished=None if not self.finished else "The simulation has ended" + (f": {self.error}" if self.error else ""),
+            node_state=self._node_facts(),
         )
+
+    def _node_facts(self) -> dict[str, C.NodeFacts]:
+        hw = self.world.hw
+        ms = self.world.peek("manager_status") or {}
+        in_maintenance = {n for n, s in (ms.get("node_status") or {}).items() if s == "maintenance"}
+        in_maintenance |= {n for n, r in (ms.get("node_request") or {}).items() if (r or {}).get("maintenance")}
+        queued = self.world.peek("crm_commands") or ""
+        for line in (queued if isinstance(queued, str) else "").splitlines():  # not yet read by the master
+            words = line.split()
+            if len(words) == 2 and words[0] in ("enable-node-maintenance", "disable-node-maintenance"):
+                (in_maintenance.add if words[0].startswith("enable") else in_maintenance.discard)(words[1])
+        out = {}
+        for name in self.order:
+            rec, d = hw.get(name) or {}, self.nodes[name]
+            cfs = rec.get("cfs") or {}
+            out[name] = C.NodeFacts(power=rec.get("power") == "on", network=rec.get("network") == "on",
+                                    crm=d.crm is not None, lrm=d.lrm is not None,
+                                    cfs_rw=cfs.get("rw", True) is not False,
+                                    cfs_update=cfs.get("update", True) is not False,
+                                    maintenance=name in in_maintenance)  # fmt: skip
+        return out
 
     def problem(self, command: C.Command) -> str | None:
         """Why `command` cannot apply now (None: it can)."""

@@ -226,3 +226,20 @@ def test_window_edits_change_one_thing_at_the_time_they_apply_and_replay(tmp_pat
     assert sim.read_config("datacenter.cfg") == {"crs": {}, "ha": {"shutdown_policy": "migrate"}}
     live.close()
     assert replay(d / "status").log_text() == (d / "status" / "log").read_text()
+
+
+def test_check_knows_the_state_of_a_node():
+    on = C.NodeFacts(power=True, network=True, crm=True, lrm=True)
+    off = C.NodeFacts(power=False, network=False, crm=False, lrm=False)
+    facts = C.Facts(nodes=("node1", "node2"), services=frozenset(), node_state={"node1": on, "node2": off})
+    assert C.check(C.Power("node1", True), facts) == "node1 is already powered on"
+    assert C.check(C.Power("node2", True), facts) is None
+    assert C.check(C.Reboot("node2"), facts) == "node2 is powered off"
+    assert C.check(C.CrmStart("node1"), facts) == "node1's CRM is already running"
+    assert C.check(C.RestartLrm("node2"), facts) == "node2 runs no LRM to restart"
+    assert C.check(C.Cfs("node1", "rw", True), facts) == "node1's cluster filesystem writes already work"
+    assert C.check(C.NodeMaintenance("node1", False), facts) == "node1 is not in maintenance mode"
+    queued = C.Facts(nodes=facts.nodes, services=facts.services, node_state=facts.node_state,
+                     pending=(C.Power("node2", True), C.NodeMaintenance("node1", True)))
+    assert C.check(C.Reboot("node2"), queued) is None  # a queued command counts as applied
+    assert C.check(C.NodeMaintenance("node1", True), queued) == "node1 is already in maintenance mode"

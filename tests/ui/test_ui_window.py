@@ -169,9 +169,9 @@ def test_edit_service_and_relocate(qtbot, make_window, workdir, monkeypatch):
     window.services.select("vm:102")
 
     def fill_edit(dialog):
-        dialog.max_restart.setValue(3)
+        dialog.max_restart.setText("3")
         dialog.failback.setChecked(False)
-        dialog.cpu.setValue(2.0)
+        dialog.cpu.setText("2")
         return True
 
     monkeypatch.setattr(window, "_exec", fill_edit)

@@ -3,7 +3,7 @@
 Each tab is the section-config text as the cluster stores it.  As you type,
 the engine's own parsers check it: every problem is listed under the editor
 and its line is highlighted, and the rules are also checked against the
-cluster's nodes (the "Drop rule …" messages the manager would log).  Apply
+cluster's nodes and HA resources (the "Drop rule …" messages the manager would log).  Apply
 writes the file at the next loop end.
 """
 
@@ -59,17 +59,28 @@ def _header_line(text: str, section_id: str) -> int | None:
     return None
 
 
-def rule_problems(text: str, nodes: list[str]) -> list[str]:
+def _unknown(text: str, rule_id: str, names, known, what: tuple[str, str]) -> list[str]:
+    """'rules_config: rule 'r': vm:999 is not an HA resource of this cluster (line 3)', if any is unknown."""
+    unknown = sorted(set(names) - set(known))
+    if not unknown:
+        return []
+    line = _header_line(text, rule_id)
+    where = f" (line {line})" if line else ""
+    return [f"rules_config: rule '{rule_id}': {', '.join(unknown)} {what[len(unknown) > 1]} of this cluster{where}"]
+
+
+def rule_problems(text: str, nodes: list[str], resources: list[str] | None = None) -> list[str]:
+    """What the HA stack would skip or drop, and the nodes and resources
+    (None: not checked) this cluster does not have — `ha-manager rules add`
+    refuses those ("cannot use unmanaged resource(s)")."""
     problems = list(validate_rule_text(text))
     try:
         rules = parse_rules(text)
         for rule in rules:
-            unknown = sorted(set(rule.nodes or {}) - set(nodes))
-            if unknown:
-                line = _header_line(text, rule.id)
-                where = f" (line {line})" if line else ""
-                problems.append(f"rules_config: rule '{rule.id}': {', '.join(unknown)} "
-                                f"{'is not a node' if len(unknown) == 1 else 'are not nodes'} of this cluster{where}")
+            problems += _unknown(text, rule.id, rule.nodes or {}, nodes, ("is not a node", "are not nodes"))
+            if resources is not None:
+                problems += _unknown(text, rule.id, rule.resources, resources,
+                                     ("is not an HA resource", "are not HA resources"))  # fmt: skip
         _, dropped = check_and_transform(rules, nodes)
         problems += dropped
     except Exception as err:  # noqa: BLE001 - a checker bug must not close the editor
@@ -203,12 +214,12 @@ class ConfigEditor(QWidget):
 
 class RulesDialog(QDialog):
     def __init__(self, rules_text: str, groups_text: str, nodes: list[str], read_only: bool = False,
-                 parent=None) -> None:
+                 parent=None, resources: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("HA rules and groups")
         self.resize(820, 640)
         self.tabs = QTabWidget()
-        self.rules = ConfigEditor("rules", rules_text, RULES_EXAMPLE, lambda t: rule_problems(t, nodes), rule_rows,
+        self.rules = ConfigEditor("rules", rules_text, RULES_EXAMPLE, lambda t: rule_problems(t, nodes, resources), rule_rows,
                                   ["Rule", "Type", "Resources", "What it asks", "State"])
         self.groups = ConfigEditor("groups", groups_text, GROUPS_EXAMPLE, lambda t: group_problems(t, nodes),
                                    group_rows, ["Group", "Nodes (priority)", "Flags", "Comment"])

@@ -132,6 +132,9 @@ class NodeCard(QFrame):
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more.setStyleSheet("QToolButton { padding: 2px 6px; }")
         menu = QMenu(self.more)
+        menu.setToolTipsVisible(True)  # a disabled action's tooltip says why
+        menu.aboutToShow.connect(self.refresh_actions)
+        self.checker = None  # command text -> why it cannot apply now (None: it can); the engine's check
         self.actions_by_command: dict[str, QAction] = {}
         for entry in NODE_ACTIONS:
             if entry is None:
@@ -246,6 +249,15 @@ class NodeCard(QFrame):
         for w in (self.power, self.network, self.more):
             w.setEnabled(not read_only)
 
+    def refresh_actions(self) -> None:
+        """Enable each action of the menu only where it applies to the node as
+        it is (queued commands counted), by the engine's own check: what the
+        menu offers, the engine accepts; a disabled one's tooltip says why."""
+        for cmd, act in self.actions_by_command.items():
+            problem = self.checker(cmd) if self.checker is not None else None
+            act.setEnabled(problem is None)
+            act.setToolTip(problem or act.text())
+
     def show_node(self, node: NodeView, waits: tuple[str, ...], pending: list[str]) -> None:
         state = node_display_state(node)
         color = state_color(state)
@@ -290,6 +302,7 @@ class NodesPanel(QScrollArea):
         self.cards: dict[str, NodeCard] = {}
         self._pending: dict[str, list[str]] = {}
         self._read_only = False
+        self._checker = None
         self.selected: str | None = None
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -335,6 +348,12 @@ class NodesPanel(QScrollArea):
         for card in self.cards.values():
             card.set_read_only(read_only)
 
+    def set_checker(self, checker) -> None:
+        """`checker(command text)`: why it cannot apply now (None: it can) — for the Actions menus."""
+        self._checker = checker
+        for card in self.cards.values():
+            card.checker = checker
+
     def set_pending(self, pending: dict[str, list[str]]) -> None:
         if pending != self._pending:
             changed = set(pending) | set(self._pending)
@@ -354,6 +373,7 @@ class NodesPanel(QScrollArea):
             card.command.connect(self.command)
             card.clicked.connect(self._clicked)
             card.set_read_only(self._read_only)
+            card.checker = self._checker
             card.set_selected(name == self.selected)
             self.cards[name] = card
             self.box.insertWidget(self.box.count() - 1, card)

@@ -1,8 +1,8 @@
 """The services table with its actions (add, migrate/relocate, edit, delete).
 
-The "Requested" column is edited with a combo (started, stopped, disabled,
-ignored) like the real simulator's per-service selector; a change becomes a
-`service <sid> <state>` command.  Row actions work on the selected row, from
+The "Requested" column is a combo (started, stopped, disabled, ignored) like
+the real simulator's per-service selector: every cell is drawn as one, and a
+click opens it; a change becomes a `service <sid> <state>` command.  Row actions work on the selected row, from
 the buttons above the table, the context menu or a double click.  Selecting
 a row also asks the explainer pane to explain that service (`serviceSelected`).
 """
@@ -12,12 +12,15 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
     QStyledItemDelegate,
     QTableView,
     QToolButton,
@@ -47,9 +50,28 @@ class CompactButton(QToolButton):
 
 
 class RequestedStateDelegate(QStyledItemDelegate):
-    """A combo for the requested state; choosing a value sends the command."""
+    """A combo for the requested state; choosing a value sends the command.
+
+    Every cell is *painted* as a combo box (a thousand real widgets would
+    cost their memory and repaints); the real combo opens on a click."""
 
     requested = Signal(str, str)  # sid, state
+
+    def paint(self, painter, option, index) -> None:
+        if not self.parent().model().flags(index) & Qt.ItemFlag.ItemIsEditable:
+            super().paint(painter, option, index)  # read-only: plain text
+            return
+        style = option.widget.style() if option.widget else QApplication.style()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        box = QStyleOptionComboBox()
+        box.rect = option.rect.adjusted(2, 2, -2, -2)
+        box.state = option.state | QStyle.StateFlag.State_Enabled
+        box.palette = option.palette
+        box.currentText = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        box.editable = False
+        style.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, box, painter, option.widget)
+        style.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, box, painter, option.widget)
 
     def createEditor(self, parent, option, index):
         combo = QComboBox(parent)
@@ -88,6 +110,7 @@ class ServicesTable(QWidget):
             QAbstractItemView.EditTrigger.SelectedClicked | QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
+        self.view.clicked.connect(self._clicked)  # one click on a "Requested" combo opens it
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.view.setAlternatingRowColors(True)
@@ -128,7 +151,7 @@ class ServicesTable(QWidget):
             b.clicked.connect(slot)
             self.buttons[key] = b
             bar.addWidget(b)
-        self.hint = QLabel("Double-click “Requested” to change it")
+        self.hint = QLabel("Click a “Requested” box to change it")
         self.hint.setStyleSheet("color: #868e96")
         # shown when there is room (the explainer pane shares the row)
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -232,6 +255,10 @@ class ServicesTable(QWidget):
         self.buttons["add"].setEnabled(not self._read_only)
         for key in ("migrate", "relocate", "edit", "delete"):
             self.buttons[key].setEnabled(has and not self._read_only)
+
+    def _clicked(self, index) -> None:
+        if index.column() == COL_REQUESTED and not self._read_only:
+            self.view.edit(index)
 
     def _double_clicked(self, index) -> None:
         if index.column() != COL_REQUESTED and not self._read_only:
