@@ -627,7 +627,13 @@ def check(command: Command, facts: Facts) -> str | None:
         if isinstance(command, DelNode) and len(facts.nodes) <= 1:
             return "The last node of the cluster cannot be removed"
         state = _after_pending(facts, command.node)
-        return _state_problem(command, state, command.node in facts.shutting_down) if state else None
+        if state is None:
+            return None
+        shutting = command.node in facts.shutting_down
+        problem = _state_problem(command, state, shutting)
+        if problem is not None and _state_problem(command, facts.node_state[command.node], shutting) is None:
+            problem += " once the commands queued for it apply"
+        return problem
     assert isinstance(command, ServiceCommand)
     adds = {c.sid for c in facts.pending if isinstance(c, AddService)}
     deletes = {c.sid for c in facts.pending if isinstance(c, DeleteService)}

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -49,6 +50,7 @@ from ui.models import LogModel, NodesModel, ServicesModel
 from ui.natural import natural_sorted
 from ui.display import refresh_interval_ms
 from ui.resources import icon
+from ui.help import FIRST_TEN_MINUTES, HelpDialog, scenario_guide, shortcuts_text
 from ui.save_resume import SaveActions
 from ui.settings import Settings
 from ui.throttle import Throttle
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.nodes_panel.nodeSelected.connect(self.explain_node)
         self.services.serviceSelected.connect(self.explain_service)
         self.safety_dialog: SafetyDialog | None = None
+        self.help_dialog: HelpDialog | None = None
 
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.setObjectName("bottomTabs")
@@ -309,10 +312,14 @@ class MainWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(tb)
         c = self.controller
-        self.play_action = self._action("Run", c.toggle, "play", "Run / pause virtual time (Space)")
+        # the time keys are the actions' own shortcuts, so the menus show them beside the actions
+        self.play_action = self._action("Run", c.toggle, "play", "Run / pause virtual time (Space)",
+                                        shortcut="Space")
         self.step_action = self._action("Step", c.step, "step", "Run to the end of the current loop (S or →)")
+        self.step_action.setShortcuts([QKeySequence("S"), QKeySequence("Right")])
         self.next_action = self._action("Next change", c.find_next_change, "next",
-                                        "Run until a node or service changes state (N); again to stop looking")
+                                        "Run until a node or service changes state (N); again to stop looking",
+                                        shortcut="N")
         for act in (self.play_action, self.step_action, self.next_action):
             tb.addAction(act)
         tb.addSeparator()
@@ -386,8 +393,11 @@ class MainWindow(QMainWindow):
         sim = mb.addMenu("&Simulation")
         for act in (self.play_action, self.step_action, self.next_action):
             sim.addAction(act)
-        sim.addAction(self._action("Faster", c.faster, tip="+"))
-        sim.addAction(self._action("Slower", c.slower, tip="-"))
+        self.faster_action = self._action("Faster", c.faster, tip="Double the speed (+)")
+        self.faster_action.setShortcuts([QKeySequence(k) for k in ("+", "=", "Shift++")])
+        self.slower_action = self._action("Slower", c.slower, tip="Halve the speed (-)", shortcut="-")
+        sim.addAction(self.faster_action)
+        sim.addAction(self.slower_action)
         sim.addSeparator()
         sim.addAction(self.reset_action)
         sim.addSeparator()
@@ -415,7 +425,13 @@ class MainWindow(QMainWindow):
         svc.addAction(self._action("Add service…", self.add_service, "add", mutating=True))
         self._build_view_menu(mb.addMenu("&View"))
         helpm = mb.addMenu("&Help")
-        helpm.addAction(self._action("Keyboard shortcuts", self.show_shortcuts))
+        self.first_steps_action = self._action("&First ten minutes…", self.show_first_steps,
+                                               tip="A guided first session, one page", shortcut="F1")
+        self.guide_action = self._action("Scenario &guide…", self.show_guide,
+                                         tip="The open scenario's README: what it shows, what to try")
+        helpm.addAction(self.first_steps_action)
+        helpm.addAction(self.guide_action)
+        helpm.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts))
 
     def _build_view_menu(self, view) -> None:
         """Zoom (presentation), layout, and how often the views refresh."""
@@ -475,20 +491,11 @@ class MainWindow(QMainWindow):
         self._show_safety_state()
 
     def _build_shortcuts(self) -> None:
-        c = self.controller
-        self.shortcuts = []
-        for keys, slot in (
-            (("Space",), c.toggle),
-            (("S", "Right"), c.step),
-            (("+", "=", "Shift++"), c.faster),
-            (("-",), c.slower),
-            (("N",), c.find_next_change),
-        ):
-            for key in keys:
-                sc = QShortcut(QKeySequence(key), self)
-                sc.setContext(Qt.ShortcutContext.WindowShortcut)
-                sc.activated.connect(slot)
-                self.shortcuts.append(sc)
+        """The time keys belong to their actions (toolbar and Simulation menu,
+        which shows them); the actions live in the menus, so they work while
+        the window is active wherever the focus is."""
+        for act in (self.play_action, self.step_action, self.next_action, self.faster_action, self.slower_action):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
     # -- read-only ------------------------------------------------------------------------------
     def _set_read_only(self, read_only: bool) -> None:
@@ -513,6 +520,9 @@ class MainWindow(QMainWindow):
     # -- refresh --------------------------------------------------------------------------------
     def _simulation_changed(self) -> None:
         self._lines = []  # lines of the simulation before, not shown yet (remote refresh)
+        guide = scenario_guide(self.controller.source, self.controller.path)
+        self.guide_action.setEnabled(guide is not None)
+        self.guide_action.setText(f"Scenario &guide: {guide[0]}…" if guide else "Scenario &guide…")
         self.timeline.set_history(self.controller.history)
         self.log_pane.clear()
         sim = self.controller.sim
@@ -805,13 +815,27 @@ class MainWindow(QMainWindow):
             self.controller.reset()
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "Space\trun / pause\nS or →\tstep one loop\nN\trun to the next state change\n"
-            "+ / -\tfaster / slower\nCtrl+R\treset to the start\nCtrl+Shift+O\topen a scenario\n"
-            "Ctrl+S\tsave\nCtrl+Q\tquit",
-        )
+        keyed = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions() if a.shortcuts()]
+        unique = list(dict.fromkeys(keyed))
+        self._show_help("Keyboard shortcuts", "```\n" + shortcuts_text(unique).replace("\t", "   ") + "\n```")
+
+    def show_first_steps(self) -> None:
+        """Help → First ten minutes."""
+        self._show_help("The first ten minutes", FIRST_TEN_MINUTES)
+
+    def show_guide(self) -> None:
+        """Help → Scenario guide: the open scenario's README."""
+        guide = scenario_guide(self.controller.source, self.controller.path)
+        if guide is None:
+            self.statusBar().showMessage("This directory has no README.md: no guide to show", 5000)
+            return
+        self._show_help(guide[0], guide[1])
+
+    def _show_help(self, title: str, markdown: str) -> None:
+        if self.help_dialog is not None:
+            self.help_dialog.close()
+        self.help_dialog = HelpDialog(title, markdown, self)
+        self.help_dialog.show()
 
     def closeEvent(self, event) -> None:
         if not self.may_discard("Quitting"):

@@ -242,4 +242,5 @@ def test_check_knows_the_state_of_a_node():
     queued = C.Facts(nodes=facts.nodes, services=facts.services, node_state=facts.node_state,
                      pending=(C.Power("node2", True), C.NodeMaintenance("node1", True)))
     assert C.check(C.Reboot("node2"), queued) is None  # a queued command counts as applied
-    assert C.check(C.NodeMaintenance("node1", True), queued) == "node1 is already in maintenance mode"
+    assert C.check(C.NodeMaintenance("node1", True), queued) == (
+        "node1 is already in maintenance mode once the commands queued for it apply")
