@@ -230,12 +230,12 @@ class Controller(QObject):
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
         self.resumed_at = None
+        self._published_key = None
+        self.simulationChanged.emit()  # the views start over: the replayed lines go to them
         if saved is not None:
             self._resume(saved, notes)
         self._saved_steps = sim.steps
         self.clock.restart(sim.time)
-        self._published_key = None
-        self.simulationChanged.emit()
         self.publish(force=True)
         skipped = skipped_sections(sim.scenario.files)
         if skipped:

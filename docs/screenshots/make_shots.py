@@ -166,6 +166,22 @@ def scenario_picker() -> None:
     print("wrote scenario-picker.png")
 
 
+def saved_and_resumed() -> None:
+    """node-failure saved at 200 s, the window closed, the directory opened again: resumed as it was."""
+    window, controller = window_on(shipped="node-failure")
+    controller.advance_to(200)
+    assert controller.save() is None
+    path = controller.path
+    window.close()
+    controller.shutdown()
+    controller = Controller(speed=10)
+    window = MainWindow(controller, interactive_errors=False, settings=Settings(remember=False))
+    window.resize(*SIZE)
+    assert controller.open(path) and controller.resumed_at is not None
+    window.show()
+    save(window, controller, "saved-and-resumed.png")
+
+
 SHOTS = {
     "main-window": main_window,
     "fence-countdown": fence_countdown,
@@ -174,6 +190,7 @@ SHOTS = {
     "explainer": explainer,
     "safety-violation": safety_violation,
     "scenario-picker": scenario_picker,
+    "saved-and-resumed": saved_and_resumed,
 }
 
 

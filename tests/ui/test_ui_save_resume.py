@@ -51,6 +51,8 @@ def test_save_quit_reopen_gives_the_cluster_as_it_was(qtbot, make_window, tmp_pa
     assert picture(again) == before
     assert resumed.sim.time == saved_at and resumed.resumed_at == saved_at
     assert resumed.sim.log_text() == log  # the log, line by line, as it was
+    qtbot.wait(1)
+    assert again.log_model.rowCount() == len(log.splitlines())  # and in the window
     assert resumed.history.states_of("node3") == states  # and the timeline
     assert (workdir / "status" / "log").read_text().splitlines() == log.splitlines()
     assert not resumed.running
