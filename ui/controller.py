@@ -40,20 +40,20 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from hasim import commands as C
-from hasim.errors import InputError
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
 from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
-from hasim.workdir.shipped import copy_shipped
-from hasim.simulation import Simulation
-from hasim.workdir import DirectoryBusy, DirLock, load_scenario
+from hasim.errors import InputError
 from hasim.session.resume import mismatch, resumable
 from hasim.session.resume import more as resume_more
+from hasim.simulation import Simulation
+from hasim.snapshot import Snapshot
+from hasim.workdir import DirectoryBusy, DirLock, load_scenario
 from hasim.workdir.create import fill_with_default, is_empty_dir, scenario_of_default
 from hasim.workdir.live import LiveDirectory, state_as_inputs
-from hasim.workdir.saved import SAVED_NAME, user_files, read_saved
-from hasim.workdir.session_file import Entry
+from hasim.workdir.saved import SAVED_NAME, read_saved, user_files
 from hasim.workdir.scenario import skipped_sections
-from hasim.snapshot import Snapshot
+from hasim.workdir.session_file import Entry
+from hasim.workdir.shipped import copy_shipped
 from ui.models.history import History
 from ui.next_change import BudgetedSearch
 
@@ -767,7 +767,7 @@ class Controller(QObject):
     # Save as writes a copy elsewhere and continues there.
     def save(self) -> str | None:
         """Save the session in the working directory: the next open resumes here."""
-        return self._save(None, f"Saved at {{time}} s in {{path}}: opening it again resumes here")
+        return self._save(None, "Saved at {time} s in {path}: opening it again resumes here")
 
     def save_as_scenario(self) -> str | None:
         """Make the live state the directory's inputs, with an empty cmdlist

@@ -67,18 +67,18 @@ groups: **Rules…** in the toolbar.
 """
 
 
-class HelpDialog(QDialog):
-    """One page of help (markdown), non-modal, closed with Close or Escape."""
+class TextDialog(QDialog):
+    """A page of text with a Close button (non-modal; Escape closes it too):
+    the help pages, the safety checks."""
 
-    def __init__(self, title: str, markdown: str, parent=None) -> None:
+    def __init__(self, name: str, title: str, height: int, parent=None) -> None:
         super().__init__(parent)
-        self.setObjectName("helpDialog")
+        self.setObjectName(f"{name}Dialog")
         self.setWindowTitle(title)
-        self.resize(720, 640)
+        self.resize(720, height)
         self.text = QTextBrowser()
-        self.text.setObjectName("helpText")
-        self.text.setOpenExternalLinks(False)
-        self.text.setMarkdown(markdown)
+        self.text.setObjectName(f"{name}Text")
+        self.text.setOpenLinks(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -87,6 +87,14 @@ class HelpDialog(QDialog):
 
     def plain_text(self) -> str:
         return self.text.toPlainText()
+
+
+class HelpDialog(TextDialog):
+    """One page of help (markdown)."""
+
+    def __init__(self, title: str, markdown: str, parent=None) -> None:
+        super().__init__("help", title, 640, parent)
+        self.text.setMarkdown(markdown)
 
 
 def scenario_guide(source: str | None, path: Path | None) -> tuple[str, str] | None:

@@ -22,8 +22,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -32,7 +30,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -45,18 +42,26 @@ from hasim.snapshot import Snapshot
 from ui.controller import SPEEDS, Controller
 from ui.dialogs.rules_editor import RulesDialog
 from ui.dialogs.scenario_picker import ScenarioPicker
-from ui.dialogs.service_dialogs import AddServiceDialog, EditServiceDialog, MigrateDialog
+from ui.dialogs.service_dialogs import (
+    AddServiceDialog,
+    EditServiceDialog,
+    MigrateDialog,
+)
+from ui.display import refresh_interval_ms
+from ui.help import (
+    FIRST_TEN_MINUTES,
+    HelpDialog,
+    TextDialog,
+    scenario_guide,
+    shortcuts_text,
+)
 from ui.models import LogModel, NodesModel, ServicesModel
 from ui.natural import natural_sorted
-from ui.display import refresh_interval_ms
 from ui.resources import icon
-from ui.help import FIRST_TEN_MINUTES, HelpDialog, scenario_guide, shortcuts_text
 from ui.save_resume import SaveActions
 from ui.settings import Settings
-from ui.throttle import Throttle
-from ui.window_layout import arrange, fitting_size
-from ui.zoom import Zoom
 from ui.style import BAD_TEXT, BLUE_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, format_time
+from ui.throttle import Throttle
 from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
 from ui.widgets.manager_status import ManagerStatusPane
@@ -64,6 +69,8 @@ from ui.widgets.nodes_panel import NodesPanel
 from ui.widgets.services_table import ServicesTable
 from ui.widgets.text_line import TextLine
 from ui.widgets.timeline import Timeline
+from ui.window_layout import arrange, fitting_size
+from ui.zoom import Zoom
 
 log = logging.getLogger("hasim.ui.window")
 
@@ -849,22 +856,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-class SafetyDialog(QDialog):
+class SafetyDialog(TextDialog):
     """The safety checks and every violation so far, in plain words (non-modal)."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("safetyDialog")
-        self.setWindowTitle("Safety checks")
-        self.resize(720, 520)
-        self.text = QTextBrowser()
-        self.text.setObjectName("safetyText")
-        self.text.setOpenLinks(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
+        super().__init__("safety", "Safety checks", 520, parent)
 
     def show_violations(self, violations: list, checked: bool = True) -> None:
         esc = html.escape
@@ -885,6 +881,3 @@ class SafetyDialog(QDialog):
             out.append(f"<li><b>{esc(inv.title)}</b> <code>{esc(inv.name)}</code><br>{esc(inv.explanation)}</li>")
         out.append("</ul>")
         self.text.setHtml("".join(out))
-
-    def plain_text(self) -> str:
-        return self.text.toPlainText()

@@ -9,7 +9,6 @@ from hasim.workdir.files import dump_json, read_regular, write_files
 from hasim.workdir.lock import DirLock
 from hasim.workdir.scenario import DEFAULT_NODE, load_scenario
 
-
 DEFAULT_SERVICES_PER_NODE = 2
 MAX_NODES = 32
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.ui.conftest import make_workdir, powered_on
+from tests.ui.conftest import make_workdir
 from ui.models.services_model import COL_STATE
 from ui.widgets.timeline import HINT
 

@@ -11,8 +11,6 @@ from tests.ui.conftest import make_workdir
 from ui.models.services_model import COL_REQUESTED
 
 
-
-
 def ok_enabled(dialog) -> bool:
     return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
 

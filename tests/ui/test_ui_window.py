@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox
 
 from ui.models.services_model import COL_NODE, COL_REQUESTED, COL_SID, COL_STATE

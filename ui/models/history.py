@@ -23,7 +23,6 @@ from hasim.vocab import MOVING_STATES, NOT_YET_MANAGED
 from ui.natural import natural_sorted
 from ui.style import node_display_state
 
-
 COMMAND_SOURCES = ("command", "cmdlist")  # a click in the window, a scenario's script
 
 

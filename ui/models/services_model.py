@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from hasim.snapshot import Snapshot, ServiceView
+from hasim.snapshot import ServiceView, Snapshot
 from hasim.vocab import NOT_YET_MANAGED, exit_code_label
 from ui.models.rows_model import RowsModel
 from ui.style import state_color, text_color_on

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from hasim.analysis.invariants import Violation
-from ui.natural import natural_sorted
 from ui.models.log_model import LINE_ROLE, LogFilterProxy, LogModel
+from ui.natural import natural_sorted
 from ui.style import MUTED
 from ui.widgets.log_view import LogView
 from ui.widgets.text_line import TextLine

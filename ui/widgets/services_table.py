@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QSizePolicy,
     QStyle,
-    QStyleOptionComboBox,
     QStyledItemDelegate,
+    QStyleOptionComboBox,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from hasim.vocab import REQUESTED_STATES
 from ui.models.services_model import COL_REQUESTED, COL_SID, ServicesModel
 from ui.resources import icon
-
 
 ROW_HEIGHT = 26  # pixels at zoom 1
 TYPICAL = ("vm:1000", "started", "recovery", "node10", "node10", "error (1)")  # what a column shows
