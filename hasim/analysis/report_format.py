@@ -126,9 +126,11 @@ def _outage_cell(report: Report, s: ServiceOutcome) -> tuple[str, ...]:
 
 
 def _ended(s: ServiceOutcome) -> str:
-    where = ",".join(s.running_on) if s.running_on else f"{s.node} (not running)"
     state = s.state or "unmanaged"
-    return where if state == "started" and s.running_on else f"{where}, {state}"
+    if s.running_on:
+        where = ",".join(s.running_on)
+        return where if state == "started" else f"{where}, {state}"
+    return f"{s.node} (not running), {state}" if s.not_running else f"{s.node}, {state}"
 
 
 def service_table(report: Report) -> Table:
