@@ -1,0 +1,127 @@
+"""What-if runs on small clusters whose outcome can be checked by hand.
+
+The default cluster: node1..3 with two VMs each (vm:101/104 on node1,
+vm:102/105 on node2, vm:103/106 on node3).  It settles at 40 s (powered on at
+the first loop end, 20 s; the master starts everything in that round and the
+LRMs report at 21..25; the next loop end, 40, finds everything running); a
+fault "right away" lands at the next loop end, F = 60.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from hasim.analysis.whatif import Fault, WhatIfError, check_fault, each_node, run_fault, settle, starting_point
+from hasim.analysis.whatif_table import failure_table, summarize, verdict
+from hasim.workdir import load_scenario
+
+from .support import GIB, write_cluster
+
+
+@pytest.fixture
+def base(tmp_path):
+    return settle(starting_point(load_scenario(write_cluster(tmp_path / "c"))))
+
+
+def test_settles_from_the_directory_state(base):
+    assert base.done and base.time == 40
+    snap = base.sim.snapshot()
+    assert all(s.state == "started" and s.running_on == (s.node,) for s in snap.services)
+
+
+def test_power_loss_of_a_node(base):
+    """node2 off at F=60.  Its agent lock was renewed at 43 (F-17) and is
+    older than 120 s first at 164: the master (node1) fences at its round at
+    F+120=180 and recovers vm:102 to node1 (its LRM starts it at F+121) and
+    vm:105 to node3 (F+123): down 121 s and 123 s."""
+    r = run_fault(base, Fault("node2"))
+    assert r.origin == 60
+    assert r.node("node2").fenced == (180,)
+    assert [(o.start, o.end) for o in r.service("vm:102").outages] == [(60, 181)]
+    assert [(o.start, o.end) for o in r.service("vm:105").outages] == [(60, 183)]
+    assert (r.service("vm:102").node, r.service("vm:105").node) == ("node1", "node3")
+    row = summarize(r, Fault("node2"))
+    assert row.longest == ("vm:105", 123, False) and row.fenced_after == 120
+    assert [(m.sid, m.target, m.kinds) for m in row.moved] == [("vm:102", "node1", ("recovery",)), ("vm:105", "node3", ("recovery",))]
+    assert row.left_down == () and row.over == () and row.violations == 0
+
+
+def test_network_loss_outage_starts_at_the_watchdog_reset(base):
+    """node3 isolated at F=60: its LRM fed its watchdog last at 45 and is reset
+    at the first check more than 60 s later (106); recovery at 180 as above."""
+    r = run_fault(base, Fault("node3", "network"))
+    (outage,) = r.service("vm:103").outages
+    assert (outage.start, outage.cause) == (106, "node3 was reset by its watchdog")
+    assert r.node("node3").fenced == (180,)
+
+
+def test_heal_brings_the_node_back(base):
+    """Power back after 300 s: node2 rejoins (the master sees it at F+300);
+    its VMs stay where they were recovered (no group or rule draws them back)."""
+    r = run_fault(base, Fault("node2", duration=300))
+    node2 = r.node("node2")
+    assert [e.what for e in node2.events] == ["power off", "power on"]
+    assert node2.events[1].time == 360 and node2.rejoined == (360,)
+    assert r.service("vm:102").node == "node1"
+
+
+def test_maintenance_migrates_live_and_back(base):
+    r = run_fault(base, Fault("node1", "maintenance", duration=200))
+    vm101 = r.service("vm:101")
+    assert vm101.outages == () and [m.kind for m in vm101.moves] == ["migrate", "migrate"]
+    assert vm101.node == "node1" and r.node("node1").fenced == ()
+
+
+def test_a_service_that_may_only_run_on_the_failed_node_stays_down(tmp_path):
+    rules = "node-affinity: only-on-1\n\tresources vm:101\n\tnodes node1\n\tstrict 1\n"
+    d = write_cluster(tmp_path / "c", rules=rules)
+    base = settle(starting_point(load_scenario(d)))
+    r = run_fault(base, Fault("node1"))
+    vm101 = r.service("vm:101")
+    assert vm101.still_down and vm101.not_running and vm101.outages[0].start == r.origin
+    row = summarize(r, Fault("node1"))
+    assert row.left_down == (("vm:101", "recovery"),)
+    assert row.longest[0] == "vm:101" and row.longest[2] is True
+    assert "NOT met" in verdict([row])
+
+
+def test_node_over_memory_after_the_moves(tmp_path):
+    """Three 16 GiB nodes with two 6 GiB VMs each (12 GiB): node1's two VMs go
+    one to node2 and one to node3, 18 GiB on 16 GiB = 112%."""
+    sizes = {f"vm:{101 + i}": {"maxcpu": 2, "maxmem": 6 * GIB} for i in range(6)}
+    d = write_cluster(tmp_path / "c", node_mem_gib=16, sizes=sizes)
+    base = settle(starting_point(load_scenario(d)))
+    row = summarize(run_fault(base, Fault("node1")), Fault("node1"))
+    assert [(n.node, n.mem / GIB, n.over_mem, n.over_cpu) for n in row.over] == [("node2", 18, True, False), ("node3", 18, True, False)]
+    table = failure_table([row])
+    assert "node2: mem 112% (18.0/16.0 GiB)" in table.rows[0][4]
+
+
+def test_each_node_in_processes_is_the_same_in_order(base):
+    faults = [Fault(n) for n in ("node1", "node2", "node3")]
+    alone = each_node(base, faults, summarize, jobs=1)
+    shared = each_node(base, faults, summarize, jobs=2)
+    assert alone == shared
+    assert [r.fault.node for r in shared] == ["node1", "node2", "node3"]
+    assert "survives the failure of any one of its 3 nodes" in verdict(shared)
+
+
+def test_starting_point_reads_the_directory_state(tmp_path):
+    d = write_cluster(tmp_path / "c", cmdlist=[["power node1 on", "power node2 on"], ["network node1 off"]])
+    start = starting_point(load_scenario(d))
+    assert start.up == ("node1", "node2")
+    assert any("node3" in n for n in start.notes) and any("1 command(s) of cmdlist not run" in n for n in start.notes)
+    assert all(rec["power"] == "off" for rec in start.scenario.files["hardware_status"].values())
+    fresh = starting_point(attrs.evolve(load_scenario(d), cmdlist=[]))
+    assert fresh.up == ("node1", "node2", "node3")
+
+
+@pytest.mark.parametrize(
+    ("how", "at", "duration", "argument"),
+    [("fire", 0, None, "--how"), ("power", -1, None, "--at"), ("power", 0, 0, "--for"), ("reboot", 0, 30, "--for")],
+)
+def test_refused_faults_name_the_option(how, at, duration, argument):
+    with pytest.raises(WhatIfError) as err:
+        check_fault(how, at, duration)
+    assert err.value.argument == argument
