@@ -125,7 +125,7 @@ def _outage_cell(report: Report, s: ServiceOutcome) -> tuple[str, ...]:
     )
 
 
-def _ended(s: ServiceOutcome) -> str:
+def ended(s: ServiceOutcome) -> str:
     state = s.state or "unmanaged"
     if s.running_on:
         where = ",".join(s.running_on)
@@ -133,10 +133,14 @@ def _ended(s: ServiceOutcome) -> str:
     return f"{s.node} (not running), {state}" if s.not_running else f"{s.node}, {state}"
 
 
-def service_table(report: Report) -> Table:
+def service_table(report: Report, only_eventful: bool | None = None) -> Table:
+    """`only_eventful`: list only the services something happened to (None:
+    only when there are more than FULL_SERVICE_LIST)."""
     chosen = list(report.services)
     note = ""
-    if len(chosen) > FULL_SERVICE_LIST:
+    if only_eventful is None:
+        only_eventful = len(chosen) > FULL_SERVICE_LIST
+    if only_eventful:
         chosen = [s for s in chosen if s.eventful]
         quiet = len(report.services) - len(chosen)
         if quiet:
@@ -149,7 +153,7 @@ def service_table(report: Report) -> Table:
             (duration(s.downtime) if s.outages else "-",),
             _outage_cell(report, s) or ("-",),
             tuple(f"{when(report, m.time)} {m.render()}" for m in s.moves) or ("-",),
-            (_ended(s),),
+            (ended(s),),
         ))
         marked.append(s.still_down or s.error or s.not_running)
     headers = ("service", "down", "outages", "moves", "ended on")
