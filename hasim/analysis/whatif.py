@@ -26,9 +26,11 @@ Theory of operation
 4. **The outcome** is the outcome report (`hasim.analysis.report`) of the
    fork from the settled moment, its clock starting at the fault.
 
-`each_node` runs one what-if per node that is up, in worker processes
-(forked: they share the settled simulation without copying it over a pipe),
-and keeps the nodes' order whatever finishes first.
+`each_node` runs one what-if per node that is up, each in a worker process
+forked for it: the worker inherits the settled simulation as its own
+copy-on-write copy and runs the fault on it directly (no deep copy, nothing
+sent over a pipe but the summary back); the nodes' order is kept whatever
+finishes first.
 """
 
 from __future__ import annotations
@@ -232,9 +234,14 @@ def _changed(lines, since: int) -> bool:
     return any(isinstance(line.event, CHANGES) for line in lines[since:])
 
 
-def run_fault(base: Settled, fault: Fault, *, quiet_for: int = QUIET_FOR, safety: bool = True) -> Report:
-    """Fork the settled cluster, apply `fault`, run until quiet; the outcome."""
-    sim = base.sim.fork()
+def run_fault(
+    base: Settled, fault: Fault, *, quiet_for: int = QUIET_FOR, safety: bool = True, in_place: bool = False
+) -> Report:
+    """Fork the settled cluster, apply `fault`, run until quiet; the outcome.
+
+    `in_place` runs on the settled simulation itself instead of a fork: for a
+    process that is a copy already (a worker forked for this one run)."""
+    sim = base.sim if in_place else base.sim.fork()
     watch = RunWatch(sim, safety=safety)
     _step_to(sim, base.time + fault.at)
     sim.submit(fault.inject())
@@ -271,9 +278,15 @@ _BASE: Settled | None = None  # the settled cluster, inherited by forked workers
 _SUMMARY: Callable | None = None
 
 
-def _one(fault: Fault):
+def _one(fault: Fault, in_place: bool = False):
     assert _BASE is not None and _SUMMARY is not None
-    return _SUMMARY(run_fault(_BASE, fault), fault)
+    return _SUMMARY(run_fault(_BASE, fault, in_place=in_place), fault)
+
+
+def _one_in_worker(fault: Fault):
+    """In a worker forked for this run alone: the settled cluster it inherited
+    is its own copy (copy-on-write), no deep copy needed."""
+    return _one(fault, in_place=True)
 
 
 def each_node(
@@ -295,8 +308,10 @@ def each_node(
     try:
         if jobs > 1 and total > 1 and "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(jobs, total)) as pool:
-                for done, result in enumerate(pool.imap(_one, faults), 1):
+            # one fresh worker per run (maxtasksperchild=1), forked from this
+            # process while it still holds the untouched settled cluster
+            with ctx.Pool(min(jobs, total), maxtasksperchild=1) as pool:
+                for done, result in enumerate(pool.imap(_one_in_worker, faults), 1):
                     results.append(result)
                     if progress is not None:
                         progress(done, total, faults[done - 1].node)

@@ -10,6 +10,7 @@ the text, Markdown and HTML renderers already know how to print.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import attrs
@@ -21,6 +22,7 @@ from hasim.analysis.whatif import Fault
 
 #: a row lists its moved services one by one up to this many, else groups them by target
 LISTED_MOVES = 6
+TARGETS_PER_LINE = 4
 
 
 @attrs.frozen
@@ -87,8 +89,15 @@ def _moves_cell(row: NodeFailure) -> tuple[str, ...]:
         return tuple(lines)
     targets = Counter(m.target for m in row.moved)
     kinds = Counter(k for m in row.moved for k in dict.fromkeys(m.kinds))
-    head = f"{len(row.moved)} services: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
-    return (head, *(f"  -> {t}: {n}" for t, n in sorted(targets.items(), key=lambda kv: (-kv[1], str(kv[0])))))
+    head = f"{len(row.moved)} services ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}) to"
+    shown = [f"{t} x{n}" for t, n in sorted(targets.items(), key=lambda kv: _natural(str(kv[0])))]
+    lines = [", ".join(shown[i : i + TARGETS_PER_LINE]) for i in range(0, len(shown), TARGETS_PER_LINE)]
+    return (head, *lines)
+
+
+def _natural(name: str) -> tuple:
+    """node2 before node10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def _longest_cell(row: NodeFailure) -> tuple[str, ...]:

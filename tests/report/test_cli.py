@@ -97,3 +97,22 @@ def test_whatif_refuses_a_node_that_is_off(tmp_path, capsys):
     code, _, err = run(capsys, "whatif", str(d), "--fail", "node3")
     assert code == 2 and "node3 is off" in err
 
+
+
+def test_progress_line_only_on_a_terminal():
+    import io
+
+    from hasim.cli.whatif import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    pipe, tty = io.StringIO(), Terminal()
+    for stream in (pipe, tty):
+        progress = Progress(stream)
+        progress(1, 3, "node1")
+        progress(3, 3, "node3")
+        progress.close()
+    assert pipe.getvalue() == ""
+    assert "\rwhatif: 1/3 runs done (node1)" in tty.getvalue() and tty.getvalue().endswith("\r\x1b[K")

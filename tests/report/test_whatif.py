@@ -125,3 +125,13 @@ def test_refused_faults_name_the_option(how, at, duration, argument):
     with pytest.raises(WhatIfError) as err:
         check_fault(how, at, duration)
     assert err.value.argument == argument
+
+
+def test_many_moves_are_grouped_by_target():
+    from hasim.analysis.whatif_table import NodeFailure, ServiceMoved, _moves_cell
+
+    moved = tuple(ServiceMoved(f"vm:{i}", "node2", f"node{3 + i % 9}", ("recovery",)) for i in range(20))
+    row = NodeFailure(Fault("node2"), 60, moved, None, (), (), 120, 0, 0, 0, 20)
+    cell = _moves_cell(row)
+    assert cell[0] == "20 services (recovery 20) to"
+    assert cell[1] == "node3 x3, node4 x3, node5 x2, node6 x2" and cell[-1] == "node11 x2"
