@@ -17,8 +17,8 @@ Theory of operation
    (`Simulation.fork`: no re-settling per node), applies the fault at the
    first loop end at or after `at` seconds — power off, network off, reboot,
    shutdown or maintenance — and heals it after `duration` seconds if asked
-   (power or network back on, maintenance off; a shut down node is powered on
-   once it is off).  It then runs until the cluster is quiet: no node or
+   (power or network back on — an isolated node its watchdog reset is powered
+   on again —, maintenance off; a shut down node is powered on once it is off).  It then runs until the cluster is quiet: no node or
    service state change, no start, stop or move, for `quiet_for` seconds
    (longer than any silence of the stack: a lock expiring after 120 s, a
    fence delay of 60 s), bounded by `RUN_LIMIT` after the fault and its
@@ -99,7 +99,12 @@ class Fault:
             "maintenance": C.NodeMaintenance(self.node, True),
         }[self.how]
 
-    def heal(self) -> C.Command | None:
+    def heal(self, powered: bool = True) -> C.Command | None:
+        """What undoes the fault; `powered`: is the node still on?  An isolated
+        node its watchdog has reset comes back powered on with its network (a
+        real watchdog reset reboots the node)."""
+        if self.how == "network" and not powered:
+            return C.Power(self.node, True)
         return {
             "power": C.Power(self.node, True),
             "network": C.Network(self.node, True),
@@ -247,16 +252,16 @@ def run_fault(
     sim.submit(fault.inject())
     sim.step_loop()
     fault_time = sim.loop_position[1]
-    heal = fault.heal() if fault.duration is not None else None
-    heal_at = fault_time + fault.duration if heal is not None else None
+    heal_at = fault_time + fault.duration if fault.duration is not None and fault.heal() is not None else None
     quiet = max(quiet_for, 5 * sim.loop_length)
     limit = fault_time + (fault.duration or 0) + RUN_LIMIT
     last_change, seen = fault_time, len(sim.log_lines)
     notes = list(base.notes)
     while sim.time < limit and not sim.finished:
         if heal_at is not None and sim.loop_position[1] + sim.loop_length >= heal_at:
-            if fault.how != "shutdown" or sim.snapshot().node(fault.node).power == "off":
-                sim.submit(heal)
+            powered = sim.snapshot().node(fault.node).power == "on"
+            if fault.how != "shutdown" or not powered:  # a shutdown still going on: wait for the power-off
+                sim.submit(fault.heal(powered))
                 heal_at = None
         sim.step_loop()
         if _changed(sim.log_lines, seen):

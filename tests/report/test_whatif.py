@@ -135,3 +135,12 @@ def test_many_moves_are_grouped_by_target():
     cell = _moves_cell(row)
     assert cell[0] == "20 services (recovery 20) to"
     assert cell[1] == "node3 x3, node4 x3, node5 x2, node6 x2" and cell[-1] == "node11 x2"
+
+
+def test_network_back_after_the_watchdog_reset_powers_the_node_on(base):
+    """node3 isolated at F=60 and reset by its watchdog at 106; the heal at
+    F+300 finds it off and powers it on (a real watchdog reset reboots)."""
+    r = run_fault(base, Fault("node3", "network", duration=300))
+    node3 = r.node("node3")
+    assert [(e.time, e.what) for e in node3.events] == [(60, "network off"), (106, "reset by its watchdog"), (360, "power on")]
+    assert node3.rejoined == (360,) and (node3.power, node3.network, node3.state) == ("on", "on", "online")
