@@ -208,3 +208,12 @@ def text_table(table: Table, indent: str = "  ") -> list[str]:
     if table.note:
         out.append(indent + f"({table.note})")
     return out
+
+
+def sections(report: Report) -> list[tuple[str, Table]]:
+    """The report's tables under their titles, in the order every renderer shows them."""
+    out = [("Services", service_table(report)), ("Nodes", node_table(report))]
+    safety = safety_table(report)
+    if safety is not None:
+        out.append(("Safety", safety))
+    return out

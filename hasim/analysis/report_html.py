@@ -6,14 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from hasim.analysis.report import Report
-from hasim.analysis.report_format import (
-    Table,
-    header_lines,
-    node_table,
-    safety_table,
-    service_table,
-    summary_lines,
-)
+from hasim.analysis.report_format import Table, header_lines, sections, summary_lines
 from hasim.analysis.report_svg import render_svg
 
 STYLE = """
@@ -53,13 +46,8 @@ def render_html(report: Report) -> str:
         *(f"<li>{escape(line)}</li>" for line in summary_lines(report)),
         "</ul>",
         render_svg(report),
-        "<h2>Services</h2>",
-        html_table(service_table(report)),
-        "<h2>Nodes</h2>",
-        html_table(node_table(report)),
     ]
-    safety = safety_table(report)
-    if safety is not None:
-        parts.extend(["<h2>Safety</h2>", html_table(safety)])
+    for title, table in sections(report):
+        parts.extend([f"<h2>{escape(title)}</h2>", html_table(table)])
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -11,14 +11,7 @@ from __future__ import annotations
 import base64
 
 from hasim.analysis.report import Report
-from hasim.analysis.report_format import (
-    Table,
-    header_lines,
-    node_table,
-    safety_table,
-    service_table,
-    summary_lines,
-)
+from hasim.analysis.report_format import Table, header_lines, sections, summary_lines
 from hasim.analysis.report_svg import render_svg
 
 
@@ -49,12 +42,6 @@ def render_markdown(report: Report, svg_link: str | None = None) -> str:
     else:
         data = base64.b64encode(render_svg(report).encode()).decode()
         out.append(f"![Timeline](data:image/svg+xml;base64,{data})")
-    out.extend(["", "## Services", ""])
-    out.extend(markdown_table(service_table(report)))
-    out.extend(["", "## Nodes", ""])
-    out.extend(markdown_table(node_table(report)))
-    safety = safety_table(report)
-    if safety is not None:
-        out.extend(["", "## Safety", ""])
-        out.extend(markdown_table(safety))
+    for title, table in sections(report):
+        out.extend(["", f"## {title}", "", *markdown_table(table)])
     return "\n".join(out) + "\n"

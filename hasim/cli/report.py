@@ -56,22 +56,37 @@ def render(report, fmt: str, svg_link: str | None = None) -> str:
     return render_text(report)
 
 
-def write_output(report, fmt: str, out: str | None) -> None:
-    """The report to stdout, or to `out` (Markdown with its picture beside it)."""
+def write_output(report, fmt: str, out: str | None, text: str | None = None) -> None:
+    """The report (or a ready `text`) to stdout, or to `out` (Markdown with
+    its picture beside it)."""
     if out is None:
-        sys.stdout.write(render(report, fmt))
+        sys.stdout.write(text if text is not None else render(report, fmt))
         return
     from hasim.analysis.report_svg import render_svg
     from hasim.workdir import atomic_write
 
     target = Path(out)
     link = None
-    if fmt == "markdown":
+    if text is None and fmt == "markdown":
         picture = target.with_name(target.stem + "-timeline.svg")
         atomic_write(picture, render_svg(report))
         link = picture.name
-    atomic_write(target, render(report, fmt, link))
+    atomic_write(target, text if text is not None else render(report, fmt, link))
     print(f"wrote {target}" + (f" and {link}" if link else ""), file=sys.stderr)
+
+
+def output(prog: str, args: argparse.Namespace, report=None, text: str | None = None) -> int:
+    """`write_output` as a command's last step: 0, or 2 and one line naming the file."""
+    try:
+        write_output(report, args.format, args.output, text)
+    except OSError as err:
+        return fail(prog, f"{args.output}: cannot write: {err.strerror or err}")
+    return 0
+
+
+def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown or html")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -84,19 +99,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         record, what = recorded_run(path, args.scenario)
     except InputError as err:
         return fail(PROG, f"{path}/{err}")
-    report = build_report(record, f"{path.name} — {what}")
-    try:
-        write_output(report, args.format, args.output)
-    except OSError as err:
-        return fail(PROG, f"{args.output}: cannot write: {err.strerror or err}")
-    return 0
+    return output(PROG, args, build_report(record, f"{path.name} — {what}"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="what a directory's run did to each service and node")
     one_line_errors(p)
     p.add_argument("dir")
-    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown or html")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add_output_arguments(p)
     p.add_argument("--scenario", action="store_true", help="report the scenario's run even if a session was recorded")
     p.set_defaults(func=cmd_report)

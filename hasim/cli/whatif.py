@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from hasim.cli.oneline import fail, one_line_errors
-from hasim.cli.report import FORMATS, write_output
+from hasim.cli.report import add_output_arguments, output
 from hasim.errors import InputError
 
 PROG = "hasim whatif"
@@ -120,12 +120,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         return fail(PROG, f"{path}/{err}")
     base = settle(start)
     if args.fail is not None:
-        report = run_fault(base, Fault(args.fail, args.how, at, duration))
-        try:
-            write_output(report, args.format, args.output)
-        except OSError as err:
-            return fail(PROG, f"{args.output}: cannot write: {err.strerror or err}")
-        return 0
+        return output(PROG, args, run_fault(base, Fault(args.fail, args.how, at, duration)))
     from hasim.analysis.whatif_table import summarize
 
     faults = [Fault(node, args.how, at, duration) for node in start.up]
@@ -134,17 +129,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         rows = each_node(base, faults, summarize, jobs=jobs, progress=progress)
     finally:
         progress.close()
-    text = _each_node_output(path, base, rows, args.how, args.format)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        from hasim.workdir import atomic_write
-
-        try:
-            atomic_write(Path(args.output), text)
-        except OSError as err:
-            return fail(PROG, f"{args.output}: cannot write: {err.strerror or err}")
-    return 0
+    return output(PROG, args, text=_each_node_output(path, base, rows, args.how, args.format))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -159,6 +144,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--at", metavar="T", help="seconds after the cluster settled (default 0: right away)")
     p.add_argument("--for", dest="for_", metavar="S", help="heal after S seconds (default: never within the run)")
     p.add_argument("--jobs", metavar="N", help="worker processes for --each-node (default: the available cores)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown or html")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_arguments(p)
     p.set_defaults(func=cmd_whatif)
