@@ -47,7 +47,7 @@ def render_html(report: Report) -> str:
         "</ul>",
         render_svg(report),
     ]
-    for title, table in sections(report):
-        parts.extend([f"<h2>{escape(title)}</h2>", html_table(table)])
+    for heading, table in sections(report):
+        parts.extend([f"<h2>{escape(heading)}</h2>", html_table(table)])
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
