@@ -144,3 +144,23 @@ def test_network_back_after_the_watchdog_reset_powers_the_node_on(base):
     node3 = r.node("node3")
     assert [(e.time, e.what) for e in node3.events] == [(60, "network off"), (106, "reset by its watchdog"), (360, "power on")]
     assert node3.rejoined == (360,) and (node3.power, node3.network, node3.state) == ("on", "on", "online")
+
+
+def test_fault_at_a_later_moment(base):
+    """--at 100 after the settled moment (40): the first loop end at or after 140."""
+    r = run_fault(base, Fault("node2", at=100))
+    assert r.origin == 140 and r.node("node2").fenced == (260,)
+
+
+def test_two_nodes_are_not_n_plus_1(tmp_path):
+    """Two nodes: either one alone has no quorum (1 of 2 is no majority).
+    node2 off at F=60: node1 keeps its VMs running without quorum until its
+    watchdog, last fed at 41, fires at the first check after 101 (102);
+    then the cluster is off: 42 s without quorum, nothing recovered."""
+    d = write_cluster(tmp_path / "c", nodes=2)
+    base = settle(starting_point(load_scenario(d)))
+    r = run_fault(base, Fault("node2"))
+    assert [(i.start, i.end) for i in r.cluster.no_quorum] == [(60, 102)]
+    assert r.node("node1").events[0].what == "reset by its watchdog"
+    assert {s.sid for s in r.left_down} == {"vm:101", "vm:102", "vm:103", "vm:104"}
+    assert "NOT met" in verdict([summarize(r, Fault("node2"))])
