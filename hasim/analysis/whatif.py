@@ -35,13 +35,13 @@ finishes first.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
 
 import attrs
 
 from hasim import commands as C
 from hasim import events as E
+from hasim.analysis.forked import can_fork, map_forked
 from hasim.analysis.recording import RunWatch
 from hasim.analysis.report import Report, build_report
 from hasim.jsondata import jcopy
@@ -304,27 +304,27 @@ def each_node(
 ) -> list:
     """`summarize(report, fault)` of every fault, in the faults' order.
 
-    With `jobs` > 1 the runs go to that many forked worker processes; only
-    the summaries travel back (a report of a thousand services is large)."""
+    With `jobs` > 1 the runs go to that many forked child processes at a
+    time (`hasim.analysis.forked`); only the summaries travel back (a report
+    of a thousand services is large)."""
     global _BASE, _SUMMARY
-    results = []
     total = len(faults)
+
+    def done(count: int, index: int) -> None:
+        if progress is not None:
+            progress(count, total, faults[index].node)
+
     _BASE, _SUMMARY = base, summarize
     try:
-        if jobs > 1 and total > 1 and "fork" in multiprocessing.get_all_start_methods():
-            ctx = multiprocessing.get_context("fork")
-            # one fresh worker per run (maxtasksperchild=1), forked from this
-            # process while it still holds the untouched settled cluster
-            with ctx.Pool(min(jobs, total), maxtasksperchild=1) as pool:
-                for done, result in enumerate(pool.imap(_one_in_worker, faults), 1):
-                    results.append(result)
-                    if progress is not None:
-                        progress(done, total, faults[done - 1].node)
+        if jobs > 1 and total > 1 and can_fork():
+            # one child per run, forked from this process while it still holds
+            # the untouched settled cluster: each run works on its own copy
+            results = map_forked(_one_in_worker, faults, jobs, done)
         else:
-            for done, fault in enumerate(faults, 1):
+            results = []
+            for index, fault in enumerate(faults):
                 results.append(_one(fault))
-                if progress is not None:
-                    progress(done, total, fault.node)
+                done(index + 1, index)
     finally:
         _BASE, _SUMMARY = None, None
     return results

@@ -164,3 +164,13 @@ def test_two_nodes_are_not_n_plus_1(tmp_path):
     assert r.node("node1").events[0].what == "reset by its watchdog"
     assert {s.sid for s in r.left_down} == {"vm:101", "vm:102", "vm:103", "vm:104"}
     assert "NOT met" in verdict([summarize(r, Fault("node2"))])
+
+
+def test_forked_map_keeps_the_order_and_reports_failures():
+    from hasim.analysis.forked import WorkerError, map_forked
+
+    seen = []
+    assert map_forked(lambda x: x * x, [3, 1, 2, 5], jobs=2, on_done=lambda n, i: seen.append(i)) == [9, 1, 4, 25]
+    assert sorted(seen) == [0, 1, 2, 3]
+    with pytest.raises(WorkerError, match="ZeroDivisionError"):
+        map_forked(lambda x: 1 // x, [1, 0, 2], jobs=2)
