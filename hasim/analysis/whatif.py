@@ -279,21 +279,6 @@ def run_fault(
 
 # -- each node in turn ---------------------------------------------------------------------------------
 
-_BASE: Settled | None = None  # the settled cluster, inherited by forked workers
-_SUMMARY: Callable | None = None
-
-
-def _one(fault: Fault, in_place: bool = False):
-    assert _BASE is not None and _SUMMARY is not None
-    return _SUMMARY(run_fault(_BASE, fault, in_place=in_place), fault)
-
-
-def _one_in_worker(fault: Fault):
-    """In a worker forked for this run alone: the settled cluster it inherited
-    is its own copy (copy-on-write), no deep copy needed."""
-    return _one(fault, in_place=True)
-
-
 def each_node(
     base: Settled,
     faults: Sequence[Fault],
@@ -307,24 +292,19 @@ def each_node(
     With `jobs` > 1 the runs go to that many forked child processes at a
     time (`hasim.analysis.forked`); only the summaries travel back (a report
     of a thousand services is large)."""
-    global _BASE, _SUMMARY
     total = len(faults)
 
     def done(count: int, index: int) -> None:
         if progress is not None:
             progress(count, total, faults[index].node)
 
-    _BASE, _SUMMARY = base, summarize
-    try:
-        if jobs > 1 and total > 1 and can_fork():
-            # one child per run, forked from this process while it still holds
-            # the untouched settled cluster: each run works on its own copy
-            results = map_forked(_one_in_worker, faults, jobs, done)
-        else:
-            results = []
-            for index, fault in enumerate(faults):
-                results.append(_one(fault))
-                done(index + 1, index)
-    finally:
-        _BASE, _SUMMARY = None, None
+    if jobs > 1 and total > 1 and can_fork():
+        # one child per run, forked from this process while it still holds the
+        # untouched settled cluster: each run works on its own copy-on-write
+        # copy of it, no deep copy needed
+        return map_forked(lambda fault: summarize(run_fault(base, fault, in_place=True), fault), faults, jobs, done)
+    results = []
+    for index, fault in enumerate(faults):
+        results.append(summarize(run_fault(base, fault), fault))
+        done(index + 1, index)
     return results
