@@ -114,6 +114,7 @@ class Span:
 class ServiceOutcome:
     sid: str
     start_node: str | None  # configured node at the start
+    start_running: tuple[str, ...]  # where it ran at the start
     node: str | None  # configured node at the end: where it ended
     running_on: tuple[str, ...]  # where it runs at the end
     requested: str  # requested state at the end
@@ -462,10 +463,12 @@ def build_report(
     if b.no_quorum_since is not None:
         b.no_quorum.append(Interval(b.no_quorum_since, None))
     start_nodes = {s.sid: s.node for s in first.services}
+    start_running = {s.sid: s.running_on for s in first.services}
     services = tuple(
         ServiceOutcome(
             sid=s.sid,
             start_node=start_nodes.get(s.sid),
+            start_running=start_running.get(s.sid, ()),
             node=s.node,
             running_on=s.running_on,
             requested=s.requested,

@@ -42,7 +42,7 @@ class NodeFailure:
     fault_time: int
     moved: tuple[ServiceMoved, ...]
     longest: tuple[str, int, bool] | None  # (sid, seconds, still down)
-    left_down: tuple[tuple[str, str], ...]  # (sid, why: error, recovery, not running, …)
+    left_down: tuple[tuple[str, str], ...]  # (sid, why): ran before the fault, not after it (or in error)
     over: tuple[NodeLoad, ...]
     fenced_after: int | None  # seconds from the fault to the node's fencing
     no_quorum: int  # seconds
@@ -66,7 +66,9 @@ def summarize(report: Report, fault: Fault) -> NodeFailure:
         fault_time=origin,
         moved=moved,
         longest=(longest[0], longest[1].seconds(report.end), longest[1].open) if longest else None,
-        left_down=tuple((s.sid, "error" if s.error else (s.state or "not running")) for s in report.left_down),
+        left_down=tuple(
+            (s.sid, "error" if s.error else (s.state or "not running")) for s in report.left_down if s.start_running
+        ),
         over=report.over_capacity,
         fenced_after=(node.fenced[0] - origin) if node is not None and node.fenced else None,
         no_quorum=report.cluster.no_quorum_seconds,

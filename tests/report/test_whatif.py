@@ -174,3 +174,16 @@ def test_forked_map_keeps_the_order_and_reports_failures():
     assert sorted(seen) == [0, 1, 2, 3]
     with pytest.raises(WorkerError, match="ZeroDivisionError"):
         map_forked(lambda x: 1 // x, [1, 0, 2], jobs=2)
+
+
+def test_a_service_down_before_the_fault_is_not_blamed_on_it(tmp_path):
+    """fa:1900 fails its first nine starts: with one restart and no relocation
+    it is in error before the fault, so no row of the N+1 table lists it,
+    while the report itself still names it."""
+    services = {"vm:101": {"node": "node1", "state": "started"}, "fa:1900": {"node": "node2", "state": "started", "max_relocate": 0}}
+    d = write_cluster(tmp_path / "c", services=services)
+    base = settle(starting_point(load_scenario(d)))
+    r = run_fault(base, Fault("node3"))
+    assert [s.sid for s in r.left_down] == ["fa:1900"] and r.service("fa:1900").error
+    assert r.service("fa:1900").start_running == ()
+    assert summarize(r, Fault("node3")).left_down == ()
