@@ -118,11 +118,12 @@ def render_svg(report: Report) -> str:
         out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{COLORS[status]}"/>')
         out.append(f'<text x="{lx + 16}" y="{ly}">{escape(text)}</text>')
         lx += 24 + 6 * len(text)
-    note = "x fenced   \u25bc moved"
+    parts = ["\u00d7 fenced", "\u25bc moved"]
     if report.origin is not None:
-        note += "   dashed: the fault"
+        parts.append("dashed line: the fault")
     if hidden:
-        note += f"   ({hidden} quieter services not drawn)"
+        parts.append(f"{hidden} quieter services not drawn")
+    note = " \u00b7 ".join(parts)
     out.append(f'<text x="{LABEL}" y="{ly + 22}" fill="#495057">{escape(note)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
