@@ -119,6 +119,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     except InputError as err:
         return fail(PROG, f"{path}/{err}")
     base = settle(start)
+    if base.sim.error is not None:
+        return fail(PROG, f"{path}: the cluster cannot be simulated: {base.sim.error.strip()}")
     if args.fail is not None:
         return output(PROG, args, run_fault(base, Fault(args.fail, args.how, at, duration)))
     from hasim.analysis.whatif_table import summarize
