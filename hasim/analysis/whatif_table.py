@@ -49,7 +49,7 @@ class NodeFailure:
     violations: int
     notices: int
     services: int
-    settled: bool = True
+    over_was: tuple[NodeLoad | None, ...] = ()  # the same nodes' loads before the fault
 
 
 def summarize(report: Report, fault: Fault) -> NodeFailure:
@@ -70,6 +70,7 @@ def summarize(report: Report, fault: Fault) -> NodeFailure:
             (s.sid, "error" if s.error else (s.state or "not running")) for s in report.left_down if s.start_running
         ),
         over=report.over_capacity,
+        over_was=tuple(report.node(n.node).load_before for n in report.over_capacity),
         fenced_after=(node.fenced[0] - origin) if node is not None and node.fenced else None,
         no_quorum=report.cluster.no_quorum_seconds,
         violations=len(report.cluster.violations),
@@ -118,6 +119,17 @@ def _left_cell(row: NodeFailure) -> tuple[str, ...]:
     return tuple(shown)
 
 
+def _over_cell(row: NodeFailure) -> tuple[str, ...]:
+    """'node2: mem 112% (18.0/16.0 GiB), was 75%': the same resource's share before the fault."""
+    lines = []
+    for index, load in enumerate(row.over):
+        was = row.over_was[index] if index < len(row.over_was) else None
+        shares = [w for w, o in ((was.cpu_share, load.over_cpu), (was.mem_share, load.over_mem)) if o] if was else []
+        before = f", was {max(shares):.0%}" if shares else ""
+        lines.append(over(load) + before)
+    return tuple(lines) or ("none",)
+
+
 def _extra_cell(row: NodeFailure) -> tuple[str, ...]:
     lines = [f"fenced after {duration(row.fenced_after)}" if row.fenced_after is not None else "not fenced"]
     if row.no_quorum:
@@ -136,7 +148,7 @@ def failure_table(rows: list[NodeFailure]) -> Table:
             _moves_cell(row),
             _longest_cell(row),
             _left_cell(row),
-            tuple(over(n) for n in row.over) or ("none",),
+            _over_cell(row),
             _extra_cell(row),
         )
         for row in rows

@@ -95,7 +95,7 @@ def test_node_over_memory_after_the_moves(tmp_path):
     row = summarize(run_fault(base, Fault("node1")), Fault("node1"))
     assert [(n.node, n.mem / GIB, n.over_mem, n.over_cpu) for n in row.over] == [("node2", 18, True, False), ("node3", 18, True, False)]
     table = failure_table([row])
-    assert "node2: mem 112% (18.0/16.0 GiB)" in table.rows[0][4]
+    assert "node2: mem 112% (18.0/16.0 GiB), was 75%" in table.rows[0][4]
 
 
 def test_each_node_in_processes_is_the_same_in_order(base):
