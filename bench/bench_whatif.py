@@ -37,7 +37,13 @@ def main() -> None:
     args = ap.parse_args()
 
     from hasim.analysis.report_text import render_text
-    from hasim.analysis.whatif import Fault, each_node, run_fault, settle, starting_point
+    from hasim.analysis.whatif import (
+        Fault,
+        each_node,
+        run_fault,
+        settle,
+        starting_point,
+    )
     from hasim.analysis.whatif_table import summarize
     from hasim.workdir import load_scenario
 

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from hasim.analysis.report import DOWN, ERROR, ISOLATED, MAINTENANCE, OFF, RUNNING, STOPPED, UP, Report, Span
+from hasim.analysis.report import (
+    DOWN,
+    ERROR,
+    ISOLATED,
+    MAINTENANCE,
+    OFF,
+    RUNNING,
+    STOPPED,
+    UP,
+    Report,
+    Span,
+)
 
 MAX_SERVICE_LANES = 40
 
@@ -67,8 +78,10 @@ def render_svg(report: Report) -> str:
         return LABEL + (min(max(t, start), end) - start) * plot / (end - start)
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+            f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">'
+        ),
         f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
     ]
     bottom = TOP + lanes * (LANE + GAP)

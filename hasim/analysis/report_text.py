@@ -7,7 +7,12 @@ error, a node that was fenced or ends over its capacity.
 from __future__ import annotations
 
 from hasim.analysis.report import Report
-from hasim.analysis.report_format import header_lines, sections, summary_lines, text_table
+from hasim.analysis.report_format import (
+    header_lines,
+    sections,
+    summary_lines,
+    text_table,
+)
 
 
 def render_text(report: Report) -> str:

@@ -94,7 +94,15 @@ def _each_node_output(path: Path, base, rows, how: str, fmt: str) -> str:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from hasim.analysis.whatif import Fault, WhatIfError, check_fault, each_node, run_fault, settle, starting_point
+    from hasim.analysis.whatif import (
+        Fault,
+        WhatIfError,
+        check_fault,
+        each_node,
+        run_fault,
+        settle,
+        starting_point,
+    )
     from hasim.workdir import load_scenario
 
     path = Path(args.dir)

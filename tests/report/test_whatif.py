@@ -12,7 +12,15 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from hasim.analysis.whatif import Fault, WhatIfError, check_fault, each_node, run_fault, settle, starting_point
+from hasim.analysis.whatif import (
+    Fault,
+    WhatIfError,
+    check_fault,
+    each_node,
+    run_fault,
+    settle,
+    starting_point,
+)
 from hasim.analysis.whatif_table import failure_table, summarize, verdict
 from hasim.workdir import load_scenario
 

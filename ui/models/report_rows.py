@@ -14,7 +14,15 @@ from __future__ import annotations
 import attrs
 
 from hasim.analysis.report import NodeOutcome, Report, ServiceOutcome
-from hasim.analysis.report_format import Table, duration, ended, load, node_table, service_table, when
+from hasim.analysis.report_format import (
+    Table,
+    duration,
+    ended,
+    load,
+    node_table,
+    service_table,
+    when,
+)
 
 BAD, WARN, DIFF = "bad", "warn", "diff"
 

@@ -32,7 +32,16 @@ from PySide6.QtWidgets import (
 
 from hasim.analysis.report import Report
 from hasim.analysis.report_format import FULL_SERVICE_LIST, header_lines, summary_lines
-from ui.models.report_rows import BAD, DIFF, WARN, Rows, compare_nodes, compare_services, node_rows, service_rows
+from ui.models.report_rows import (
+    BAD,
+    DIFF,
+    WARN,
+    Rows,
+    compare_nodes,
+    compare_services,
+    node_rows,
+    service_rows,
+)
 
 TONES = {BAD: "#ffc9c9", WARN: "#ffec99", DIFF: "#d0ebff"}
 
