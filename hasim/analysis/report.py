@@ -414,6 +414,11 @@ class _Builder:
             self.rejoined.setdefault(node, []).append(t)
         self._node_lane(node, t)
 
+    def _node_down(self, node: str, cause: str, t: int) -> None:
+        for sid in sorted(self.running):
+            if self.running[sid] == node:
+                self._down(sid, t, cause)
+
     def _command(self, command: C.Command | None, source: str, t: int) -> None:
         if not isinstance(command, C.NodeCommand) or command.node not in self.hw:
             return
@@ -427,10 +432,7 @@ class _Builder:
                 self.shutdown_plan.pop(node, None)
             else:
                 what, cause = _POWER_OFF.get(source, _POWER_OFF_DEFAULT)
-                cause = cause.format(node=node)
-                for sid in sorted(self.running):
-                    if self.running[sid] == node:
-                        self._down(sid, t, cause)
+                self._node_down(node, cause.format(node=node), t)
         elif isinstance(command, C.Network):
             self.hw[node][1] = "on" if command.on else "off"
             what = "network back" if command.on else "network off"
@@ -442,6 +444,7 @@ class _Builder:
             what = "maintenance on" if command.enable else "maintenance off"
         elif isinstance(command, C.DelNode):
             what = "removed from the cluster"
+            self._node_down(node, _POWER_OFF["delnode"][1].format(node=node), t)
             del self.hw[node]
         if what is None:
             return
@@ -483,21 +486,23 @@ def build_report(
     )
     before = node_loads(record.sizes, {s.sid: s.running_on[0] if s.running_on else None for s in first.services})
     after = node_loads(record.sizes, {s.sid: s.running_on[0] if s.running_on else None for s in last.services})
+    at_end = {n.name: n for n in last.nodes}
+    removed = [n.name for n in first.nodes if n.name not in at_end]  # `delnode`: no longer in the cluster
     nodes = tuple(
         NodeOutcome(
-            node=n.name,
-            events=tuple(b.node_events.get(n.name, ())),
-            lost=tuple(b.lost.get(n.name, ())),
-            fenced=tuple(b.fenced.get(n.name, ())),
-            rejoined=tuple(b.rejoined.get(n.name, ())),
-            state=n.manager_state,
-            power=n.power,
-            network=n.network,
-            load_before=before.get(n.name),
-            load_after=after.get(n.name),
-            spans=b.node_lanes.close(n.name, end),
+            node=name,
+            events=tuple(b.node_events.get(name, ())),
+            lost=tuple(b.lost.get(name, ())),
+            fenced=tuple(b.fenced.get(name, ())),
+            rejoined=tuple(b.rejoined.get(name, ())),
+            state=at_end[name].manager_state if name in at_end else "removed",
+            power=at_end[name].power if name in at_end else "off",
+            network=at_end[name].network if name in at_end else "off",
+            load_before=before.get(name),
+            load_after=after.get(name),
+            spans=b.node_lanes.close(name, end),
         )
-        for n in last.nodes
+        for name in sorted([*at_end, *removed], key=lambda n: (n in removed, n))
     )
     cluster = ClusterOutcome(
         no_quorum=tuple(b.no_quorum),

@@ -120,3 +120,12 @@ def test_renderers_show_the_same_outcome():
 def test_a_report_is_a_picklable_value():
     r = report_of(WORKING_DIRS / "node-failure")
     assert pickle.loads(pickle.dumps(r)) == r
+
+
+def test_a_removed_node_stays_in_the_report():
+    """remove-node: node3's VMs are migrated away live (120), it is shut down
+    (220, off at 245) and removed with delnode at 320."""
+    r = report_of(WORKING_DIRS / "remove-node")
+    node3 = r.node("node3")
+    assert node3.state == "removed" and [e.what for e in node3.events][-1] == "removed from the cluster"
+    assert all(s.outages == () for s in r.services)
