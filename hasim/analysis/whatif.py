@@ -179,7 +179,7 @@ def starting_point(scenario: Scenario) -> Start:
     files = jcopy(scenario.files)
     for n in scenario.nodes:
         files["hardware_status"][n].update(power="off", network="off")
-    start = attrs.evolve(scenario, files=files, cmdlist=[])
+    start = scenario.replace(files=files, cmdlist=[])
     return Start(start, tuple(n for n in scenario.nodes if n in up), tuple(notes))
 
 

@@ -13,20 +13,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from hasim.cli.oneline import fail, one_line_errors
+from hasim.cli.output import error, one_line_errors
 from hasim.errors import InputError
 
 FORMATS = ("text", "markdown", "html")
+COMMANDS = ("report",)
 PROG = "hasim report"
 
 
 def recorded_run(path: Path, scenario_only: bool = False):
     """(RunRecord, what it is) of DIR's session, or of its scenario."""
     from hasim.analysis.recording import RunWatch
-    from hasim.session.recorder import SESSION_DIR
     from hasim.session.replay import replay
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
+    from hasim.workdir.session_file import SESSION_DIR
 
     status = path / "status"
     if not scenario_only and (status / SESSION_DIR / "commands").is_file():
@@ -80,7 +81,7 @@ def output(prog: str, args: argparse.Namespace, report=None, text: str | None = 
     try:
         write_output(report, args.format, args.output, text)
     except OSError as err:
-        return fail(prog, f"{args.output}: cannot write: {err.strerror or err}")
+        return error(f"{args.output}: cannot write: {err.strerror or err}", prog)
     return 0
 
 
@@ -94,11 +95,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     path = Path(args.dir)
     if not path.is_dir():
-        return fail(PROG, f"{path}: not a directory")
+        return error(f"{path}: not a directory", PROG)
     try:
         record, what = recorded_run(path, args.scenario)
     except InputError as err:
-        return fail(PROG, f"{path}/{err}")
+        return error(f"{path}/{err}", PROG)
     return output(PROG, args, build_report(record, f"{path.name} — {what}"))
 
 

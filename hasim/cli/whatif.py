@@ -17,10 +17,11 @@ import os
 import sys
 from pathlib import Path
 
-from hasim.cli.oneline import fail, one_line_errors
+from hasim.cli.output import error, one_line_errors
 from hasim.cli.report import add_output_arguments, output
 from hasim.errors import InputError
 
+COMMANDS = ("whatif",)
 PROG = "hasim whatif"
 
 
@@ -94,49 +95,41 @@ def _each_node_output(path: Path, base, rows, how: str, fmt: str) -> str:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from hasim.analysis.whatif import (
-        Fault,
-        WhatIfError,
-        check_fault,
-        each_node,
-        run_fault,
-        settle,
-        starting_point,
-    )
+    from hasim.analysis import whatif as what_if
     from hasim.workdir import load_scenario
 
     path = Path(args.dir)
     if not path.is_dir():
-        return fail(PROG, f"{path}: not a directory")
+        return error(f"{path}: not a directory", PROG)
     if (args.fail is None) == (not args.each_node):
-        return fail(PROG, "--fail NODE or --each-node: say which node fails, or ask for each in turn")
+        return error("--fail NODE or --each-node: say which node fails, or ask for each in turn", PROG)
     try:
         at = _seconds(args.at, "--at") or 0
         duration = _seconds(args.for_, "--for")
-        check_fault(args.how, at, duration)
+        what_if.check_fault(args.how, at, duration)
         jobs = _jobs(args.jobs)
         scenario = load_scenario(path)
-        start = starting_point(scenario)
+        start = what_if.starting_point(scenario)
         if args.fail is not None:
             if args.fail not in scenario.nodes:
-                raise WhatIfError("--fail", f"no node '{args.fail}' in {path} (nodes: {', '.join(scenario.nodes)})")
+                raise what_if.WhatIfError("--fail", f"no node '{args.fail}' in {path} (nodes: {', '.join(scenario.nodes)})")
             if args.fail not in start.up:
-                raise WhatIfError("--fail", f"{args.fail} is off in {path}'s state: there is nothing to fail")
-    except WhatIfError as err:
-        return fail(PROG, str(err))
+                raise what_if.WhatIfError("--fail", f"{args.fail} is off in {path}'s state: there is nothing to fail")
+    except what_if.WhatIfError as err:
+        return error(str(err), PROG)
     except InputError as err:
-        return fail(PROG, f"{path}/{err}")
-    base = settle(start)
+        return error(f"{path}/{err}", PROG)
+    base = what_if.settle(start)
     if base.sim.error is not None:
-        return fail(PROG, f"{path}: the cluster cannot be simulated: {base.sim.error.strip()}")
+        return error(f"{path}: the cluster cannot be simulated: {base.sim.error.strip()}", PROG)
     if args.fail is not None:
-        return output(PROG, args, run_fault(base, Fault(args.fail, args.how, at, duration)))
+        return output(PROG, args, what_if.run_fault(base, what_if.Fault(args.fail, args.how, at, duration)))
     from hasim.analysis.whatif_table import summarize
 
-    faults = [Fault(node, args.how, at, duration) for node in start.up]
+    faults = [what_if.Fault(node, args.how, at, duration) for node in start.up]
     progress = Progress()
     try:
-        rows = each_node(base, faults, summarize, jobs=jobs, progress=progress)
+        rows = what_if.each_node(base, faults, summarize, jobs=jobs, progress=progress)
     finally:
         progress.close()
     return output(PROG, args, text=_each_node_output(path, base, rows, args.how, args.format))

@@ -9,7 +9,6 @@ fault "right away" lands at the next loop end, F = 60.
 
 from __future__ import annotations
 
-import attrs
 import pytest
 
 from hasim.analysis.whatif import (
@@ -121,7 +120,7 @@ def test_starting_point_reads_the_directory_state(tmp_path):
     assert start.up == ("node1", "node2")
     assert any("node3" in n for n in start.notes) and any("1 command(s) of cmdlist not run" in n for n in start.notes)
     assert all(rec["power"] == "off" for rec in start.scenario.files["hardware_status"].values())
-    fresh = starting_point(attrs.evolve(load_scenario(d), cmdlist=[]))
+    fresh = starting_point(load_scenario(d).replace(cmdlist=[]))
     assert fresh.up == ("node1", "node2", "node3")
 
 
@@ -195,3 +194,22 @@ def test_a_service_down_before_the_fault_is_not_blamed_on_it(tmp_path):
     assert [s.sid for s in r.left_down] == ["fa:1900"] and r.service("fa:1900").error
     assert r.service("fa:1900").start_running == ()
     assert summarize(r, Fault("node3")).left_down == ()
+
+
+def test_the_imported_sample_cluster_keeps_its_rules(tmp_path):
+    """shared/import-samples/small-3node: vm:100 prefers pve1 then pve2 (its
+    group), vm:101 and vm:102 must stay apart (negative affinity).  pve1
+    fails: vm:100 goes to pve2, vm:101 to pve3 (not beside vm:102 on pve2).
+    pve1 is also the master: a survivor takes over once the manager lock has
+    expired (+102) and fences pve1 60 s later (+162)."""
+    from hasim.importer import import_cluster
+
+    from .support import REPO
+
+    d = tmp_path / "mine"
+    assert import_cluster(REPO.parent / "shared" / "import-samples" / "small-3node", d).ok
+    base = settle(starting_point(load_scenario(d)))
+    r = run_fault(base, Fault("pve1"))  # a fork: groups and rules are deep-copied
+    assert (r.service("vm:100").node, r.service("vm:101").node) == ("pve2", "pve3")
+    assert r.node("pve1").fenced == (r.origin + 162,) and r.cluster.masters[0] == (r.origin + 102, "pve3")
+    assert summarize(r, Fault("pve1")).left_down == ()
