@@ -29,6 +29,7 @@ always in sorted order so that nothing depends on set or dict order.
 
 from __future__ import annotations
 
+import copyreg
 import re
 from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
@@ -82,6 +83,11 @@ def _sorted_sids(value: Iterable[str]) -> tuple[str, ...]:
 
 def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType({node: int(value[node]) for node in sorted(value)})
+
+
+# read-only maps (here and in groups) must survive `Simulation.fork`, a deep
+# copy, and a trip to another process: copy them as the dict they wrap
+copyreg.pickle(MappingProxyType, lambda proxy: (MappingProxyType, (dict(proxy),)))
 
 
 class Rule(Value):
