@@ -81,7 +81,8 @@ def _sorted_sids(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
-def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
+def node_map(value: Mapping[str, int]) -> Mapping[str, int]:
+    """A node -> priority map as a read-only, sorted mapping (rules and groups)."""
     return MappingProxyType({node: int(value[node]) for node in sorted(value)})
 
 
@@ -110,7 +111,7 @@ class Rule(Value):
     disable: bool = False
     order: int = 0
 
-    _converters = {"resources": _sorted_sids, "nodes": _node_map}
+    _converters = {"resources": _sorted_sids, "nodes": node_map}
     _not_compared = ("order",)
     _not_hashed = ("nodes",)
 
