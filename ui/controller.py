@@ -46,6 +46,7 @@ from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
 from hasim.workdir.shipped import copy_shipped
 from hasim.simulation import Simulation
 from hasim.workdir import DirectoryBusy, DirLock, load_scenario
+from hasim import admin
 from hasim.workdir.live import LiveDirectory, save
 from hasim.workdir.scenario import skipped_sections
 from hasim.snapshot import Snapshot
@@ -174,7 +175,8 @@ class Controller(QObject):
         try:
             sim = Simulation(load_scenario(path), interactive=True)
             # status files are written by `_maybe_flush` (at most once a second)
-            live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True)
+            live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True,
+                                                             requests=admin.request)  # fmt: skip
         except (InputError, OSError) as err:
             if not same and lock is not None:
                 lock.release()
