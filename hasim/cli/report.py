@@ -21,22 +21,24 @@ COMMANDS = ("report",)
 PROG = "hasim report"
 
 
-def recorded_run(path: Path, scenario_only: bool = False):
-    """(RunRecord, what it is) of DIR's session, or of its scenario."""
+def recorded_run(path: Path, scenario_only: bool = False, branch: str | None = None):
+    """(RunRecord, what it is) of DIR's session (or of a saved branch), or of its scenario."""
     from hasim.analysis.recording import RunWatch
+    from hasim.cli.session import session_folder
     from hasim.session.replay import replay
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
     from hasim.workdir.session_file import SESSION_DIR
 
-    status = path / "status"
-    if not scenario_only and (status / SESSION_DIR / "commands").is_file():
+    status = session_folder(path, branch)
+    if branch is not None or not scenario_only and (status / SESSION_DIR / "commands").is_file():
         watches = []
         try:
             replay(status, watch=lambda sim: watches.append(RunWatch(sim)))
         except InputError as err:
-            raise InputError(f"status/{err.file}", err.problem, err.place) from None
-        return watches[0].record(), "the recorded session (status/session, replayed)"
+            raise InputError(f"{status.relative_to(path)}/{err.file}", err.problem, err.place) from None
+        what = f"branch {branch} (replayed)" if branch is not None else "the recorded session (status/session, replayed)"
+        return watches[0].record(), what
     sim = Simulation(load_scenario(path))
     watch = RunWatch(sim)
     sim.run()
@@ -97,7 +99,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not path.is_dir():
         return error(f"{path}: not a directory", PROG)
     try:
-        record, what = recorded_run(path, args.scenario)
+        record, what = recorded_run(path, args.scenario, args.branch)
     except InputError as err:
         return error(f"{path}/{err}", PROG)
     return output(PROG, args, build_report(record, f"{path.name} — {what}"))
@@ -109,4 +111,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir")
     add_output_arguments(p)
     p.add_argument("--scenario", action="store_true", help="report the scenario's run even if a session was recorded")
+    p.add_argument("--branch", metavar="NAME", help="report a saved branch (DIR/branches/NAME)")
     p.set_defaults(func=cmd_report)
