@@ -12,6 +12,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
-    for name in ("bench_batch", "bench_scale", "bench_window"):
+    for name in ("bench_batch", "bench_scale", "bench_whatif", "bench_window"):
         print(f"== {name}", flush=True)
         subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=True, cwd=HERE)

@@ -680,7 +680,8 @@ def _after_pending(facts: Facts, node: str) -> NodeFacts | None:
 def _state_problem(command: NodeCommand, s: NodeFacts, shutting_down: bool) -> str | None:
     """Why a node command does not apply to the node as it is (None: it does)."""
     node = command.node
-    if isinstance(command, Power) and command.on == s.power:
+    if isinstance(command, Power) and command.on == s.power and command.on == s.network:
+        # (power on also brings a cut network back, as in the real tester: not refused then)
         return f"{node} is already powered {'on' if s.power else 'off'}"
     if isinstance(command, Network):
         if command.on and not s.power:

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
+from hasim import admin
 from hasim import commands as C
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
 from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
@@ -192,7 +193,8 @@ class Controller(QObject):
         try:
             sim, saved = self._simulation_for(path, resume, notes)
             # status files are written by `_maybe_flush` (at most once a second)
-            live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True)
+            live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True,
+                                                             requests=admin.request)  # fmt: skip
         except (InputError, OSError) as err:
             if not same and lock is not None:
                 lock.release()

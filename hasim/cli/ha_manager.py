@@ -1,17 +1,5 @@
-"""`hasim ha-manager [--node NODE] DIR <command>`: the real ha-manager against a working directory.
-
-What the real command prints goes to stdout and stderr byte for byte, with
-its exit status (0, or 255 for a refusal), the simulation's clock standing in
-for the local time (spec 05).  hasim's own messages — a bad DIR, a busy
-directory, a request that waits for a paused simulation or was not applied —
-go to stderr prefixed `hasim ha-manager: `, with exit status 2 for errors.
-
-Against a running simulation a writer travels through its inbox: the CLI
-first refuses what the real command would refuse, then waits a few seconds
-for the owner's answer (applied at its next loop end, or refused there),
-as the real command returns once the cluster file system took the change.
-Against an idle directory a writer edits the input files.
-"""
+"""`hasim ha-manager [--node NODE] DIR <words>`: the real ha-manager against a
+working directory (the command itself: `hasim.admin.command`)."""
 
 from __future__ import annotations
 

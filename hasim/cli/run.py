@@ -17,6 +17,7 @@ from hasim.errors import InputError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from hasim import admin
     from hasim.cli.stop import StopSignals
     from hasim.simulation import Simulation
     from hasim.workdir import DirectoryBusy, DirLock, load_scenario
@@ -39,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             error(f"{path}/{problem}")
         sim = Simulation(scenario, interactive=args.interactive)
         try:
-            live = LiveDirectory(sim, path, flush_loops=1 if args.speed else 50)
+            live = LiveDirectory(sim, path, flush_loops=1 if args.speed else 50, requests=admin.request)
         except OSError as err:
             return error(str(err) if err.filename else f"{path}/status: cannot write: {err.strerror or err}")
         out = sys.stdout

@@ -35,15 +35,53 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def session_folder(workdir: Path, branch: str | None) -> Path:
+    """Where a session lives: DIR/status, or DIR/branches/NAME (InputError if absent)."""
+    if branch is None:
+        return workdir / "status"
+    from hasim.session.branch import branch_path, list_branches
+
+    folder = branch_path(workdir, branch)
+    if branch not in list_branches(workdir):
+        known = ", ".join(list_branches(workdir)) or "none"
+        raise InputError("branches", f"no branch named '{branch}' (saved branches: {known})")
+    return folder
+
+
+def cmd_branches(args: argparse.Namespace) -> int:
+    """List the saved branches: name, how far the session went, its entries."""
+    from hasim.session.branch import branches_dir, list_branches, moments
+    from hasim.workdir.session_file import read_session
+
+    workdir = Path(args.dir)
+    names = list_branches(workdir)
+    if not names:
+        print(f"no branches in {branches_dir(workdir)}")
+        return 0
+    for name in names:
+        folder = branches_dir(workdir) / name
+        try:
+            _, last = moments(folder)
+            _, entries = read_session(folder)
+        except InputError as err:
+            print(f"{name:24} unreadable: {err}")
+            continue
+        actions = sum(1 for e in entries if e.source != "end")
+        print(f"{name:24} up to {last:>6} s, {actions} entries")
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from hasim.session.replay import replay
 
-    status = Path(args.dir) / "status"
+    try:
+        status = session_folder(Path(args.dir), args.branch)
+    except InputError as err:
+        return error(f"{args.dir}/{err}")
     try:
         sim = replay(status)
     except InputError as err:
-        error(f"{status}/{err}")
-        return 2
+        return error(f"{status}/{err}")
     text = sim.log_text()
     if not args.quiet:
         sys.stdout.write(text)
@@ -92,7 +130,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 1
 
 
-COMMANDS = ('new', 'replay', 'export')  # the subcommands `register` adds
+COMMANDS = ('new', 'replay', 'export', 'branches')  # the subcommands `register` adds
 
 
 def _os_problem(path, err: OSError) -> str:
@@ -103,6 +141,9 @@ def _os_problem(path, err: OSError) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("branches", help="list the saved branches of DIR (sessions kept when going back in time)")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_branches)
     p = sub.add_parser("new", help="create a working directory")
     p.add_argument("dir")
     p.add_argument("--nodes", type=int, default=3, help="number of nodes, 1-32 (default 3)")
@@ -110,6 +151,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("replay", help="re-run the recorded session of DIR headless")
     p.add_argument("dir")
+    p.add_argument("--branch", metavar="NAME", help="a saved branch (DIR/branches/NAME) instead of the last session")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_replay)
     p = sub.add_parser("export", help="write DIR's session as a scenario directory for the real tester")

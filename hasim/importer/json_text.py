@@ -1,15 +1,15 @@
-"""Strict, bounded JSON for the copied files (resources.json, manager_status).
+"""Strict, bounded JSON for the copied files (resources.json, manager_status),
+as the importer reports it: a message and the line it is on.
 
-`json.loads` alone accepts ``NaN`` and ``Infinity``, turns ``1e999`` into
-infinity and fails with RecursionError or a bare ValueError on deep nesting
-or giant integers; every one of those must become a message naming the
-file, never a traceback or a number hasim cannot use.
-"""
+The strictness itself is `hasim.jsondata.loads_strict` (no NaN or Infinity,
+no duplicate keys, bounded nesting and numbers), the same as for every input
+hasim reads."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from hasim.jsondata import JSONError, loads_strict
 
 
 class JsonProblem(Exception):
@@ -19,14 +19,11 @@ class JsonProblem(Exception):
         self.line = line
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def parse_json(text: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise JsonProblem(f"invalid JSON: {err.msg} (column {err.colno})", err.lineno) from None
-    except (ValueError, RecursionError) as err:
-        raise JsonProblem(f"invalid JSON: {err}") from None
+        return loads_strict(text)
+    except JSONError as err:
+        if err.place is None:
+            raise JsonProblem(err.reason) from None
+        _, line, _, column = err.place.split()  # "line L column C"
+        raise JsonProblem(f"{err.reason} (column {column})", int(line)) from None

@@ -17,8 +17,10 @@ simulation writes nothing (read-only mode, replays, look-ahead).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+from hasim.commands import Command
 from hasim.log import LogLine
 from hasim.workdir.session_file import SessionRecorder
 from hasim.simulation import Outcome, Simulation
@@ -50,8 +52,14 @@ class LiveDirectory:
         status_dir: Path | None = None,
         flush_loops: int = 1,
         background: bool = False,
+        requests: Callable[[list[str]], Command] | None = None,
     ) -> None:
+        """`requests` turns an inbox request's arguments into the edit the
+        simulation applies (`hasim.admin.requests.HaManagerRequest`, passed in by
+        the owner: the working directory knows files, not ha-manager); None
+        refuses every request."""
         self.sim = sim
+        self._make_request = requests
         self.path = Path(path)
         self.status = StatusDir(status_dir or self.path / "status", background=background)
         self.flush_loops = max(0, flush_loops)
@@ -120,16 +128,16 @@ class LiveDirectory:
         requests = self.inbox.take()
         if not requests:
             return
-        from hasim.admin.requests import HaManagerRequest
-
         sim = self.sim
         for request_id, argv in requests:
             if sim.finished:
                 self.inbox.answer(request_id, Answer(ENDED, sim.time))
             elif argv is None:
                 self.inbox.answer(request_id, Answer(REFUSED, sim.time, reason="hasim: not a request (no argv list)"))
+            elif self._make_request is None:
+                self.inbox.answer(request_id, Answer(REFUSED, sim.time, reason="hasim: this simulation takes no requests"))
             else:
-                self._requests[sim.submit(HaManagerRequest(argv))] = request_id
+                self._requests[sim.submit(self._make_request(argv))] = request_id
                 self.inbox.answer(request_id, Answer(QUEUED, sim.time, at=sim.next_loop_end))
 
     def _answer_outcome(self, outcome: Outcome) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+from hasim import admin
 from hasim.workdir.session_file import read_session
 from hasim.session.replay import replay
 from hasim.workdir import DirLock
@@ -157,7 +158,7 @@ def _owner(tmp_path):
     d = write_scenario(tmp_path / "s", [POWER_ON])
     lock = DirLock(d)
     lock.acquire()
-    live = LiveDirectory.start(d, interactive=True)
+    live = LiveDirectory.start(d, interactive=True, requests=admin.request)
     live.sim.advance(60)
     live.flush()
     return d, lock, live

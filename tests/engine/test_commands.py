@@ -234,6 +234,9 @@ def test_check_knows_the_state_of_a_node():
     facts = C.Facts(nodes=("node1", "node2"), services=frozenset(), node_state={"node1": on, "node2": off})
     assert C.check(C.Power("node1", True), facts) == "node1 is already powered on"
     assert C.check(C.Power("node2", True), facts) is None
+    cut = C.Facts(nodes=facts.nodes, services=facts.services,
+                  node_state={"node1": C.NodeFacts(power=True, network=False, crm=True, lrm=True)})
+    assert C.check(C.Power("node1", True), cut) is None  # power on brings the network back
     assert C.check(C.Reboot("node2"), facts) == "node2 is powered off"
     assert C.check(C.CrmStart("node1"), facts) == "node1's CRM is already running"
     assert C.check(C.RestartLrm("node2"), facts) == "node2 runs no LRM to restart"

@@ -32,7 +32,7 @@ from hasim.formats.section_config import (
     parse_bool,
     read_sections,
 )
-from hasim.engine.ha.rules import NODE_AFFINITY, Rule, decode_comment, decode_nodes
+from hasim.engine.ha.rules import NODE_AFFINITY, Rule, decode_comment, decode_nodes, node_map
 
 __all__ = [
     "MIGRATION_MIN_VERSION",
@@ -49,10 +49,6 @@ __all__ = [
 MIGRATION_MIN_VERSION = "9.0.0~16"
 
 
-def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
-    return MappingProxyType({node: int(value[node]) for node in sorted(value)})
-
-
 class Group(Value):
     """One HA group: its nodes with priorities (higher preferred, default 0)."""
 
@@ -62,7 +58,7 @@ class Group(Value):
     nofailback: bool = False
     comment: str | None = None
 
-    _converters = {"nodes": _node_map}
+    _converters = {"nodes": node_map}
     _not_hashed = ("nodes",)
 
 

@@ -29,6 +29,7 @@ always in sorted order so that nothing depends on set or dict order.
 
 from __future__ import annotations
 
+import copyreg
 import re
 from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
@@ -80,8 +81,14 @@ def _sorted_sids(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
-def _node_map(value: Mapping[str, int]) -> Mapping[str, int]:
+def node_map(value: Mapping[str, int]) -> Mapping[str, int]:
+    """A node -> priority map as a read-only, sorted mapping (rules and groups)."""
     return MappingProxyType({node: int(value[node]) for node in sorted(value)})
+
+
+# read-only maps (here and in groups) must survive `Simulation.fork`, a deep
+# copy, and a trip to another process: copy them as the dict they wrap
+copyreg.pickle(MappingProxyType, lambda proxy: (MappingProxyType, (dict(proxy),)))
 
 
 class Rule(Value):
@@ -104,7 +111,7 @@ class Rule(Value):
     disable: bool = False
     order: int = 0
 
-    _converters = {"resources": _sorted_sids, "nodes": _node_map}
+    _converters = {"resources": _sorted_sids, "nodes": node_map}
     _not_compared = ("order",)
     _not_hashed = ("nodes",)
 
