@@ -790,6 +790,11 @@ class Controller(QObject):
                 problem = f"Save failed: {detail}; nothing was changed"
             else:
                 kept = " (a temporary copy: it stays when the window closes)" if self._scratch is not None else ""
+                pending = self.sim.pending_count
+                if pending:  # applied at the next loop end, after the saved moment
+                    many = pending != 1
+                    kept += (f"; the {pending} command{'s' if many else ''} queued for the next loop end "
+                             f"{'are' if many else 'is'} not in it: step, then save again")
                 self._saved = True
                 self._saved_steps = self.sim.steps
                 self.message.emit(done.format(time=self.sim.time, path=self.path) + kept)

@@ -210,3 +210,19 @@ def test_the_question_is_one_method_any_action_can_ask(qtbot, make_window, tmp_p
     window.send("power node1 on")  # a queued command is work too
     assert not window.may_discard("Importing a cluster")
     assert asked[-1][0] == "Importing a cluster" and "1 command queued" in asked[-1][1]
+
+
+def test_hasim_dir_resumes_a_saved_directory(qtbot, make_window, tmp_path):
+    from tests.ui.test_ui_app import run_hasim
+
+    workdir = make_workdir(tmp_path, SCENARIO)
+    window, controller = played(qtbot, make_window, workdir)
+    window.send("power node1 off")  # queued: not part of what is saved, and Save says so
+    window.save_action.trigger()
+    assert "the 1 command queued for the next loop end is not in it" in window.statusBar().currentMessage()
+    saved_log = controller.sim.log_text()
+    controller.shutdown()
+    result = run_hasim("gui", str(workdir), "--offscreen", "--screenshot", str(tmp_path / "again.png"))
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "status" / "clock").read_text() == "260\n"
+    assert (workdir / "status" / "log").read_text() == saved_log
