@@ -7,6 +7,7 @@ from pathlib import Path
 from hasim.errors import InputError
 from hasim.workdir.files import dump_json, read_regular, write_files
 from hasim.workdir.lock import DirLock
+from hasim.workdir.saved import SAVED_NAME
 from hasim.workdir.scenario import DEFAULT_NODE, load_scenario
 
 DEFAULT_SERVICES_PER_NODE = 2
@@ -23,7 +24,8 @@ def new_workdir(path: Path, nodes: int = 3, template: Path | None = None) -> Non
         contents = {
             p.name: read_regular(p)
             for p in sorted(Path(template).iterdir())
-            if p.is_file() and p.name not in ("log.expect",) and not p.name.startswith(".")
+            # a saved session belongs to the directory it was saved in: a new one starts at the start
+            if p.is_file() and p.name not in ("log.expect", SAVED_NAME) and not p.name.startswith(".")
         }
     elif not 1 <= nodes <= MAX_NODES:
         raise InputError("--nodes", f"must be between 1 and {MAX_NODES} (the real stack's supported maximum)")

@@ -84,3 +84,12 @@ def test_a_damaged_save_is_named(workdir, change, problem):
     with pytest.raises(InputError) as err:
         read_saved(workdir)
     assert problem in str(err.value) and SAVED_NAME in str(err.value)
+
+
+def test_a_new_directory_from_a_saved_one_starts_at_the_start(workdir, tmp_path):
+    from hasim.workdir.create import new_workdir
+
+    saved_live(workdir, 40).close()
+    new_workdir(tmp_path / "fresh", template=workdir)
+    assert not (tmp_path / "fresh" / SAVED_NAME).exists()
+    assert (tmp_path / "fresh" / "cmdlist").read_text() == (workdir / "cmdlist").read_text()
