@@ -55,12 +55,12 @@ def check_python_packages(r: Report) -> bool:
         import PySide6
     except ImportError as err:
         r.fail(f"PySide6 is not installed ({err})")
-        r.fix(f"pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
+        r.fix(f"{sys.executable} -m pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
         return False
     version = PySide6.__version__
     if version in BROKEN_PYSIDE:
         r.fail(f"PySide6 {version} {BROKEN_PYSIDE[version]}")
-        r.fix(f"pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
+        r.fix(f"{sys.executable} -m pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
     elif version != KNOWN_GOOD_PYSIDE:
         r.warn(f"PySide6 {version} (tested with {KNOWN_GOOD_PYSIDE})")
     else:
@@ -69,7 +69,7 @@ def check_python_packages(r: Report) -> bool:
         import pyqtgraph
     except ImportError as err:
         r.fail(f"pyqtgraph is not installed ({err})")
-        r.fix("pip install pyqtgraph")
+        r.fix(f"{sys.executable} -m pip install pyqtgraph")
     else:
         r.ok(f"pyqtgraph {pyqtgraph.__version__} (drawn without OpenGL)")
     return True
