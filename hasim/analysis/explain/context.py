@@ -87,6 +87,8 @@ class Context:
     harness: Harness | None
     initial_hw: dict | None
     _membership: Membership | None = None
+    _rules: Any = None
+    _rules_done: bool = False
     _future: list[LogLine] | None = None
     _future_done: bool = False
 
@@ -113,6 +115,16 @@ class Context:
             nodes = sorted({n.name for n in self.snap.nodes} | set(self.initial_hw or {}))
             self._membership = Membership.replay(self.initial_hw, nodes, self.lines)
         return self._membership
+
+    @property
+    def rules(self):
+        """The rules as the manager sees them (`eligibility.RuleSet`), None without a live simulation."""
+        if not self._rules_done:
+            from hasim.analysis.explain.eligibility import load_rules
+
+            self._rules_done = True
+            self._rules = load_rules(self)
+        return self._rules
 
     def node_view(self, name: str) -> NodeView | None:
         return next((n for n in self.snap.nodes if n.name == name), None)
