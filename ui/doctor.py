@@ -143,6 +143,8 @@ def main(env=None, out=None) -> int:
         print("Some checks FAILED: the window cannot open here until they are fixed. "
               "Headless pictures still work with --offscreen.", file=r.out)
         return 1
-    optional = f" ({r.warnings} warning{'s' if r.warnings != 1 else ''} above: worth a look, not needed)" if r.warnings else ""
+    optional = ""
+    if r.warnings:
+        optional = f" ({r.warnings} warning{'s' if r.warnings != 1 else ''} above: worth a look, not needed)"
     print(f"Everything the window needs is in place{optional}.", file=r.out)
     return 0

@@ -77,7 +77,8 @@ def test_maintenance_that_cannot_drain_names_every_service_that_cannot_leave_and
     # the positive set {vm:102, vm:107} inherits 'apart': the manager's transform, named by its sources
     assert ("vm:107 cannot leave: no other node may take it — node1: vm:101 is there (negative resource affinity, "
             "derived from 'apart' and 'together')") in text
-    assert "vm:108 cannot leave: no other node may take it — node1 and node3: restricted HA group 'only2' allows only node2." in text
+    assert ("vm:108 cannot leave: no other node may take it — node1 and node3: restricted HA group 'only2' allows "
+            "only node2.") in text
     assert ("So vm:102, vm:105, vm:107 and vm:108 keep running on node2, which is not empty: its LRM keeps the agent "
             "lock and the watchdog until they leave.") in text
 
@@ -172,7 +173,8 @@ def test_fencing_and_recovery_say_why_no_node_may_take_the_service(tmp_path):
     node = explain_node(sim, "node3")
     assert "recovered vm:106 to node1" in node
     assert ("vm:103 found no node it may run on (node1: vm:101 is there (negative resource affinity 'apart'); node2: "
-            "vm:102 is there (negative resource affinity 'apart')) and waits in 'recovery' until one may take it.") in node
+            "vm:102 is there (negative resource affinity 'apart')) and waits in 'recovery' until one may take it."
+            ) in node
 
 
 # -- a service that stays where it is ---------------------------------------------------------------
@@ -239,3 +241,14 @@ def test_eligibility_agrees_with_the_managers_node_selection(tmp_path):
     assert stuck == ["vm:102", "vm:105", "vm:107", "vm:108"]
     assert verdicts["vm:109"].move_to in verdicts["vm:109"].elsewhere
     assert verdicts["vm:109"].stays  # on node1, where the manager put it
+
+
+def test_on_a_bigger_cluster_nodes_are_counted_not_listed(tmp_path):
+    nodes = [f"node{i}" for i in range(1, 8)]
+    services = {"vm:101": {"node": "node2", "state": "started"}}
+    rules = "node-affinity: pinned\n\tresources vm:101\n\tnodes node2\n\tstrict 1\n"
+    cmds = [[f"power {n} on" for n in nodes], ["crm node2 enable-node-maintenance"]]
+    sim = at(make_sim(tmp_path, cmds, services, nodes=7, rules_config=rules), 200)
+    assert running(sim)["vm:101"] == ("node2",)
+    text = explain_service(sim, "vm:101")
+    assert "no other node may take it — all 6 other nodes: strict node affinity 'pinned' allows only node2." in text

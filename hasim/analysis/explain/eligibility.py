@@ -27,6 +27,7 @@ partners when they have one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -50,6 +51,14 @@ NODE_STATE_REASONS = {
     "gone": "no longer a cluster member ('gone')",
     None: "not yet seen by the manager",
 }
+
+
+MAX_NAMED = 5  # nodes named one by one; more are counted
+
+
+def _natural(name: str) -> tuple:
+    """node2 before node10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 GROUP_RULE_PREFIX = "ha-group-"  # the ids `groups_to_rules` gives the rules it makes of HA groups
@@ -94,7 +103,8 @@ class RuleSet:
         """The rule(s) that relate `sid` and `partner`; a relation the
         transforms derived (a positive set inheriting a negative rule) is
         named through the rules it came from."""
-        direct = [rule_name(r) for r in self.about(sid, rules_mod.RESOURCE_AFFINITY, affinity) if partner in r.resources]
+        rules = self.about(sid, rules_mod.RESOURCE_AFFINITY, affinity)
+        direct = [rule_name(r) for r in rules if partner in r.resources]
         if direct:
             return f"{affinity} resource affinity {listing(direct)}"
         via = [
@@ -183,14 +193,24 @@ class Eligibility:
         """Other nodes that are online but that a rule or a partner keeps it from."""
         return [n for n in self.others_blocked if n in self.online]
 
+    def named(self, nodes: Sequence[str]) -> str:
+        """Nodes for a sentence: 'node1 and node3'; on a big cluster 'all 31
+        other nodes' or '28 nodes (node4, node5, node6, …)'."""
+        ordered = sorted(nodes, key=_natural)
+        if len(ordered) <= MAX_NAMED:
+            return listing(ordered)
+        if len(ordered) == len(self.nodes) - 1:
+            return f"all {len(ordered)} other nodes"
+        return f"{len(ordered)} nodes ({', '.join(ordered[:3])}, …)"
+
     def why_not(self, nodes: Sequence[str]) -> str:
         """'node1: vm:101 is there (…); node3: …' for `nodes`, nodes with the
         same reasons together ('node1 and node3: strict node affinity …')."""
         grouped: dict[tuple[str, ...], list[str]] = {}
-        for n in nodes:
+        for n in sorted(nodes, key=_natural):
             if n in self.blocked:
                 grouped.setdefault(self.blocked[n], []).append(n)
-        return "; ".join(f"{listing(ns)}: {' and '.join(reasons)}" for reasons, ns in grouped.items())
+        return "; ".join(f"{self.named(ns)}: {' and '.join(reasons)}" for reasons, ns in grouped.items())
 
     def cannot_leave(self) -> str:
         """'no other node may take it — node1: …; node3: …', or '' when one may."""

@@ -50,15 +50,19 @@ class NodeExplainer:
         self.now = ctx.now
         self.hist = ctx.membership
         self._stuck: list[tuple[str, str]] | None = None
+        self._assigned: list[tuple[str, dict]] | None = None
 
-    # services the manager has assigned to this node
     def assigned(self) -> list[tuple[str, dict]]:
-        out = []
-        for sid in sorted(self.ctx.service_status):
-            sd = self.ctx.service_status[sid]
-            if sd.get("node") == self.node or sd.get("target") == self.node:
-                out.append((sid, sd))
-        return out
+        """Services the manager has assigned to this node or is moving here
+        (computed once: a node's text asks several times)."""
+        if self._assigned is None:
+            status = self.ctx.service_status
+            self._assigned = [
+                (sid, status[sid])
+                for sid in sorted(status)
+                if status[sid].get("node") == self.node or status[sid].get("target") == self.node
+            ]
+        return self._assigned
 
     def maintenance_requested(self) -> bool:
         """Whether 'enable-node-maintenance' stands for this node (the manager's node request)."""
@@ -68,7 +72,7 @@ class NodeExplainer:
     def active_here(self) -> list[str]:
         """Services the LRM counts as active on this node (03 §4: assigned
         here or heading here, in a state that is not inactive)."""
-        return [sid for sid, sd in self.assigned() if sd.get("state") and sd.get("state") not in INACTIVE_SERVICE_STATES]
+        return [sid for sid, sd in self.assigned() if sd.get("state") not in (None, *INACTIVE_SERVICE_STATES)]
 
     def cannot_leave(self) -> list[tuple[str, str]]:
         """(sid, why) for each service on this node in maintenance that no
@@ -367,7 +371,8 @@ class NodeExplainer:
         active = self.active_here()
         mode = nv.lrm_mode or "active"
         if mode == "maintenance":
-            why = "maintenance is requested" if self.maintenance_requested() else f"set by the '{self.ctx.snap.shutdown_policy}' shutdown policy"
+            policy = self.ctx.snap.shutdown_policy
+            why = "maintenance is requested" if self.maintenance_requested() else f"set by the '{policy}' shutdown policy"
             text = f"Its LRM's mode is 'maintenance' ({why}) and its state is 'maintenance' too:"
         else:
             toggled = self.ctx.last_command(lambda c: isinstance(c, C.NodeMaintenance) and c.node == node)
@@ -387,7 +392,10 @@ class NodeExplainer:
                 f"{verb(active, 'is', 'are')} active here, and carries out the manager's requests."
             )
         if nv.agent_lock_holder == node:
-            return f"{text} no service is active here any more; it releases the agent lock and the watchdog at its next step."
+            return (
+                f"{text} no service is active here any more; it releases the agent lock and the watchdog at its "
+                "next step."
+            )
         return f"{text} no service is active here, so it has released the agent lock and the watchdog."
 
     def maintenance_text(self) -> str:
@@ -408,7 +416,9 @@ class NodeExplainer:
             text += f" and moves back {listing(away)}." if away else "."
             return text
         asked = f" at {toggled.time}" if request and toggled is not None else ""
-        why = f"requested with 'enable-node-maintenance'{asked}" if request else "because of the 'migrate' shutdown policy"
+        why = (
+            f"requested with 'enable-node-maintenance'{asked}" if request else "because of the 'migrate' shutdown policy"
+        )
         if self.state == "maintenance":
             since = ctx.last(lambda e: isinstance(e, E.NodeStateChanged) and e.node == node and e.new == "maintenance")
             text = (

@@ -112,7 +112,7 @@ class ServiceExplainer:
                 )
             return (
                 f"{node} is in maintenance: the manager moves it away at its next round "
-                f"({listing(e.elsewhere or [e.move_to])} may take it)."
+                f"({e.named(e.elsewhere or [e.move_to])} may take it)."
             )
         if node_state != "online":
             return ""  # the way to its recovery is told with its state
@@ -130,7 +130,7 @@ class ServiceExplainer:
                 )
             else:
                 out.append(
-                    f"If {node} could not keep it, it could go to {listing(e.elsewhere or [e.move_to])}, but not to "
+                    f"If {node} could not keep it, it could go to {e.named(e.elsewhere or [e.move_to])}, but not to "
                     f"{e.why_not(e.rule_blocked)}."
                 )
         return " ".join(out)
@@ -144,7 +144,7 @@ class ServiceExplainer:
             return f"{sid} is recovered on another node"
         if e.move_to is None:
             return f"{sid} goes to 'recovery' and waits there, because as things stand {e.cannot_leave()}"
-        return f"{sid} is recovered on another node ({listing(e.elsewhere or [e.move_to])} may take it)"
+        return f"{sid} is recovered on another node ({e.named(e.elsewhere or [e.move_to])} may take it)"
 
     def requested_text(self) -> str:
         sv = self.sv
