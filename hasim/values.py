@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 
 
 _MISSING = object()
+_MAPPING_PROXY = type(type.__dict__)
+
+
+def _portable(value: Any) -> Any:
+    return dict(value) if type(value) is _MAPPING_PROXY else value
 
 
 class _ValueMeta(type):
@@ -133,8 +138,11 @@ class Value(metaclass=_ValueMeta):
         return f"{type(self).__name__}({shown})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Copies and pickles (deep copies of a harness, worker processes)."""
-        return (self.__class__, tuple(getattr(self, f) for f in self._fields))
+        """Copies and pickles (deep copies of a harness, worker processes).
+        A read-only mapping (a group's or a rule's nodes) travels as a plain
+        dict — a mappingproxy can be neither copied nor pickled — and the
+        field's converter makes it read-only again."""
+        return (self.__class__, tuple(_portable(getattr(self, f)) for f in self._fields))
 
     def replace(self, **changes: Any) -> Value:
         """A copy with some fields changed."""

@@ -72,6 +72,18 @@ def _scenario_problem(name: str, directory) -> str | None:
     return None
 
 
+def _window_cannot_open() -> bool:
+    """Say why no window can be shown here (no display, one that does not
+    answer, missing xcb libraries), one line each with its fix — before Qt
+    starts, because Qt aborts the interpreter (SIGABRT) instead."""
+    from ui.prerequisites import window_problems
+
+    problems = window_problems(os.environ)
+    for problem in problems:
+        _fail(problem.line())
+    return bool(problems)
+
+
 def main(args) -> int:
     offscreen = bool(getattr(args, "offscreen", False))
     directory = getattr(args, "dir", None)
@@ -82,6 +94,8 @@ def main(args) -> int:
             _fail(problem)
             return 2
     _prepare_environment(offscreen)
+    if _window_cannot_open():
+        return 2
     from hasim.cli.stop import StopSignals
 
     stop = StopSignals().install()  # from the start: a signal while the window opens is kept for later

@@ -1,68 +1,40 @@
 """`hasim doctor`: check what the window needs and print the exact fix.
 
 Checks, in order: PySide6 and pyqtgraph import (and the PySide6 version that
-is known to work), a display (DISPLAY / WAYLAND_DISPLAY), the shared
-libraries of Qt's xcb platform plugin (`ldd`; Qt's own error names only the
-first missing one), the X11 tools for a virtual screen (Xvfb, xauth), and
-MIT-SHM over ssh.  Each line says "ok", "warn" or "FAIL"; the exit status is
-1 when something the window needs is missing.
+is known to work), the shared libraries of Qt's xcb platform plugin (`ldd`;
+Qt's own error names only the first missing one), a display that answers
+(DISPLAY / WAYLAND_DISPLAY, connected to as Qt connects), MIT-SHM over ssh,
+and the X11 tools for a virtual screen (Xvfb, xauth).  Each line says "ok",
+"warn" or "FAIL"; the exit status is 1 when something the window needs is
+missing, and the last line then says the window cannot open here — never
+"everything is in place".  The library and display findings are
+`ui.prerequisites`', the same that `hasim` checks before Qt starts.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-from pathlib import Path
+
+from ui import prerequisites as pre
 
 KNOWN_GOOD_PYSIDE = "6.11.3"
 BROKEN_PYSIDE = {"6.12.0": "aborts the interpreter in signal-emit loops on CPython 3.11"}
-
-# shared library (as ldd names it) -> Debian/Ubuntu package
-XCB_PACKAGES = {
-    "libxcb-cursor.so.0": "libxcb-cursor0",
-    "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-keysyms.so.1": "libxcb-keysyms1",
-    "libxcb-render-util.so.0": "libxcb-render-util0",
-    "libxcb-image.so.0": "libxcb-image0",
-    "libxcb-xkb.so.1": "libxcb-xkb1",
-    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
-    "libxkbcommon.so.0": "libxkbcommon0",
-    "libxcb-shape.so.0": "libxcb-shape0",
-    "libxcb-randr.so.0": "libxcb-randr0",
-    "libxcb-xinerama.so.0": "libxcb-xinerama0",
-    "libxcb-shm.so.0": "libxcb-shm0",
-    "libxcb-sync.so.1": "libxcb-sync1",
-    "libxcb-xfixes.so.0": "libxcb-xfixes0",
-    "libxcb-render.so.0": "libxcb-render0",
-    "libxcb-randr.so": "libxcb-randr0",
-    "libxcb.so.1": "libxcb1",
-    "libX11-xcb.so.1": "libx11-xcb1",
-    "libX11.so.6": "libx11-6",
-    "libSM.so.6": "libsm6",
-    "libICE.so.6": "libice6",
-    "libEGL.so.1": "libegl1",
-    "libGL.so.1": "libgl1",
-    "libOpenGL.so.0": "libopengl0",
-    "libGLX.so.0": "libglx0",
-    "libfontconfig.so.1": "libfontconfig1",
-    "libfreetype.so.6": "libfreetype6",
-    "libdbus-1.so.3": "libdbus-1-3",
-    "libglib-2.0.so.0": "libglib2.0-0",
-}
 
 
 class Report:
     def __init__(self, out=None) -> None:
         self.out = out or sys.stdout
         self.failed = False
+        self.warnings = 0
         self.packages: list[str] = []
 
     def ok(self, msg: str) -> None:
         print(f"ok    {msg}", file=self.out)
 
     def warn(self, msg: str) -> None:
+        self.warnings += 1
         print(f"warn  {msg}", file=self.out)
 
     def fail(self, msg: str) -> None:
@@ -72,33 +44,10 @@ class Report:
     def fix(self, msg: str) -> None:
         print(f"      fix: {msg}", file=self.out)
 
-
-def xcb_plugin_path() -> Path | None:
-    try:
-        import PySide6
-    except ImportError:
-        return None
-    base = Path(PySide6.__file__).resolve().parent
-    for candidate in (base / "Qt" / "plugins" / "platforms" / "libqxcb.so", base / "plugins" / "platforms" / "libqxcb.so"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def missing_libraries(paths: list[Path]) -> list[str]:
-    """Library names ldd reports as 'not found' for any of `paths`."""
-    missing: list[str] = []
-    for path in paths:
-        try:
-            out = subprocess.run(["ldd", str(path)], capture_output=True, text=True, timeout=20).stdout
-        except (OSError, subprocess.SubprocessError):
-            continue
-        for line in out.splitlines():
-            if "not found" in line:
-                name = line.split("=>")[0].strip()
-                if name not in missing:
-                    missing.append(name)
-    return missing
+    def problem(self, problem: pre.Problem) -> None:
+        self.fail(problem.what)
+        self.fix(problem.fix)
+        self.packages.extend(problem.packages)
 
 
 def check_python_packages(r: Report) -> bool:
@@ -106,12 +55,12 @@ def check_python_packages(r: Report) -> bool:
         import PySide6
     except ImportError as err:
         r.fail(f"PySide6 is not installed ({err})")
-        r.fix(f"pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
+        r.fix(f"{sys.executable} -m pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
         return False
     version = PySide6.__version__
     if version in BROKEN_PYSIDE:
         r.fail(f"PySide6 {version} {BROKEN_PYSIDE[version]}")
-        r.fix(f"pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
+        r.fix(f"{sys.executable} -m pip install 'PySide6-Essentials=={KNOWN_GOOD_PYSIDE}'")
     elif version != KNOWN_GOOD_PYSIDE:
         r.warn(f"PySide6 {version} (tested with {KNOWN_GOOD_PYSIDE})")
     else:
@@ -120,25 +69,25 @@ def check_python_packages(r: Report) -> bool:
         import pyqtgraph
     except ImportError as err:
         r.fail(f"pyqtgraph is not installed ({err})")
-        r.fix("pip install pyqtgraph")
+        r.fix(f"{sys.executable} -m pip install pyqtgraph")
     else:
         r.ok(f"pyqtgraph {pyqtgraph.__version__} (drawn without OpenGL)")
     return True
 
 
 def check_display(r: Report, env) -> None:
-    display, wayland = env.get("DISPLAY"), env.get("WAYLAND_DISPLAY")
     platform = env.get("QT_QPA_PLATFORM")
     if platform:
         r.ok(f"QT_QPA_PLATFORM={platform}")
-    if display:
-        r.ok(f"DISPLAY={display}")
-    elif wayland:
-        r.ok(f"WAYLAND_DISPLAY={wayland} (Qt uses X11 through XWayland if the wayland plugin is missing)")
+    problem = pre.display_problem(env)
+    if problem is not None:
+        r.problem(problem)
+    elif pre.platform_of(env) in pre.HEADLESS_PLATFORMS:
+        r.ok(f"the '{pre.platform_of(env)}' platform needs no display (nothing is shown on a screen)")
+    elif env.get("DISPLAY") and pre.platform_of(env) == "xcb":
+        r.ok(f"DISPLAY={env['DISPLAY']} (the X server accepts a connection)")
     else:
-        r.warn("no DISPLAY or WAYLAND_DISPLAY: the window cannot open here")
-        r.fix("connect with `ssh -X host` (or -Y), or run a virtual screen: `xvfb-run -a hasim`; "
-              "for pictures only: `hasim gui DIR --offscreen --advance 600 --screenshot out.png`")
+        r.ok(f"WAYLAND_DISPLAY={env.get('WAYLAND_DISPLAY')} (its socket exists)")
 
 
 def check_ssh(r: Report, env) -> None:
@@ -154,30 +103,18 @@ def check_ssh(r: Report, env) -> None:
 
 
 def check_xcb(r: Report) -> None:
-    plugin = xcb_plugin_path()
+    plugin = pre.xcb_plugin_path()
     if plugin is None:
         r.warn("Qt's xcb platform plugin (libqxcb.so) was not found in the PySide6 package")
         return
     if shutil.which("ldd") is None:
         r.warn("ldd is not available: cannot check the xcb plugin's libraries")
         return
-    paths = [plugin]
-    integ = plugin.parent.parent / "xcbglintegrations"
-    if integ.is_dir():
-        paths.extend(sorted(integ.glob("*.so")))
-    qt_lib = plugin.parent.parent.parent / "lib" / "libQt6XcbQpa.so.6"
-    if qt_lib.exists():
-        paths.append(qt_lib)
-    missing = missing_libraries(paths)
-    qt_own = [m for m in missing if m.startswith("libQt6") or m.startswith("libpyside") or m.startswith("libshiboken")]
-    missing = [m for m in missing if m not in qt_own]
-    if not missing:
+    problem = pre.xcb_libraries_problem(plugin, with_gl=True)
+    if problem is None:
         r.ok(f"all libraries of the xcb platform plugin are installed ({plugin.name})")
-        return
-    packages = sorted({XCB_PACKAGES.get(m, m) for m in missing})
-    r.fail("the X11 (xcb) platform plugin cannot load; missing: " + ", ".join(missing))
-    r.fix("apt-get install -y " + " ".join(packages))
-    r.packages.extend(packages)
+    else:
+        r.problem(problem)
 
 
 def check_virtual_screen(r: Report) -> None:
@@ -203,8 +140,11 @@ def main(env=None, out=None) -> int:
         if r.packages:
             print("\nTo fix the X11 libraries in one go (Debian/Ubuntu):", file=r.out)
             print("  apt-get install -y " + " ".join(sorted(set(r.packages))), file=r.out)
-        print("Some checks failed; the window may not start. Headless pictures still work with --offscreen.",
-              file=r.out)
+        print("Some checks FAILED: the window cannot open here until they are fixed. "
+              "Headless pictures still work with --offscreen.", file=r.out)
         return 1
-    print("Everything the window needs is in place.", file=r.out)
+    optional = ""
+    if r.warnings:
+        optional = f" ({r.warnings} warning{'s' if r.warnings != 1 else ''} above: worth a look, not needed)"
+    print(f"Everything the window needs is in place{optional}.", file=r.out)
     return 0

@@ -132,10 +132,12 @@ def test_returning_fenced_node_waits_for_its_agent_lock(tmp_path):
     at(sim, 260)
     text = explain_service(sim, "vm:101")
     assert text.startswith("vm:101: 'recovery' on node3, not running\n")
-    assert "no node it may run on is online, so it waits in 'recovery'" in text
+    assert ("Its node node3 has been fenced, but no other node may take it — node1 and node2: strict node affinity "
+            "'only-node3' allows only node3, so it waits in 'recovery'") in text
     assert "node affinity 'only-node3' (strict): it may run only on node3" in text
     assert "node3 was powered off" in explain_node(sim, "node3")
-    assert "vm:101 found no node it may run on and waits in 'recovery'" in explain_node(sim, "node3")
+    assert ("vm:101 found no node it may run on (node1 and node2: strict node affinity 'only-node3' allows only "
+            "node3) and waits in 'recovery'") in explain_node(sim, "node3")
     at(sim, 340)
     text = explain_service(sim, "vm:101")
     # the master took node3's agent lock at 240 when fencing: node3's LRM gets it back after 120 s
@@ -179,9 +181,11 @@ def test_node_in_maintenance_moves_its_services_and_gets_them_back(tmp_path):
     sim = at(make_sim(tmp_path, cmds), 170)
     text = explain_node(sim, "node1")
     assert text.startswith("node1: in maintenance, master\n")
-    assert "Maintenance mode (requested with 'enable-node-maintenance')" in text
-    assert "does not fence it" in text
-    assert "They return when maintenance is disabled: vm:101 (now on node2) and vm:104 (now on node3)." in text
+    assert "Maintenance (requested with 'enable-node-maintenance' at 120) is in force" in text
+    assert "does not fence the node" in text
+    assert "Moved away: vm:101 (now on node2) and vm:104 (now on node3); they return when maintenance is disabled." in text
+    assert "Its LRM's mode is 'maintenance' (maintenance is requested) and its state is 'maintenance' too" in text
+    assert "node1 is empty: no HA service is active here any more." in text
     svc = explain_service(sim, "vm:101")
     assert "It was moved off node1 for maintenance and returns there when the maintenance ends." in svc
     at(sim, 230)

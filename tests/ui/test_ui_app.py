@@ -96,14 +96,16 @@ def test_icons_are_package_data():
         assert os.path.exists(icon_path(name)), name
 
 
-def test_doctor_reports_and_suggests_fixes():
+def test_doctor_reports_and_suggests_fixes(monkeypatch):
+    import ui.prerequisites as pre
     from ui.doctor import main
 
     out = io.StringIO()
     main(env={"SSH_CONNECTION": "10.0.0.1 5555 10.0.0.2 22"}, out=out)
     text = out.getvalue()
-    assert "no DISPLAY" in text and "QT_XCB_NO_MITSHM=1" in text
+    assert "no display" in text and "QT_XCB_NO_MITSHM=1" in text
     assert "PySide6" in text and "xcb" in text
+    monkeypatch.setattr(pre, "x_connect_error", lambda display: None)
     out = io.StringIO()
     main(env={"DISPLAY": ":0"}, out=out)
     assert "ok    DISPLAY=:0" in out.getvalue()
@@ -111,8 +113,10 @@ def test_doctor_reports_and_suggests_fixes():
 
 def test_doctor_names_missing_xcb_packages(monkeypatch):
     import ui.doctor as doctor
+    import ui.prerequisites as pre
 
-    monkeypatch.setattr(doctor, "missing_libraries", lambda paths: ["libxcb-cursor.so.0", "libxcb-icccm.so.4"])
+    monkeypatch.setattr(pre, "missing_libraries", lambda paths: ["libxcb-cursor.so.0", "libxcb-icccm.so.4"])
+    monkeypatch.setattr(pre, "x_connect_error", lambda display: None)
     out = io.StringIO()
     assert doctor.main(env={"DISPLAY": ":0"}, out=out) == 1
     assert "apt-get install -y libxcb-cursor0 libxcb-icccm4" in out.getvalue()
@@ -121,7 +125,7 @@ def test_doctor_names_missing_xcb_packages(monkeypatch):
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb xauth)")
 def test_real_x11_window_under_xvfb(tmp_path):
     """Start Xvfb and run the window through Qt's xcb platform plugin (no offscreen)."""
-    from ui.doctor import missing_libraries, xcb_plugin_path
+    from ui.prerequisites import missing_libraries, xcb_plugin_path
 
     plugin = xcb_plugin_path()
     if plugin is None or missing_libraries([plugin]):

@@ -12,6 +12,7 @@ from hasim import commands as C
 from hasim import events as E
 from hasim.analysis.explain.lookahead import lookahead
 from hasim.analysis.explain.phrases import executed, within
+from hasim.analysis.explain.ruleset import RuleSet, load_rules
 from hasim.log import LogLine
 from hasim.snapshot import NodeView, ServiceView, Snapshot
 from hasim.vocab import LOCK_TIMEOUT
@@ -87,6 +88,8 @@ class Context:
     harness: Harness | None
     initial_hw: dict | None
     _membership: Membership | None = None
+    _rules: RuleSet | None = None
+    _rules_done: bool = False
     _future: list[LogLine] | None = None
     _future_done: bool = False
 
@@ -113,6 +116,14 @@ class Context:
             nodes = sorted({n.name for n in self.snap.nodes} | set(self.initial_hw or {}))
             self._membership = Membership.replay(self.initial_hw, nodes, self.lines)
         return self._membership
+
+    @property
+    def rules(self) -> RuleSet | None:
+        """The rules as the manager sees them, None without a live simulation."""
+        if not self._rules_done:
+            self._rules_done = True
+            self._rules = load_rules(self.harness, sorted(self.node_status))
+        return self._rules
 
     def node_view(self, name: str) -> NodeView | None:
         return next((n for n in self.snap.nodes if n.name == name), None)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from hasim import commands as C
 from hasim import events as E
 from hasim.analysis.explain.context import Context
+from hasim.analysis.explain.eligibility import eligibility
 from hasim.analysis.explain.lookahead import LOOKAHEAD, next_events
 from hasim.analysis.explain.phrases import ago, within, listing, verb
-from hasim.vocab import FENCE_DELAY, GONE_DELAY, INACTIVE_SERVICE_STATES, LOCK_TIMEOUT, WATCHDOG_TIMEOUT
+from hasim.vocab import FENCE_DELAY, GONE_DELAY, INACTIVE_SERVICE_STATES, LOCK_TIMEOUT, MOVING_STATES, WATCHDOG_TIMEOUT
 
 # manager service states in which a service on an offline node gets fenced (02 §9.1)
 FENCEABLE = ("started", "request_stop", "migrate", "relocate", "request_start_balance", "stopped")
@@ -48,14 +49,44 @@ class NodeExplainer:
         self.state = ctx.node_status.get(node)
         self.now = ctx.now
         self.hist = ctx.membership
+        self._stuck: list[tuple[str, str]] | None = None
+        self._assigned: list[tuple[str, dict]] | None = None
 
-    # services the manager has assigned to this node
     def assigned(self) -> list[tuple[str, dict]]:
-        out = []
-        for sid in sorted(self.ctx.service_status):
-            sd = self.ctx.service_status[sid]
-            if sd.get("node") == self.node or sd.get("target") == self.node:
-                out.append((sid, sd))
+        """Services the manager has assigned to this node or is moving here
+        (computed once: a node's text asks several times)."""
+        if self._assigned is None:
+            status = self.ctx.service_status
+            self._assigned = [
+                (sid, status[sid])
+                for sid in sorted(status)
+                if status[sid].get("node") == self.node or status[sid].get("target") == self.node
+            ]
+        return self._assigned
+
+    def maintenance_requested(self) -> bool:
+        """Whether 'enable-node-maintenance' stands for this node (the manager's node request)."""
+        requests = self.ctx.snap.manager_status.get("node_request") or {}
+        return bool((requests.get(self.node) or {}).get("maintenance"))
+
+    def active_here(self) -> list[str]:
+        """Services the LRM counts as active on this node (03 §4: assigned
+        here or heading here, in a state that is not inactive)."""
+        return [sid for sid, sd in self.assigned() if sd.get("state") not in (None, *INACTIVE_SERVICE_STATES)]
+
+    def cannot_leave(self) -> list[tuple[str, str]]:
+        """(sid, why) for each service on this node in maintenance that no
+        other node may take, by the manager's own node selection."""
+        if self._stuck is not None:
+            return self._stuck
+        out: list[tuple[str, str]] = []
+        self._stuck = out
+        for sid, sd in self.assigned():
+            if sd.get("node") != self.node or sd.get("state") != "started":
+                continue
+            e = eligibility(self.ctx, sid)
+            if e is not None and e.move_to is None:
+                out.append((sid, e.cannot_leave()))
         return out
 
     def to_fence(self) -> list[str]:
@@ -220,7 +251,10 @@ class NodeExplainer:
         body: list[str] = []
         head = "online" + (", master" if nv.master else "")
         if self.state == "maintenance":
+            stuck = [sid for sid, _ in self.cannot_leave()]
             head = "in maintenance" + (", master" if nv.master else "")
+            if stuck:
+                head += f", {len(stuck)} service{'s' if len(stuck) > 1 else ''} cannot leave"
         if nv.shutdown:
             head += ", rebooting" if nv.shutdown == "reboot" else ", shutting down"
         crm = {
@@ -280,7 +314,7 @@ class NodeExplainer:
                     "Its LRM is idle (no HA service assigned here): it holds no agent lock and no watchdog is armed."
                 )
         elif nv.lrm_state == "maintenance":
-            body.append("Its LRM is in maintenance mode: it only moves services away.")
+            body.append(self.lrm_maintenance_text())
         elif nv.lrm_state == "lost_agent_lock":
             body.append("Its LRM lost its agent lock and tries to get it back.")
         elif nv.lrm_state is None:
@@ -292,7 +326,7 @@ class NodeExplainer:
                 "Its LRM is restarting: the manager freezes its services (they keep running and stay here) until "
                 "the new LRM is up."
             )
-        if self.state == "maintenance" or nv.lrm_mode == "maintenance":
+        if self.state == "maintenance" or nv.lrm_mode == "maintenance" or self.maintenance_requested():
             body.append(self.maintenance_text())
         elif self.state == "fence":
             holder, expires = nv.agent_lock_holder, nv.agent_lock_expires
@@ -328,9 +362,48 @@ class NodeExplainer:
             what = "its LRM handles the request at its next step"
         return f"It is going down ({kind}) with the shutdown policy '{policy}': {what}."
 
+    def lrm_maintenance_text(self) -> str:
+        """The LRM's *state* 'maintenance', told apart from its *mode*: the
+        mode says maintenance is requested; the state is where the LRM's
+        state machine is, and it leaves 'maintenance' only once no service is
+        active on its node, whatever the mode (03 §3)."""
+        nv, node = self.nv, self.node
+        active = self.active_here()
+        mode = nv.lrm_mode or "active"
+        if mode == "maintenance":
+            policy = self.ctx.snap.shutdown_policy
+            why = "maintenance is requested" if self.maintenance_requested() else f"set by the '{policy}' shutdown policy"
+            text = f"Its LRM's mode is 'maintenance' ({why}) and its state is 'maintenance' too:"
+        else:
+            toggled = self.ctx.last_command(lambda c: isinstance(c, C.NodeMaintenance) and c.node == node)
+            disabled = (
+                f"maintenance was disabled at {toggled.time}, "
+                if toggled is not None and not toggled.event.command.enable
+                else ""
+            )
+            text = (
+                f"Its LRM's mode is '{mode}' again ({disabled}the manager has {node} "
+                f"'{self.state}'), but its state is still 'maintenance': an LRM leaves that state only once no "
+                "service is active on its node;"
+            )
+        if active:
+            return (
+                f"{text} it keeps the agent lock and feeds the watchdog while {listing(active)} "
+                f"{verb(active, 'is', 'are')} active here, and carries out the manager's requests."
+            )
+        if nv.agent_lock_holder == node:
+            return (
+                f"{text} no service is active here any more; it releases the agent lock and the watchdog at its "
+                "next step."
+            )
+        return f"{text} no service is active here, so it has released the agent lock and the watchdog."
+
     def maintenance_text(self) -> str:
+        """Maintenance as the manager sees it: requested (the LRM's mode) or
+        in force (the manager's node state), what moved away, what is moving,
+        and what cannot leave and why."""
         ctx, node = self.ctx, self.node
-        request = ((ctx.snap.manager_status.get("node_request") or {}).get(node) or {}).get("maintenance")
+        request = self.maintenance_requested()
         away = [
             f"{sid} (now on {sd.get('node')})"
             for sid, sd in sorted(ctx.service_status.items())
@@ -342,16 +415,47 @@ class NodeExplainer:
             text = f"Maintenance was disabled{when}; the manager ends it at its next round"
             text += f" and moves back {listing(away)}." if away else "."
             return text
-        why = "requested with 'enable-node-maintenance'" if request else "because of the 'migrate' shutdown policy"
+        asked = f" at {toggled.time}" if request and toggled is not None else ""
+        why = (
+            f"requested with 'enable-node-maintenance'{asked}" if request else "because of the 'migrate' shutdown policy"
+        )
+        if self.state == "maintenance":
+            since = ctx.last(lambda e: isinstance(e, E.NodeStateChanged) and e.node == node and e.new == "maintenance")
+            text = (
+                f"Maintenance ({why}) is in force: the manager has {node} in 'maintenance'"
+                + (f" since {since.time}" if since is not None else "")
+                + ", so it places no service here, moves the services away, and does not fence the node."
+            )
+        else:
+            lrm = (
+                f"{node}'s LRM has switched to maintenance mode and reports it; at its next round"
+                if self.nv.lrm_mode == "maintenance"
+                else f"{node}'s LRM switches to maintenance mode at its next step and reports it; at its next round "
+                "after that"
+            )
+            text = (
+                f"Maintenance was {why}: {lrm} the manager puts {node} in 'maintenance' and starts moving the "
+                "services away."
+            )
         moving = [
-            sid for sid, sd in self.assigned() if sd.get("node") == node and sd.get("state") in ("migrate", "relocate")
+            sid for sid, sd in self.assigned() if sd.get("node") == node and sd.get("state") in MOVING_STATES
         ]
-        text = f"Maintenance mode ({why}): the manager moves its services to other nodes and does not fence it."
         if moving:
             text += f" Moving away now: {listing(moving)}."
         if away:
             back = "when maintenance is disabled" if request else "when the node is back"
-            text += f" They return {back}: {listing(away)}."
+            text += f" Moved away: {listing(away)}; {verb(away, 'it returns', 'they return')} {back}."
+        stuck = self.cannot_leave() if self.state == "maintenance" else []
+        for sid, reason in stuck:
+            text += f" {sid} cannot leave: {reason}."
+        if stuck:
+            names = [sid for sid, _ in stuck]
+            text += (
+                f" So {listing(names)} {verb(names, 'keeps', 'keep')} running on {node}, which is not empty: its "
+                f"LRM keeps the agent lock and the watchdog until {verb(names, 'it leaves', 'they leave')}."
+            )
+        elif self.state == "maintenance" and not moving and not self.active_here():
+            text += f" {node} is empty: no HA service is active here any more."
         return text
 
     def manager_side(self) -> list[str]:
@@ -387,9 +491,15 @@ class NodeExplainer:
         if state == "online":
             body.append(f"{who} still has it 'online'; at its next round it marks it 'unknown'.")
         if state == "maintenance":
+            left = [sid for sid, sd in self.assigned() if sd.get("node") == node]
+            held = (
+                f"{listing(left)} {verb(left, 'is', 'are')} still assigned to it"
+                if left
+                else "its services were moved away"
+            )
             body.append(
-                f"{who} has it in 'maintenance': its services were moved away, and a node in maintenance is not "
-                "fenced while its last LRM status says maintenance."
+                f"{who} has it in 'maintenance': {held}, and a node in maintenance is not fenced while its last LRM "
+                "status says maintenance."
             )
             return body
         if state in ("online", "unknown") and to_fence:
@@ -435,11 +545,11 @@ class NodeExplainer:
                 if line.time >= fenced.time and isinstance(line.event, E.RecoveryFailed) and line.event.fenced == node
             ]
             waiting = sorted({s for s in waiting if (ctx.service_status.get(s) or {}).get("state") == "recovery"})
+            for sid in waiting:
+                e = eligibility(ctx, sid)
+                why = f" ({e.why_not(e.others_blocked)})" if e is not None and e.others_blocked else ""
+                text += f" {sid} found no node it may run on{why} and waits in 'recovery' until one may take it."
             if waiting:
-                text += (
-                    f" {listing(waiting)} found no node {verb(waiting, 'it', 'they')} may run on and "
-                    f"{verb(waiting, 'waits', 'wait')} in 'recovery' until one comes online."
-                )
                 text += f" Otherwise nothing is pending for {node}; it rejoins when it is powered on again."
             else:
                 text += f" Nothing is pending for {node}; it rejoins when it is powered on again."

@@ -76,7 +76,7 @@ def describe(line: LogLine) -> tuple[str, set[str]] | None:
     if isinstance(event, E.ServiceRecoveredBack):
         return f"{event.sid} is recovered to {event.fenced} again", {event.sid, event.fenced}
     if isinstance(event, E.RecoveryFailed):
-        return f"{event.sid} cannot be recovered: no node it may run on is online", {event.sid, event.fenced}
+        return f"{event.sid} cannot be recovered: no node may take it", {event.sid, event.fenced}
     if isinstance(event, E.ServiceFailed):
         return f"{event.sid} enters the error state (failed on {event.failed_nodes})", {event.sid}
     if isinstance(event, E.StartFailedRelocating):

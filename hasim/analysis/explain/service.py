@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hasim import events as E
 from hasim.analysis.explain.context import Context
+from hasim.analysis.explain.eligibility import eligibility
 from hasim.analysis.explain.lookahead import next_events
 from hasim.analysis.explain.node import freeze_reason
 from hasim.analysis.explain.phrases import ago, within, listing
@@ -11,26 +12,15 @@ from hasim.vocab import FENCE_DELAY
 
 
 def rules_for(ctx: Context, sid: str) -> list[str]:
-    """Describe the rules (and HA groups) that constrain `sid`."""
-    from hasim.engine.ha import groups as groups_mod
-    from hasim.engine.ha import rules as rules_mod
-
+    """Describe the rules (and HA groups) that name `sid`; a rule the
+    manager drops says so, with the manager's reason."""
+    rules = ctx.rules
+    if rules is None:
+        return []
     out: list[str] = []
-    h = ctx.harness
-    if h is None:
-        return out
-    world = h.world
-    try:
-        rules = rules_mod.parse_rules(world.peek("rules_config") or "")
-        groups = groups_mod.parse_groups(world.peek("groups") or "")
-        conf = world.peek("service_config") or {}
-        rules = rules + groups_mod.groups_to_rules(groups, conf)
-    except Exception:
-        return out
-    cd = conf.get(sid) or {}
-    failback = groups_mod.group_failback(groups, conf).get(sid, cd.get("failback", 1))
-    for rule in rules:
-        if sid not in rule.resources or rule.disable:
+    failback = rules.service(sid).get("failback", 1)
+    for rule in rules.enabled:
+        if sid not in rule.resources:
             continue
         others = [r for r in rule.resources if r != sid]
         if rule.type == "node-affinity":
@@ -44,11 +34,14 @@ def rules_for(ctx: Context, sid: str) -> list[str]:
                 text += " (no failback: it stays where it is when a preferred node comes back)"
             else:
                 text += " (failback: it moves back when a preferred node comes back)"
-            out.append(text)
         elif rule.affinity == "positive":
-            out.append(f"resource affinity '{rule.id}' (positive): it is kept on the same node as {listing(others)}")
-        elif rule.affinity == "negative":
-            out.append(f"resource affinity '{rule.id}' (negative): it never shares a node with {listing(others)}")
+            text = f"resource affinity '{rule.id}' (positive): it is kept on the same node as {listing(others)}"
+        else:
+            text = f"resource affinity '{rule.id}' (negative): it never shares a node with {listing(others)}"
+        if rule.id in rules.dropped:
+            reasons = "; ".join(dict.fromkeys(rules.dropped[rule.id]))
+            text += f" — not in force: the manager drops it, because {reasons}"
+        out.append(text)
     return out
 
 
@@ -92,10 +85,66 @@ class ServiceExplainer:
         parts = [f"{sid}: {head}", " ".join(b for b in body if b)]
         if extra:
             parts.append(" ".join(extra))
+        why = self.why_here()
+        if why:
+            parts.append(why)
         nxt = self.next_part()
         if nxt:
             parts.append(nxt)
         return "\n\n".join(parts)
+
+    def why_here(self) -> str:
+        """Why a started service stays on its node, and where else it could
+        go — from the manager's own node selection (`eligibility`)."""
+        ctx, sid, sv, sd = self.ctx, self.sid, self.sv, self.sd
+        node = sd.get("node") or sv.node
+        if sv.state != "started" or sv.requested != "started":
+            return ""
+        e = eligibility(ctx, sid)
+        if e is None:
+            return ""
+        node_state = ctx.node_status.get(node)
+        if node_state == "maintenance":
+            if e.move_to is None:
+                return (
+                    f"Why it stays on {node}: {node} is in maintenance, so the manager would move it away, but "
+                    f"{e.cannot_leave()}. It keeps running on {node} and leaves as soon as a node may take it."
+                )
+            return (
+                f"{node} is in maintenance: the manager moves it away at its next round "
+                f"({e.named(e.elsewhere or [e.move_to])} may take it)."
+            )
+        if node_state != "online":
+            return ""  # the way to its recovery is told with its state
+        out = []
+        if e.stays and e.preferred:
+            out.append(
+                f"It stays on {node} although its node affinity prefers {listing(e.preferred)}: failback is off, "
+                "so the manager does not move a running service to a preferred node."
+            )
+        if e.rule_blocked:
+            if e.move_to is None:
+                out.append(
+                    f"If {node} could not keep it (a failure, a maintenance), {e.cannot_leave()}: it would wait in "
+                    f"'recovery' after a failure, and stay on {node} through a maintenance."
+                )
+            else:
+                out.append(
+                    f"If {node} could not keep it, it could go to {e.named(e.elsewhere or [e.move_to])}, but not to "
+                    f"{e.why_not(e.rule_blocked)}."
+                )
+        return " ".join(out)
+
+    def recovered(self) -> str:
+        """How a service on a lost node is recovered once the node is
+        fenced, as things stand: where, or why nowhere."""
+        sid = self.sid
+        e = eligibility(self.ctx, sid)
+        if e is None:
+            return f"{sid} is recovered on another node"
+        if e.move_to is None:
+            return f"{sid} goes to 'recovery' and waits there, because as things stand {e.cannot_leave()}"
+        return f"{sid} is recovered on another node ({e.named(e.elsewhere or [e.move_to])} may take it)"
 
     def requested_text(self) -> str:
         sv = self.sv
@@ -206,9 +255,11 @@ class ServiceExplainer:
             out += self.until_recovered(node)
         elif state == "recovery":
             problem = self.node_problem(node)
+            e = eligibility(ctx, sid)
+            why = e.cannot_leave() if e is not None and e.move_to is None else "no node it may run on is online"
             out.append(
-                f"Its node {node} has been fenced, but no node it may run on is online, so it waits in 'recovery'; "
-                f"it is recovered as soon as an allowed node comes online." + (" " + problem if problem else "")
+                f"Its node {node} has been fenced, but {why}, so it waits in 'recovery'; it is recovered as soon "
+                f"as a node may take it ({node} too, once it is back online)." + (" " + problem if problem else "")
             )
         elif state == "freeze":
             nv = ctx.node_view(node)
@@ -268,10 +319,10 @@ class ServiceExplainer:
             t = nv.agent_lock_expires
             out.append(
                 f"Fencing completes when the manager takes over {node}'s agent lock, possible from {t} "
-                f"({within(now, t)}); then {sid} is recovered on another node."
+                f"({within(now, t)}); then {self.recovered()}."
             )
         else:
-            out.append(f"Once {node} is fenced, {sid} is recovered on another node.")
+            out.append(f"Once {node} is fenced, {self.recovered()}.")
         return out
 
     def not_started_yet(self, node: str) -> str:
