@@ -40,6 +40,7 @@ from hasim import commands as C
 from hasim.analysis.invariants import INVARIANTS
 from hasim.snapshot import Snapshot
 from ui.controller import SPEEDS, Controller
+from ui.dialogs.import_dialog import ImportDialog
 from ui.dialogs.rules_editor import RulesDialog
 from ui.dialogs.scenario_picker import ScenarioPicker
 from ui.dialogs.service_dialogs import (
@@ -383,6 +384,10 @@ class MainWindow(QMainWindow):
             shortcut="Ctrl+R")
         file_menu.addAction(self.open_scenario_action)
         file_menu.addAction(self._action("&Open working directory…", self.open_dir, "open", shortcut="Ctrl+O"))
+        self.import_action = self._action(
+            "&Import cluster…", self.import_cluster, "open", shortcut="Ctrl+I",
+            tip="Turn a copy of a real cluster's /etc/pve into a working directory and open it")
+        file_menu.addAction(self.import_action)
         file_menu.addAction(self.reset_action)
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
@@ -395,7 +400,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_as_action)
         file_menu.addAction(self.save_scenario_action)
         file_menu.addSeparator()
-        self.file_menu = file_menu  # File → Import cluster… goes here too (it asks `may_discard` first)
         file_menu.addAction(self._action("&Quit", self.close, shortcut="Ctrl+Q"))
         sim = mb.addMenu("&Simulation")
         for act in (self.play_action, self.step_action, self.next_action):
@@ -517,6 +521,7 @@ class MainWindow(QMainWindow):
         self.nodes_panel.set_read_only(read_only or closed)
         self.services.set_read_only(read_only or closed)
         self.read_only_badge_action.setVisible(read_only)
+        self.import_action.setEnabled(not read_only)  # it writes a new directory; needs none open
         title = "hasim — Proxmox VE HA simulator"
         if self.controller.source is not None:
             title += f" — scenario {self.controller.source}"
@@ -805,8 +810,28 @@ class MainWindow(QMainWindow):
             return
         path = QFileDialog.getExistingDirectory(self, "Open a working directory")
         if path:
-            self.controller.pause()
-            self.controller.open(path)
+            self.open_path(path)
+
+    def open_path(self, path) -> bool:
+        """Make `path` the open working directory (Open working directory, Import)."""
+        self.controller.pause()
+        return self.controller.open(path)
+
+    def import_cluster(self) -> None:
+        """File → Import cluster…: the dialog imports (and shows every warning
+        while the open cluster stays); its Open makes the new directory the
+        open one, once unsaved work was saved or given up."""
+        if self.read_only:
+            self.show_error("Read-only mode: importing writes a new working directory, so it is disabled")
+            return
+        dialog = ImportDialog(self)
+        if not self._exec(dialog) or dialog.imported_dir is None:
+            return
+        if not self.may_discard("Importing a cluster"):
+            self.statusBar().showMessage(f"The imported cluster is in {dialog.imported_dir}: File → Open working "
+                                         "directory opens it", 15000)
+            return
+        self.open_path(dialog.imported_dir)
 
     def open_scenario(self) -> None:
         """File → Open scenario…: pick a shipped scenario, open a fresh copy of it."""

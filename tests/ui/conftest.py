@@ -105,3 +105,22 @@ def make_window(qtbot):
     yield make
     for controller in made:
         controller.shutdown()
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """Answers the unsaved-work question with `asked.answer` (Cancel unless
+    set); records each question as (what, the unsaved text)."""
+    from ui.save_resume import CANCEL, SaveActions
+
+    class Asked(list):
+        answer = CANCEL
+
+    questions = Asked()
+
+    def ask(self, what, unsaved):
+        questions.append((what, unsaved))
+        return questions.answer
+
+    monkeypatch.setattr(SaveActions, "ask_unsaved", ask)
+    return questions

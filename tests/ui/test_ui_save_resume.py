@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
-
 from tests.ui.conftest import make_workdir
-from ui.save_resume import CANCEL, DISCARD, SAVE
+from ui.save_resume import DISCARD, SAVE
 
 SCENARIO = json.dumps([["power node1 on", "power node2 on", "power node3 on"], ["network node3 off"], [],
                        ["network node3 on"]])
@@ -156,25 +154,6 @@ def test_save_as_refuses_a_folder_that_is_not_empty(qtbot, make_window, tmp_path
 
 
 # -- item 5: never throw work away unasked -------------------------------------------------------------
-
-
-@pytest.fixture
-def asked(monkeypatch):
-    """Answers the unsaved-work question with `asked.answer`; records each question."""
-
-    class Asked(list):
-        answer = CANCEL
-
-    questions = Asked()
-
-    def ask(self, what, unsaved):
-        questions.append((what, unsaved))
-        return questions.answer
-
-    from ui.save_resume import SaveActions
-
-    monkeypatch.setattr(SaveActions, "ask_unsaved", ask)
-    return questions
 
 
 def test_open_scenario_reset_and_quit_ask_before_discarding(qtbot, make_window, tmp_path, monkeypatch, asked):

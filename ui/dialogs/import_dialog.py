@@ -10,8 +10,8 @@ and the import goes on; the dialog then offers **Open** for the new
 directory, so the admin reads the warnings before the cluster appears.
 `imported_dir` holds the directory once the dialog is accepted.
 
-Not yet wired into the main window (the File menu entry comes with the
-window's rework).
+File → Import cluster… (MainWindow.import_cluster) runs it and opens the
+new directory after the window's `may_discard` question.
 """
 
 from __future__ import annotations
