@@ -42,6 +42,8 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from hasim import admin
 from hasim import commands as C
 from hasim.analysis.invariants import INVARIANTS, InvariantMonitor, Violation
+from hasim.analysis.recording import RunWatch
+from hasim.analysis.report import Report, build_report
 from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
 from hasim.errors import InputError
 from hasim.session.resume import mismatch, resumable
@@ -143,6 +145,7 @@ class Controller(QObject):
         self._publishes = 0
         self.history = History()
         self.monitor: InvariantMonitor | None = None
+        self.run_watch: RunWatch | None = None  # what the outcome report reads of the open run
         self.violations: list[Violation] = []
         self.source: str | None = None  # the shipped directory `path` is a fresh copy of (None: the user's own)
         self.scratch_parent: Path | None = None  # where fresh copies go (None: the system's temporary directory)
@@ -228,6 +231,7 @@ class Controller(QObject):
         self.violations = []
         sim.subscribe(self._on_line)
         sim.on_outcome(self._on_outcome)
+        self.run_watch = RunWatch(sim, safety=False)  # from the first step, as `hasim report` replays it
         sim.start()
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
@@ -685,6 +689,16 @@ class Controller(QObject):
                     f"The simulated HA stack stopped: {snap.error.strip()}\n"
                     "Everything so far stays visible; use Simulation → Reset to start it again."
                 )
+
+    def report(self) -> Report | None:
+        """The outcome report of the run so far (hasim.analysis.report), with
+        the safety checks' findings: what `hasim report DIR` says of the
+        session once the window has closed it.  Built when asked, never per tick."""
+        if self.sim is None or self.run_watch is None:
+            return None
+        name = self.source or (self.path.name if self.path else "")
+        return build_report(self.run_watch.record(monitor=self.monitor),
+                            f"{name} — this session, at {self.sim.time} s")
 
     # -- commands ---------------------------------------------------------------------------------
     def check_command(self, command: C.Command | str) -> str | None:

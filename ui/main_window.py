@@ -58,6 +58,7 @@ from ui.help import (
 )
 from ui.models import LogModel, NodesModel, ServicesModel
 from ui.natural import natural_sorted
+from ui.report_actions import ReportActions
 from ui.resources import icon
 from ui.save_resume import SaveActions
 from ui.settings import Settings
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.mutating: list = []  # every widget/action that changes the cluster
         self.saving = SaveActions(self)
+        self.reports = ReportActions(self)
 
         self.nodes_model = NodesModel(self)
         self.services_model = ServicesModel(self)
@@ -412,6 +414,10 @@ class MainWindow(QMainWindow):
         sim.addSeparator()
         sim.addAction(self.reset_action)
         sim.addSeparator()
+        self.report_action = self._action(
+            "Re&port…", lambda: self.reports.show_report(), shortcut="Ctrl+Shift+R",
+            tip="The outcome of the run so far: outages, moves, fencing, quorum (as hasim report); export it")
+        sim.addAction(self.report_action)
         self.safety_action = self._action("Safety checks…", self.show_safety,
                                           tip="The HA guarantees checked after every engine step")
         sim.addAction(self.safety_action)
@@ -516,7 +522,7 @@ class MainWindow(QMainWindow):
         closed = self.controller.sim is None
         for w in self.mutating:
             w.setEnabled(not read_only and not closed)
-        for act in (self.play_action, self.step_action, self.next_action):
+        for act in (self.play_action, self.step_action, self.next_action, self.report_action):
             act.setEnabled(not closed)
         self.nodes_panel.set_read_only(read_only or closed)
         self.services.set_read_only(read_only or closed)
@@ -548,6 +554,7 @@ class MainWindow(QMainWindow):
         self._running_changed(self.controller.running)
         self._show_safety_state()
         self.explain_pane.simulation_changed()
+        self.reports.simulation_changed()
         if self.explain_pane.subject is None:
             self.nodes_panel.select(None)
 

@@ -7,10 +7,15 @@ a `Simulation` — attach it before the run (it takes the first snapshot and
 starts the safety monitor), call `record()` after — and `RunRecord` is the
 frozen result that `hasim.analysis.report.build_report` reads.  Nothing here
 steers the simulation.
+
+`record_session` records a session kept on disk (`DIR/status`, a branch)
+by replaying it; the window records its own run as it goes (a watch without
+its own monitor: `record(monitor=)` takes the findings of the window's).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -45,9 +50,11 @@ class RunWatch:
         self.start = len(sim.log_lines)
         self.monitor = InvariantMonitor(sim) if safety else None
 
-    def record(self) -> RunRecord:
+    def record(self, monitor: InvariantMonitor | None = None) -> RunRecord:
+        """The run from the watch's start to now; the safety findings are
+        `monitor`'s when given (one the owner runs itself), else the watch's own."""
         sim = self.sim
-        monitor = self.monitor
+        monitor = monitor if monitor is not None else self.monitor
         return RunRecord(
             first=self.first,
             last=sim.snapshot(),
@@ -56,3 +63,14 @@ class RunWatch:
             violations=tuple(monitor.violations) if monitor is not None else (),
             notices=tuple(monitor.notices) if monitor is not None else (),
         )
+
+
+def record_session(status_dir: Path) -> RunRecord:
+    """The run of a recorded session (`DIR/status`, or a kept branch),
+    replayed in memory and watched from its first step; InputError (naming
+    the session's file) when it cannot be replayed."""
+    from hasim.session.replay import replay
+
+    watches: list[RunWatch] = []
+    replay(Path(status_dir), watch=lambda sim: watches.append(RunWatch(sim)))
+    return watches[0].record()

@@ -16,66 +16,53 @@ from pathlib import Path
 from hasim.cli.output import error, one_line_errors
 from hasim.errors import InputError
 
-FORMATS = ("text", "markdown", "html")
 COMMANDS = ("report",)
 PROG = "hasim report"
 
 
 def recorded_run(path: Path, scenario_only: bool = False, branch: str | None = None):
     """(RunRecord, what it is) of DIR's session (or of a saved branch), or of its scenario."""
-    from hasim.analysis.recording import RunWatch
+    from hasim.analysis.recording import RunWatch, record_session
     from hasim.cli.session import session_folder
-    from hasim.session.replay import replay
     from hasim.simulation import Simulation
     from hasim.workdir import load_scenario
     from hasim.workdir.session_file import SESSION_DIR
 
     status = session_folder(path, branch)
     if branch is not None or not scenario_only and (status / SESSION_DIR / "commands").is_file():
-        watches = []
         try:
-            replay(status, watch=lambda sim: watches.append(RunWatch(sim)))
+            record = record_session(status)
         except InputError as err:
             raise InputError(f"{status.relative_to(path)}/{err.file}", err.problem, err.place) from None
         what = f"branch {branch} (replayed)" if branch is not None else "the recorded session (status/session, replayed)"
-        return watches[0].record(), what
+        return record, what
     sim = Simulation(load_scenario(path))
     watch = RunWatch(sim)
     sim.run()
     return watch.record(), "its scenario (cmdlist), run in memory"
 
 
-def render(report, fmt: str, svg_link: str | None = None) -> str:
-    if fmt == "markdown":
-        from hasim.analysis.report_markdown import render_markdown
-
-        return render_markdown(report, svg_link)
-    if fmt == "html":
-        from hasim.analysis.report_html import render_html
-
-        return render_html(report)
-    from hasim.analysis.report_text import render_text
-
-    return render_text(report)
-
-
 def write_output(report, fmt: str, out: str | None, text: str | None = None) -> None:
     """The report (or a ready `text`) to stdout, or to `out` (Markdown with
-    its picture beside it)."""
+    its picture beside it: hasim.analysis.report_files)."""
     if out is None:
-        sys.stdout.write(text if text is not None else render(report, fmt))
-        return
-    from hasim.analysis.report_svg import render_svg
-    from hasim.workdir import atomic_write
+        if text is None:
+            from hasim.analysis.report_files import render
 
+            text = render(report, fmt)
+        sys.stdout.write(text)
+        return
     target = Path(out)
-    link = None
-    if text is None and fmt == "markdown":
-        picture = target.with_name(target.stem + "-timeline.svg")
-        atomic_write(picture, render_svg(report))
-        link = picture.name
-    atomic_write(target, text if text is not None else render(report, fmt, link))
-    print(f"wrote {target}" + (f" and {link}" if link else ""), file=sys.stderr)
+    if text is not None:
+        from hasim.workdir import atomic_write
+
+        atomic_write(target, text)
+        written = [target]
+    else:
+        from hasim.analysis.report_files import write_report
+
+        written = write_report(report, target, fmt)
+    print(f"wrote {target}" + "".join(f" and {p.name}" for p in written[1:]), file=sys.stderr)
 
 
 def output(prog: str, args: argparse.Namespace, report=None, text: str | None = None) -> int:
@@ -88,6 +75,8 @@ def output(prog: str, args: argparse.Namespace, report=None, text: str | None = 
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    from hasim.analysis.report_files import FORMATS
+
     p.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown or html")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
