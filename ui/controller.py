@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import shutil
 import tempfile
 import time
 import traceback
@@ -46,6 +47,7 @@ from hasim.analysis.recording import RunWatch
 from hasim.analysis.report import Report, build_report
 from hasim.clock import NEXT_CHANGE_LIMIT, NextChange, PacedClock
 from hasim.errors import InputError
+from hasim.session import branch
 from hasim.session.resume import mismatch, resumable
 from hasim.session.resume import more as resume_more
 from hasim.simulation import Simulation
@@ -53,7 +55,7 @@ from hasim.snapshot import Snapshot
 from hasim.workdir import DirectoryBusy, DirLock, load_scenario
 from hasim.workdir.create import fill_with_default, is_empty_dir, scenario_of_default
 from hasim.workdir.live import LiveDirectory, state_as_inputs
-from hasim.workdir.saved import SAVED_NAME, read_saved, user_files
+from hasim.workdir.saved import SAVED_NAME, SavedSession, read_saved, user_files
 from hasim.workdir.scenario import skipped_sections
 from hasim.workdir.session_file import Entry
 from hasim.workdir.shipped import copy_shipped
@@ -146,24 +148,28 @@ class Controller(QObject):
         self.history = History()
         self.monitor: InvariantMonitor | None = None
         self.run_watch: RunWatch | None = None  # what the outcome report reads of the open run
+        self.loop_ends: branch.LoopEnds | None = None  # the moments the open run can go back to
         self.violations: list[Violation] = []
         self.source: str | None = None  # the shipped directory `path` is a fresh copy of (None: the user's own)
         self.scratch_parent: Path | None = None  # where fresh copies go (None: the system's temporary directory)
         self._scratch: Path | None = None  # the temporary folder of a fresh copy that is open
         self._saved = False  # the fresh copy was saved: it stays when the window closes
-        self._saved_steps = 0  # engine steps at the last save (or the open): more is unsaved work
+        self._saved_steps: int | None = 0  # engine steps at the last save (or the open): more is unsaved work
         self.resumed_at: int | None = None  # the saved moment the open simulation resumed at
         self._stopped: str | None = None  # why the simulation cannot go on (a file it could not write)
 
     # -- opening ------------------------------------------------------------------------------
-    def open(self, path: str | Path, *, source: str | None = None, resume: bool = True) -> bool:
+    def open(self, path: str | Path, *, source: str | None = None, resume: bool = True,
+             session: SavedSession | None = None) -> bool:  # fmt: skip
         """Open a working directory; False (and errorOccurred) when it is bad.
 
         `source`: the name of the shipped directory `path` is a fresh copy of
         (Reset then makes a new copy); None for a directory of the user's.
         A missing or empty directory gets the default cluster.  A directory
         with a saved session (hasim.workdir.saved) resumes it at the saved
-        moment unless `resume` is False (Reset: the scenario from its start)."""
+        moment unless `resume` is False (Reset: the scenario from its start).
+        `session`: resume this one instead (going back: the session so far,
+        cut at the moment chosen)."""
         self._cancel_search()
         path = Path(path)
         same = self.path is not None and self._lock is not None and path.resolve() == self.path.resolve()
@@ -194,7 +200,8 @@ class Controller(QObject):
             self._close_sim()
             self.sim = None
         try:
-            sim, saved = self._simulation_for(path, resume, notes)
+            sim, saved = (resumable(session), session) if session is not None else \
+                self._simulation_for(path, resume, notes)
             # status files are written by `_maybe_flush` (at most once a second)
             live = None if self.read_only else LiveDirectory(sim, path, flush_loops=0, background=True,
                                                              requests=admin.request)  # fmt: skip
@@ -232,6 +239,7 @@ class Controller(QObject):
         sim.subscribe(self._on_line)
         sim.on_outcome(self._on_outcome)
         self.run_watch = RunWatch(sim, safety=False)  # from the first step, as `hasim report` replays it
+        self.loop_ends = branch.LoopEnds(sim)
         sim.start()
         _settle_garbage()
         self.monitor = self._make_monitor(sim)
@@ -239,8 +247,8 @@ class Controller(QObject):
         self._published_key = None
         self.simulationChanged.emit()  # the views start over: the replayed lines go to them
         if saved is not None:
-            self._resume(saved, notes)
-        self._saved_steps = sim.steps
+            self._resume(saved, notes, "Resumed the session saved at" if session is None else "Back at")
+        self._saved_steps = sim.steps if session is None else None  # gone back: the directory's save is not this
         self.clock.restart(sim.time)
         self.publish(force=True)
         skipped = skipped_sections(sim.scenario.files)
@@ -276,7 +284,7 @@ class Controller(QObject):
                 return sim, saved
         return Simulation(load_scenario(path), interactive=True), None
 
-    def _resume(self, saved, notes: list[str]) -> None:
+    def _resume(self, saved, notes: list[str], arrived: str) -> None:
         """Run the opened simulation to the saved moment, through the window's
         own stepping (the timeline, the log and the safety checks see every
         step, as they did), and check it arrived where the save was."""
@@ -288,7 +296,7 @@ class Controller(QObject):
         problem = mismatch(saved, applied, sim)
         self.resumed_at = sim.time
         if problem is None:
-            notes.append(f"Resumed the session saved at {saved.time} s ({sim.steps} steps run again)")
+            notes.append(f"{arrived} {saved.time} s ({sim.steps} steps run again)")
         else:
             self.errorOccurred.emit(f"The resumed session is not the one saved: {problem}.\n"
                                     "Please report this: a saved session must resume exactly.")
@@ -312,8 +320,6 @@ class Controller(QObject):
             self._remove_scratch(old)
 
     def _remove_scratch(self, folder: Path) -> None:
-        import shutil
-
         if self._is_scratch(folder):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -837,7 +843,12 @@ class Controller(QObject):
             try:
                 target.mkdir(parents=True, exist_ok=True)
                 with DirLock(target):
-                    self.live.save_session(user_files(self.path), target=target)
+                    branch.copy_branches(self.path, target)  # kept branches go along (whole or none)
+                    try:
+                        self.live.save_session(user_files(self.path), target=target)
+                    except BaseException:
+                        shutil.rmtree(branch.branches_dir(target), ignore_errors=True)
+                        raise
             except (OSError, DirectoryBusy) as err:
                 problem = f"Save as failed: {getattr(err, 'strerror', None) or err}; nothing was written"
         if problem is not None:
@@ -847,6 +858,65 @@ class Controller(QObject):
         if not self.open(target):
             return f"Saved in {target}, but it cannot be opened"
         self.message.emit(f"Saved at {self.sim.time} s in {target}; this is the open directory now")
+        return None
+
+    # -- going back: branches (hasim.session.branch) -----------------------------------------------
+    # The session so far is kept as a branch of the directory, then the
+    # directory is opened again at an earlier loop end through the resume a
+    # saved session takes: the same start, the entries up to that moment,
+    # stepped by the window to the very step (exact: the engine is
+    # deterministic).  From there it runs live, a new session of its own.
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """What the open session recorded so far (commands, edits, cmdlist batches), in order."""
+        return tuple(self.live.recorder.entries) if self.live is not None else ()
+
+    def going_back_problem(self) -> str | None:
+        """Why the session cannot go back now (None: it can)."""
+        if self.read_only:
+            return "Read-only mode: going back keeps a branch in the working directory, so it is disabled"
+        return self._cannot_change()
+
+    def branch_problem(self, name: str) -> str | None:
+        """Why the session cannot be kept as branch `name` now (None: it can)."""
+        return self.going_back_problem() or branch.name_problem(self.path, name)
+
+    def go_back(self, time: int, name: str) -> str | None:
+        """Keep the session so far as branch `name`, then go back to the loop
+        end at or before virtual time `time` and stay paused there.  Returns
+        the refusal (also sent as errorOccurred) or None.  Should the branch
+        not be written (a full disk), the session goes on where it was."""
+        problem = self.branch_problem(name)
+        if problem is None and not 0 <= time <= self.sim.time:
+            problem = f"Cannot go back to {time} s: the session is at {self.sim.time} s"
+        if problem is not None:
+            self.errorOccurred.emit(problem)
+            return problem
+        sim, entries = self.sim, self.entries
+        moment = self.loop_ends.at_or_before(time)
+        here = branch.session_until(sim.scenario.files, sim.scenario.cmdlist, entries,
+                                    branch.Moment(sim.time, sim.steps))
+        back = branch.session_until(sim.scenario.files, sim.scenario.cmdlist, entries, moment)
+        pending = sim.pending_count
+        self.pause()
+        self._cancel_search()
+        status = self.live.status.path
+        self._close_sim()  # its end line: the branch replays to this very step
+        try:
+            branch.keep(status, self.path, name)
+        except (InputError, OSError) as err:
+            problem = f"The session could not be kept as branch '{name}' ({err}); it goes on where it was"
+            back = here
+        if not self.open(self.path, source=self.source, session=back):
+            return problem or f"Cannot go back to {moment.time} s"
+        if problem is not None:
+            self.errorOccurred.emit(problem)
+            return problem
+        lost = (f"; the {pending} command{'s' if pending != 1 else ''} queued for the next loop end "
+                f"{'were' if pending != 1 else 'was'} never applied and {'are' if pending != 1 else 'is'} in neither"
+                if pending else "")
+        self.message.emit(f"Back at {moment.time} s, paused; the session before is kept as branch '{name}' "
+                          f"(Simulation → Branches… compares them){lost}")
         return None
 
     def why_start_paused(self) -> str | None:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from hasim import commands as C
 from hasim.analysis.invariants import INVARIANTS
 from hasim.snapshot import Snapshot
+from ui.branch_actions import BranchActions
 from ui.controller import SPEEDS, Controller
 from ui.dialogs.import_dialog import ImportDialog
 from ui.dialogs.rules_editor import RulesDialog
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.mutating: list = []  # every widget/action that changes the cluster
         self.saving = SaveActions(self)
         self.reports = ReportActions(self)
+        self.branches = BranchActions(self)
 
         self.nodes_model = NodesModel(self)
         self.services_model = ServicesModel(self)
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         self.services.editRequested.connect(self.edit_service)
         self.services.deleteRequested.connect(self.delete_service)
         self.timeline = Timeline(controller.history)
+        self.timeline.goBackRequested.connect(lambda t: self.branches.go_back(preset=t))
         self.log_pane = LogPane(self.log_model)
         self.manager_pane = ManagerStatusPane()
         self.explain_pane = ExplainPane(controller)
@@ -414,6 +417,16 @@ class MainWindow(QMainWindow):
         sim.addSeparator()
         sim.addAction(self.reset_action)
         sim.addSeparator()
+        self.go_back_action = self._action(
+            "&Go back to an earlier moment…", lambda: self.branches.go_back(), shortcut="Ctrl+B", mutating=True,
+            tip="Replay this session to an earlier loop end and go on from there; the session so far is kept "
+                "as a branch (also: right-click the timeline)")
+        self.branches_action = self._action(
+            "&Branches…", self.branches.show_branches, shortcut="Ctrl+Shift+B",
+            tip="The branches kept in this directory: report one, compare two side by side")
+        sim.addAction(self.go_back_action)
+        sim.addAction(self.branches_action)
+        sim.addSeparator()
         self.report_action = self._action(
             "Re&port…", lambda: self.reports.show_report(), shortcut="Ctrl+Shift+R",
             tip="The outcome of the run so far: outages, moves, fencing, quorum (as hasim report); export it")
@@ -522,8 +535,10 @@ class MainWindow(QMainWindow):
         closed = self.controller.sim is None
         for w in self.mutating:
             w.setEnabled(not read_only and not closed)
-        for act in (self.play_action, self.step_action, self.next_action, self.report_action):
+        for act in (self.play_action, self.step_action, self.next_action, self.report_action,
+                    self.branches_action):
             act.setEnabled(not closed)
+        self.timeline.set_going_back(self.controller.going_back_problem())
         self.nodes_panel.set_read_only(read_only or closed)
         self.services.set_read_only(read_only or closed)
         self.read_only_badge_action.setVisible(read_only)

@@ -50,24 +50,18 @@ def session_folder(workdir: Path, branch: str | None) -> Path:
 
 def cmd_branches(args: argparse.Namespace) -> int:
     """List the saved branches: name, how far the session went, its entries."""
-    from hasim.session.branch import branches_dir, list_branches, moments
-    from hasim.workdir.session_file import read_session
+    from hasim.session.branch import branches_dir, describe
 
     workdir = Path(args.dir)
-    names = list_branches(workdir)
-    if not names:
+    branches = describe(workdir)
+    if not branches:
         print(f"no branches in {branches_dir(workdir)}")
         return 0
-    for name in names:
-        folder = branches_dir(workdir) / name
-        try:
-            _, last = moments(folder)
-            _, entries = read_session(folder)
-        except InputError as err:
-            print(f"{name:24} unreadable: {err}")
-            continue
-        actions = sum(1 for e in entries if e.source != "end")
-        print(f"{name:24} up to {last:>6} s, {actions} entries")
+    for b in branches:
+        if b.problem is not None:
+            print(f"{b.name:24} unreadable: {b.problem}")
+        else:
+            print(f"{b.name:24} up to {b.last:>6} s, {b.entries} entries")
     return 0
 
 

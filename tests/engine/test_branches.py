@@ -8,7 +8,14 @@ import pytest
 from hasim import admin
 from hasim.cli import main as cli
 from hasim.errors import InputError
-from hasim.session.branch import keep, list_branches, moments, resume, start_inputs
+from hasim.session.branch import (
+    default_name,
+    keep,
+    list_branches,
+    moments,
+    resume,
+    start_inputs,
+)
 from hasim.session.replay import replay
 from hasim.simulation import Simulation
 from hasim.workdir import load_scenario
@@ -74,3 +81,48 @@ def test_bad_branch_names_and_missing_branches_are_named(tmp_path, capsys):
         keep(d / "status", d, "../escape")
     assert cli.main(["replay", "-q", str(d), "--branch", "nope"]) == 2
     assert "no branch named 'nope'" in capsys.readouterr().err
+
+
+def test_loop_ends_cut_a_running_session_that_resumes_at_that_very_step(tmp_path):
+    """What the window does: note the loop ends as it runs, cut the session at
+    one and resume it the way a saved session resumes."""
+    from hasim.session.branch import LoopEnds, Moment, session_until
+    from hasim.session.resume import resume as resume_saved
+    from hasim.workdir.session_file import Entry
+
+    d = write_scenario(tmp_path / "w", [POWER_ON], services={"vm:101": {"node": "node1", "state": "started"}})
+    live = LiveDirectory.start(d, interactive=True, requests=admin.request)
+    sim = live.sim
+    ends = LoopEnds(sim)
+    sim.advance(100)
+    sim.submit("network node3 off")
+    sim.advance(300)
+    assert ends.at_or_before(0) == Moment(0, 0) and ends.at_or_before(119).time == 100
+    moment = ends.before(120)
+    assert moment.time == 100 and ends.at_or_before(100) == moment
+    saved = session_until(sim.scenario.files, sim.scenario.cmdlist, live.recorder.entries, moment)
+    assert all(e.time <= 100 for e in saved.entries) and saved.steps == moment.steps
+    back = resume_saved(saved)
+    assert (back.time, back.steps) == (100, moment.steps)
+    assert sim.log_text().startswith(back.log_text()) and "network node3 off" not in back.log_text()
+    live.close()
+    assert default_name(live.recorder.entries, moment, 300, []) == "network-node3-off-at-120"
+    assert default_name(live.recorder.entries, moment, 300, ["network-node3-off-at-120"]) == \
+        "network-node3-off-at-120-2"
+    assert default_name([], moment, 300, []) == "until-300s"
+    edit = [Entry(140, "config", 'datacenter.cfg {"crs": {"ha": "static"}}')]
+    assert default_name(edit, moment, 300, []) == "edit-datacenter.cfg-at-140"
+
+
+def test_branches_are_described_and_copied_whole(tmp_path):
+    from hasim.session.branch import copy_branches, describe
+
+    d = first_session(tmp_path)
+    keep(d / "status", d, "a")
+    (info,) = describe(d)
+    assert info.name == "a" and 600 <= info.last < 620 and info.entries == 4 and info.problem is None  # 3 on, 1 cut
+    target = tmp_path / "copy"
+    target.mkdir()
+    copy_branches(d, target)
+    assert list_branches(target) == ["a"] and not list((target).glob(".*"))
+    assert cli.main(["replay", "-q", str(target), "--branch", "a"]) == 0

@@ -5,13 +5,22 @@ out/in), the lanes (`LanesCanvas`: a sliding window over the `History`
 that follows now and repaints only what changed) and the legend below.
 Hovering a lane tells its state and since when; hovering a marker tells the
 command given or the safety violation, with the explanation in a tooltip.
-No OpenGL.
+A right-click offers to go back to that moment (`goBackRequested`: the
+window asks for the branch name; ui.branch_actions).  No OpenGL.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hasim.analysis.invariants import INVARIANTS
 from ui.models.history import History
@@ -28,6 +37,7 @@ class Timeline(QWidget):
     """Header + lanes + legend."""
 
     laneHovered = Signal(str)  # "lane: state since … (for …)"
+    goBackRequested = Signal(int)  # a virtual time: go back to the loop end at or before it
 
     def __init__(self, history: History, parent=None) -> None:
         super().__init__(parent)
@@ -37,6 +47,9 @@ class Timeline(QWidget):
         self.canvas = LanesCanvas(history)
         self.canvas.pointed.connect(self._pointed)
         self.canvas.windowChanged.connect(self._window_changed)
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.canvas.customContextMenuRequested.connect(self._context_menu)
+        self._cannot_go_back: str | None = "No working directory is open"
 
         self.hover_label = TextLine(HINT, color=DARK_TEXT)
         self.hover_label.setObjectName("timelineHover")
@@ -130,6 +143,32 @@ class Timeline(QWidget):
         n, shown = len(self.history.order), self.canvas.lanes_shown()
         self.hover_label.setText(f"{shown} of {n} lanes shown: drag up/down (or Shift+wheel) for more"
                                  if shown < n else HINT)
+
+    # -- going back -------------------------------------------------------------------------------------
+    def set_going_back(self, problem: str | None) -> None:
+        """Whether the right-click may go back (`problem`: why not, shown greyed)."""
+        self._cannot_go_back = problem
+
+    def context_menu_at(self, pos: QPoint) -> QMenu | None:
+        """The right-click menu at canvas point `pos` (None: not over the lanes' time)."""
+        x = pos.x() - self.canvas.label_w
+        if x < 0:
+            return None
+        t = max(0, min(int(self.canvas.window.t_of(x)), self.history.now))
+        menu = QMenu(self)
+        act = menu.addAction(f"Go back to {format_time(t)} ({t} s)…")
+        act.setObjectName("goBackHere")
+        if self._cannot_go_back is not None:
+            act.setEnabled(False)
+            act.setText(f"{act.text()} — {self._cannot_go_back}")
+        act.triggered.connect(lambda _=False: self.goBackRequested.emit(t))
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu_at(pos)
+        if menu is not None:
+            menu.exec(self.canvas.mapToGlobal(pos))
+            menu.deleteLater()
 
     # -- hover ------------------------------------------------------------------------------------------
     def describe(self, key: str, t: float) -> str | None:
