@@ -111,6 +111,10 @@ def test_two_branches_side_by_side(qtbot, went_back, workdir, monkeypatch):
               for r in range(nodes.rowCount())}
     assert fenced["node1"][0] != "-" and fenced["node1"][1] == "-" and fenced["node2"][1] != "-"
     assert not dialog.export_button.isEnabled()
+    # rows measured again once the columns are wide: one line each, not wrapped as in the hidden table
+    dialog.resize(1200, 700)
+    line = nodes.fontMetrics().height()
+    qtbot.waitUntil(lambda: max(nodes.rowHeight(r) for r in range(nodes.rowCount())) < 2 * line, timeout=2000)
 
 
 def test_right_click_on_the_timeline_goes_back_there(qtbot, make_window, workdir, monkeypatch):

@@ -65,12 +65,12 @@ class ReportDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         top = QHBoxLayout()
-        top.addWidget(self.heading, 1)
+        top.addWidget(self.hint, 1)
         for button in (self.refresh_button, self.export_button, close):
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.hint)
+        layout.addWidget(self.heading)  # A and B of a comparison (one report: the window title says it)
         layout.addWidget(self.view, 1)
 
     # -- what to show ----------------------------------------------------------------------------------
@@ -80,6 +80,7 @@ class ReportDialog(QDialog):
         self.reports = (report,)
         self.setWindowTitle(f"Outcome report — {what}")
         self.heading.setText(f"<b>{escape(what)}</b>")
+        self.heading.setVisible(False)
         self.view.show_report(report)
         self._after(live, "Export… saves it as Markdown or HTML.")
 
@@ -89,6 +90,7 @@ class ReportDialog(QDialog):
         self.setWindowTitle(f"Comparison — A: {what_a}, B: {what_b}")
         self.heading.setText(f"<b>A:</b> {escape(what_a)} &nbsp; <b>B:</b> {escape(what_b)}"
                              "<br><span style='background:#d0ebff'>&nbsp;blue&nbsp;</span> marks where they differ")
+        self.heading.setVisible(True)
         self.view.compare(a, b)
         self._after(live, "Export… saves one report at a time: open one branch's report to export it.")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,6 +83,13 @@ class ReportView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.only_eventful)
         layout.addWidget(split, 1)
+        # rows are as tall as their wrapped cells: measured again once the
+        # columns have their final widths (a table filled while hidden is narrow)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self._fit_rows)
+        for table in (self.services, self.nodes):
+            table.horizontalHeader().sectionResized.connect(lambda *_: self._fit_timer.start(0))
 
     @staticmethod
     def _table(name: str) -> QTableWidget:
@@ -134,6 +141,10 @@ class ReportView(QWidget):
         _fill(self.nodes, nodes)
         self.note.setText(services.note)
         self.note.setVisible(bool(services.note))
+
+    def _fit_rows(self) -> None:
+        for table in (self.services, self.nodes):
+            table.resizeRowsToContents()
 
 
 def _summary_html(report: Report) -> str:
