@@ -34,15 +34,17 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
 SIZE = (1280, 800)
+SMALL = (1024, 768)
+SAMPLE = REPO.parent / "shared" / "import-samples" / "small-3node"  # read from there, never copied in
 app = QApplication.instance() or QApplication(sys.argv[:1])
 TMP = Path(tempfile.mkdtemp(prefix="hasim-shots-"))
 
 
-def window_on(*, scenario: str | None = None, shipped: str | None = None, read_only: bool = False):
+def window_on(*, scenario: str | None = None, shipped: str | None = None, read_only: bool = False, size=SIZE):
     controller = Controller(read_only=read_only, speed=10)
     controller.scratch_parent = TMP
     window = MainWindow(controller, interactive_errors=False, settings=Settings(remember=False))
-    window.resize(*SIZE)
+    window.resize(*size)
     if shipped is not None:
         assert controller.open_shipped(shipped), shipped
     else:
@@ -128,17 +130,12 @@ def safety_violation() -> None:
     save(window, controller, "safety-violation.png")
 
 
-def scenario_picker() -> None:
-    """File → Open scenario… over the default cluster: the dialog drawn on the dimmed window."""
-    window, controller = window_on(shipped="default")
-    controller.advance_to(60)
+def over_window(window, dialog, name: str) -> None:
+    """Save `dialog` drawn over the dimmed window (with its title, as a window
+    manager would frame it), the window at its size; then close both."""
     settle(window)
     base = window.grab()
-    dialog = ScenarioPicker(window, current="node-failure")
-    dialog.resize(1040, 660)
     dialog.show()
-    app.processEvents()
-    dialog.list.setFocus()
     app.processEvents()
     body = dialog.grab()
     picture = QPixmap(body.width(), body.height() + 28)
@@ -151,19 +148,95 @@ def scenario_picker() -> None:
     title.setPen(QColor("#343a40"))
     title.drawText(QRect(0, 0, body.width(), 28), Qt.AlignmentFlag.AlignCenter, dialog.windowTitle())
     title.end()
+    assert picture.width() <= base.width() and picture.height() <= base.height(), (name, picture.size())
     painter = QPainter(base)
     painter.fillRect(base.rect(), QColor(0, 0, 0, 90))
-    at = QPoint((base.width() - picture.width()) // 2, (base.height() - picture.height()) // 2 + 10)
+    at = QPoint((base.width() - picture.width()) // 2, max(0, (base.height() - picture.height()) // 2))
     painter.fillRect(picture.rect().translated(at + QPoint(4, 4)), QColor(0, 0, 0, 60))
     painter.drawPixmap(at, picture)
     painter.setPen(QColor("#868e96"))
     painter.drawRect(picture.rect().translated(at).adjusted(0, 0, -1, -1))
     painter.end()
     dialog.close()
-    assert base.save(str(HERE / "scenario-picker.png"))
-    controller.shutdown()
+    assert base.save(str(HERE / name)), name
+    window.controller.shutdown()
     window.close()
-    print("wrote scenario-picker.png")
+    print(f"wrote {name}")
+
+
+def scenario_picker() -> None:
+    """File → Open scenario… over the default cluster: the dialog drawn on the dimmed window."""
+    window, controller = window_on(shipped="default")
+    controller.advance_to(60)
+    dialog = ScenarioPicker(window, current="node-failure")
+    dialog.resize(1040, 660)
+    dialog.show()
+    app.processEvents()
+    dialog.list.setFocus()
+    over_window(window, dialog, "scenario-picker.png")
+
+
+def import_dialog(size=SIZE, name="import-dialog.png") -> None:
+    """File → Import cluster… with the shared sample imported: its two warnings, Open offered."""
+    from ui.dialogs.import_dialog import ImportDialog
+
+    window, controller = window_on(shipped="default", size=size)
+    target = Path(tempfile.mkdtemp(dir=TMP)) / "my-cluster"
+    dialog = ImportDialog(window, source=str(SAMPLE), target=str(target))
+    fit(dialog, size)
+    assert dialog.run_import().ok
+    over_window(window, dialog, name)
+
+
+def report_view(size=SIZE, name="report-view.png") -> None:
+    """Simulation → Report… after node1 (the master) lost power: fenced, two VMs recovered."""
+    window, controller = window_on(scenario="node1-failure", size=size)
+    controller.advance_to(400)
+    assert window.reports.show_report()
+    dialog = window.reports.dialog
+    fit(dialog, size)
+    over_window(window, dialog, name)
+
+
+def branch_comparison(size=SIZE, name="branch-comparison.png") -> None:
+    """node1 loses power (kept as a branch); back before it, node2 loses power instead; both compared."""
+    window, controller = window_on(shipped="default", size=size)
+    for node in ("node1", "node2", "node3"):
+        window.nodes_panel.card(node).power.click()
+    controller.advance_to(90)
+    window.nodes_panel.card("node1").power.click()
+    controller.advance_to(400)
+    assert controller.go_back(80, "power-node1-off-at-100") is None
+    window.nodes_panel.card("node2").power.click()
+    controller.advance_to(400)
+    assert window.reports.compare("power-node1-off-at-100", None)
+    dialog = window.reports.dialog
+    fit(dialog, size)
+    over_window(window, dialog, name)
+
+
+def go_back_dialog(size=SIZE, name="go-back-dialog.png") -> None:
+    """Simulation → Go back…: the moments of a session where node1 lost power at 120 s and came back at 320 s."""
+    from ui.dialogs.go_back_dialog import GoBackDialog
+
+    window, controller = window_on(shipped="default", size=size)
+    for node in ("node1", "node2", "node3"):
+        window.nodes_panel.card(node).power.click()
+    controller.advance_to(90)
+    window.nodes_panel.card("node1").power.click()
+    controller.advance_to(300)
+    window.nodes_panel.card("node1").power.click()
+    controller.advance_to(400)
+    dialog = GoBackDialog(controller.entries, controller.loop_ends, controller.sim.time, controller.path,
+                          parent=window)
+    fit(dialog, size)
+    dialog.pick(1)
+    over_window(window, dialog, name)
+
+
+def fit(dialog, size) -> None:
+    """A dialog no larger than a screen of `size` leaves for it (title bar and margins)."""
+    dialog.resize(min(dialog.width(), size[0] - 40), min(dialog.height(), size[1] - 80))
 
 
 def saved_and_resumed() -> None:
@@ -191,6 +264,13 @@ SHOTS = {
     "safety-violation": safety_violation,
     "scenario-picker": scenario_picker,
     "saved-and-resumed": saved_and_resumed,
+    "import-dialog": import_dialog,
+    "import-dialog-1024x768": lambda: import_dialog(SMALL, "import-dialog-1024x768.png"),
+    "report-view": report_view,
+    "report-view-1024x768": lambda: report_view(SMALL, "report-view-1024x768.png"),
+    "go-back-dialog": go_back_dialog,
+    "branch-comparison": branch_comparison,
+    "branch-comparison-1024x768": lambda: branch_comparison(SMALL, "branch-comparison-1024x768.png"),
 }
 
 
