@@ -198,18 +198,28 @@ def report_view(size=SIZE, name="report-view.png") -> None:
     over_window(window, dialog, name)
 
 
-def branch_comparison(size=SIZE, name="branch-comparison.png") -> None:
-    """node1 loses power (kept as a branch); back before it, node2 loses power instead; both compared."""
+def node1_off_at_120(size):
+    """The default cluster switched on (at 20 s), node1's power switched off (applied at 120 s): (window, controller)."""
     window, controller = window_on(shipped="default", size=size)
     for node in ("node1", "node2", "node3"):
         window.nodes_panel.card(node).power.click()
-    controller.advance_to(90)
+    controller.advance_to(100)
     window.nodes_panel.card("node1").power.click()
+    return window, controller
+
+
+def branch_comparison(size=SIZE, name="branch-comparison.png") -> None:
+    """node1 loses power (kept as a branch); back before it, node2 loses power instead; both compared."""
+    from hasim.session.branch import default_name
+
+    window, controller = node1_off_at_120(size)
     controller.advance_to(400)
-    assert controller.go_back(80, "power-node1-off-at-100") is None
+    kept = default_name(controller.entries, controller.loop_ends.before(120), controller.sim.time, [])
+    assert kept == "power-node1-off-at-120", kept  # as the Go back dialog suggests it
+    assert controller.go_back(100, kept) is None
     window.nodes_panel.card("node2").power.click()
     controller.advance_to(400)
-    assert window.reports.compare("power-node1-off-at-100", None)
+    assert window.reports.compare(kept, None)
     dialog = window.reports.dialog
     fit(dialog, size)
     over_window(window, dialog, name)
@@ -219,11 +229,7 @@ def go_back_dialog(size=SIZE, name="go-back-dialog.png") -> None:
     """Simulation → Go back…: the moments of a session where node1 lost power at 120 s and came back at 320 s."""
     from ui.dialogs.go_back_dialog import GoBackDialog
 
-    window, controller = window_on(shipped="default", size=size)
-    for node in ("node1", "node2", "node3"):
-        window.nodes_panel.card(node).power.click()
-    controller.advance_to(90)
-    window.nodes_panel.card("node1").power.click()
+    window, controller = node1_off_at_120(size)
     controller.advance_to(300)
     window.nodes_panel.card("node1").power.click()
     controller.advance_to(400)
