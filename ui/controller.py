@@ -907,8 +907,8 @@ class Controller(QObject):
         except (InputError, OSError) as err:
             problem = f"The session could not be kept as branch '{name}' ({err}); it goes on where it was"
             back = here
-        if not self.open(self.path, source=self.source, session=back):
-            return problem or f"Cannot go back to {moment.time} s"
+        if not self.open(self.path, source=self.source, session=back) and problem is None:
+            return f"Cannot go back to {moment.time} s"  # open said why
         if problem is not None:
             self.errorOccurred.emit(problem)
             return problem
