@@ -284,7 +284,7 @@ class Controller(QObject):
         problem = mismatch(saved, applied, sim)
         self.resumed_at = sim.time
         if problem is None:
-            notes.append(f"Resumed the session saved at {saved.time} s ({sim.steps} steps run again)")
+            notes.append(f"Resumed the session saved at {saved.time} s")  # short: the status bar has room for little
         else:
             self.errorOccurred.emit(f"The resumed session is not the one saved: {problem}.\n"
                                     "Please report this: a saved session must resume exactly.")
