@@ -296,7 +296,7 @@ class Controller(QObject):
         problem = mismatch(saved, applied, sim)
         self.resumed_at = sim.time
         if problem is None:
-            notes.append(f"{arrived} {saved.time} s ({sim.steps} steps run again)")
+            notes.append(f"{arrived} {saved.time} s")  # short: the status bar has room for little
         else:
             self.errorOccurred.emit(f"The resumed session is not the one saved: {problem}.\n"
                                     "Please report this: a saved session must resume exactly.")
@@ -897,7 +897,6 @@ class Controller(QObject):
         here = branch.session_until(sim.scenario.files, sim.scenario.cmdlist, entries,
                                     branch.Moment(sim.time, sim.steps))
         back = branch.session_until(sim.scenario.files, sim.scenario.cmdlist, entries, moment)
-        pending = sim.pending_count
         self.pause()
         self._cancel_search()
         status = self.live.status.path
@@ -912,11 +911,8 @@ class Controller(QObject):
         if problem is not None:
             self.errorOccurred.emit(problem)
             return problem
-        lost = (f"; the {pending} command{'s' if pending != 1 else ''} queued for the next loop end "
-                f"{'were' if pending != 1 else 'was'} never applied and {'are' if pending != 1 else 'is'} in neither"
-                if pending else "")
-        self.message.emit(f"Back at {moment.time} s, paused; the session before is kept as branch '{name}' "
-                          f"(Simulation → Branches… compares them){lost}")
+        # short: the status bar has room for little (the dialog said what queued commands come to)
+        self.message.emit(f"Back at {moment.time} s; kept branch {name}")
         return None
 
     def why_start_paused(self) -> str | None:

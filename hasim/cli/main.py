@@ -9,7 +9,8 @@ One convention: every module of this package except this one names its
 subcommands in `COMMANDS` and adds them with `register(subparsers)` (setting
 `func`), importing what its commands need inside them.  A command given on
 the command line gets a parser with its own module's subcommands only (the
-others are not even built), so `hasim run` loads the engine and nothing
+others are not even built or imported when the module bears the command's
+name, as `run.py` does `run`), so `hasim run` loads the engine and nothing
 else; help and the default `gui` see them all.  A new subcommand is a new
 module here.
 
@@ -35,22 +36,61 @@ def command_modules() -> list[str]:
     return [m for m in modules if hasattr(importlib.import_module(m), "register")]  # helpers add none
 
 
+def owner_of(command: str) -> str | None:
+    """The module adding `command`: the one named after it when there is one
+    (a start-up imports nothing else), else found among them all."""
+    named = command.replace("-", "_")
+    if named.isidentifier() and named != "main" and os.path.isfile(os.path.join(os.path.dirname(__file__), f"{named}.py")):
+        if command in getattr(importlib.import_module(f"hasim.cli.{named}"), "COMMANDS", ()):
+            return f"hasim.cli.{named}"
+    return next((m for m in command_modules() if command in importlib.import_module(m).COMMANDS), None)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's own, told the terminal's width as shutil would tell it:
+    argparse makes one for every argument added and loads shutil (with its
+    compression modules) to ask, which a batch run otherwise never needs."""
+
+    def __init__(self, prog: str, *args, **kwargs) -> None:
+        if kwargs.get("width") is None and len(args) < 3:
+            kwargs["width"] = terminal_width() - 2  # what argparse subtracts from shutil's figure
+        super().__init__(prog, *args, **kwargs)
+
+
+def terminal_width() -> int:
+    """$COLUMNS, else the terminal's, else 80: shutil.get_terminal_size's answer."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser of every subcommand, or of `only`'s module alone."""
-    parser = argparse.ArgumentParser(prog="hasim", description="Proxmox VE HA stack simulator")
-    sub = parser.add_subparsers(dest="command", metavar="command")
-    for module in map(importlib.import_module, command_modules()):
-        if only is None or only in module.COMMANDS:
-            module.register(sub)
+    """The parser of every subcommand, or of module `only` alone."""
+    parser = Parser(prog="hasim", description="Proxmox VE HA stack simulator")
+    sub = parser.add_subparsers(dest="command", metavar="command", parser_class=Parser)
+    for module in map(importlib.import_module, [only] if only else command_modules()):
+        module.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    known = {c for m in command_modules() for c in importlib.import_module(m).COMMANDS}
-    if not argv or argv[0] not in known | {"-h", "--help"}:
+    owner = owner_of(argv[0]) if argv and not argv[0].startswith("-") else None
+    if not argv or (owner is None and argv[0] not in ("-h", "--help")):
         argv = [DEFAULT_COMMAND, *argv]
-    args = build_parser(only=argv[0] if argv[0] in known else None).parse_args(argv)
+        owner = owner_of(DEFAULT_COMMAND)
+    args = build_parser(only=owner).parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:

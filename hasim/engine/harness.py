@@ -19,7 +19,6 @@ only point where the real tester applies commands.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 
@@ -650,6 +649,8 @@ class Harness:
         memo: dict[int, object] = {id(self.sink): sink}
         for value in (self.before_apply, self.step_observers, self.applied_observers, self.outcome_observers):
             memo[id(value)] = None
+        import copy  # only a look-ahead copies; a batch run does not load it
+
         twin = copy.deepcopy(self, memo)
         twin.before_apply = None
         twin.step_observers, twin.applied_observers, twin.outcome_observers = [], [], []

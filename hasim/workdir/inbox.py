@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import time
 from pathlib import Path
 
 from hasim.jsondata import loads_strict
 from hasim.values import Value
-from hasim.workdir.files import atomic_write, read_text
+from hasim.workdir.files import atomic_write, read_text, remove_tree
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,14 +62,18 @@ class Inbox:
         self.path = Path(status_dir) / "inbox"
 
     def create(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            remove_tree(self.path)
+        except FileNotFoundError:
+            pass
         self.path.mkdir(parents=True, exist_ok=True)
 
     # -- the sender's side -------------------------------------------------------------------------
     def put(self, argv: list[str]) -> str:
         """Drop a request; returns its id."""
         # the wall clock first: ids sort in arrival order, also within one clock tick of the file system
-        import uuid  # only the sender needs it; the running simulation does not pay for it
+        import time  # only the sender needs these; the running simulation does not pay for them
+        import uuid
 
         request_id = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         atomic_write(self.path / f"{request_id}.json", json.dumps({"argv": argv}) + "\n")

@@ -29,7 +29,6 @@ Resuming is hasim.session.resume.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -87,6 +86,8 @@ def user_files(directory: Path) -> dict[str, bytes]:
 
 
 def digest(files: Mapping[str, bytes]) -> str:
+    import hashlib  # loads OpenSSL: only saving and resuming pay for it, not every batch run
+
     h = hashlib.sha256()
     for name in sorted(files):
         data = files[name]

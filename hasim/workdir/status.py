@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from hasim.engine.world.cluster import TEXT_FILES
-from hasim.workdir.files import atomic_write
+from hasim.workdir.files import atomic_write, remove_tree
 
 # `typing` costs a batch run more than all of Python's own start-up: names
 # used only in annotations come in for type checkers alone
@@ -35,8 +34,8 @@ class StatusDir:
         self._failed: list[tuple[str, OSError]] = []  # writes the writer thread could not make
 
     def recreate(self) -> None:
-        if self.path.exists():
-            shutil.rmtree(self.path)
+        if self.path.exists() or self.path.is_symlink():
+            remove_tree(self.path)  # a link in its place is removed, its target left alone
         self.path.mkdir(parents=True)
 
     def flush(self, files: dict[str, Any], dirty: set[str]) -> None:

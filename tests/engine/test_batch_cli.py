@@ -78,6 +78,31 @@ def test_run_recreates_status_directory(tmp_path):
     assert not (d / "status" / "stale-file").exists()
 
 
+def test_a_link_in_place_of_status_is_removed_and_what_it_points_to_is_left_alone(tmp_path):
+    """status/ is hasim's: a symbolic link there (to a directory, or a link
+    inside the old status/) goes, the files it points to stay as they were."""
+    d = write_scenario(tmp_path / "s", [POWER_ON])
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "keep").write_text("mine")
+    (outside / "sub" / "keep").write_text("mine too")
+    (d / "status").symlink_to(outside)
+    assert hasim("run", "-q", str(d)).returncode == 0
+    assert (d / "status").is_dir() and not (d / "status").is_symlink()
+    assert (d / "status" / "log").read_text()
+    (d / "status" / "inner").symlink_to(outside / "sub")
+    assert hasim("run", "-q", str(d)).returncode == 0
+    assert not (d / "status" / "inner").exists()
+    assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*")) == ["keep", "sub", "sub/keep"]
+    assert (outside / "keep").read_text() == "mine" and (outside / "sub" / "keep").read_text() == "mine too"
+
+
+def test_help_follows_the_terminal_width_as_argparse_does(tmp_path):
+    narrow = hasim("run", "--help", env={"COLUMNS": "50"}).stdout
+    wide = hasim("run", "--help", env={"COLUMNS": "200"}).stdout
+    assert max(map(len, narrow.splitlines())) <= 50 < max(map(len, wide.splitlines()))
+
+
 @pytest.mark.skipif(not scenario_dirs(UPSTREAM), reason="no upstream scenarios available")
 def test_same_bytes_under_different_hash_seeds(tmp_path):
     src = UPSTREAM / "test-crs-static-rebalance-resource-affinity3"

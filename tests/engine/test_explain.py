@@ -371,3 +371,14 @@ def test_explaining_never_steps_the_real_simulation_even_with_a_monitor_attached
     assert "fencing it" in text
     assert (sim.time, len(sim.log_lines)) == before
     assert monitor.ok
+
+
+def test_a_service_the_manager_has_not_seen_is_called_what_ha_manager_status_calls_it(tmp_path):
+    """One word for one state: the explainer's heading, `ha-manager status`
+    and the window's chip all say 'queued' (hasim.vocab.NOT_YET_MANAGED)."""
+    from hasim.vocab import NOT_YET_MANAGED
+
+    sim = at(make_sim(tmp_path, [POWER_ON]), 0)
+    assert {s.sid: s.state for s in sim.snapshot().services}["vm:101"] is None  # not seen by a manager yet
+    assert explain_service(sim, "vm:101").startswith(f"vm:101: '{NOT_YET_MANAGED}': the manager has not seen it yet")
+    assert NOT_YET_MANAGED == "queued"

@@ -6,6 +6,7 @@ compare two reports side by side; nothing of it in read-only mode."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from hasim.cli import main as cli
 from hasim.session import branch
@@ -57,6 +58,11 @@ def went_back(qtbot, make_window, workdir, monkeypatch):
     window.go_back_action.trigger()
     back = controller.sim.log_text()
     assert controller.sim.time == 80 and not controller.running  # the loop end before 100 s, paused
+    bar = window.statusBar()
+    said = bar.currentMessage()
+    assert said == f"Back at 80 s; kept branch {KEPT}"
+    room = bar.width() - sum(w.width() for w in bar.findChildren(QWidget) if w.isVisible() and w.parent() is bar)
+    assert bar.fontMetrics().horizontalAdvance(said) < room  # not cut off beside the status bar's labels
     window.nodes_panel.card("node2").power.click()
     controller.advance_to(400)
     return window, controller, before, back

@@ -120,6 +120,7 @@ def test_save_as_scenario_makes_the_state_the_start(qtbot, make_window, tmp_path
     assert picture(again) == before  # reopening still resumes
     again.reset_action.trigger()  # Reset: the new start, as the real tester reads it
     assert resumed.sim.time == 0
+    resumed.live.status.wait()  # the window's status files go through its writer thread
     assert json.loads((workdir / "status" / "hardware_status").read_text())["node1"]["power"] == "on"
 
 

@@ -510,9 +510,9 @@ def test_a_failed_save_shows_a_message(qtbot, make_window, workdir, monkeypatch)
     def broken_save(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    import hasim.workdir.live
+    import hasim.workdir.saved
 
-    monkeypatch.setattr(hasim.workdir.live, "write_saved", broken_save)
+    monkeypatch.setattr(hasim.workdir.saved, "write_saved", broken_save)
     window.save_action.trigger()
     assert "Save failed: Permission denied" in window.last_error
     controller.step()

@@ -8,7 +8,7 @@ from hasim.analysis.explain.eligibility import eligibility
 from hasim.analysis.explain.lookahead import next_events
 from hasim.analysis.explain.node import freeze_reason
 from hasim.analysis.explain.phrases import ago, within, listing
-from hasim.vocab import FENCE_DELAY
+from hasim.vocab import FENCE_DELAY, NOT_YET_MANAGED
 
 
 def rules_for(ctx: Context, sid: str) -> list[str]:
@@ -66,7 +66,7 @@ class ServiceExplainer:
         if sv.requested == "ignored":
             head = f"ignored ({run})"
         elif state is None:
-            head = f"not managed yet ({run})"
+            head = f"'{NOT_YET_MANAGED}': the manager has not seen it yet ({run})"
         elif state in ("migrate", "relocate", "request_start_balance") and sv.target:
             head = f"'{state}' {node} → {sv.target}, {run}"
         else:
