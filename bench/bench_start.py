@@ -8,7 +8,13 @@ machine in one run, the minimum and the median of N runs each.  With
 `--ref REF` an older commit is installed into a second environment and
 measured in the same loop (A/B).
 
-    python bench/bench_start.py [--runs 30] [--ref 91d6390] [--scenario DIR]
+    python bench/bench_start.py [--runs 30] [--ref 91d6390] [--scenario DIR] [--floor]
+
+With `--floor` the same loop also times what no command line can avoid:
+the modules pip's `hasim` script and the status files need (`re`, `json`),
+the engine imported, and the engine imported and run in memory (the
+scenario read, no lock, no argument parsing, no status/ written): the
+floor a batch run's start-up stands on.
 """
 
 from __future__ import annotations
@@ -49,11 +55,20 @@ def timed(cmd: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
+IN_MEMORY = """\
+import re, json, sys
+from hasim.simulation import Simulation
+from hasim.workdir.scenario import load_scenario
+Simulation(load_scenario(sys.argv[1])).run()
+"""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--ref", help="also measure this git commit (A/B)")
     ap.add_argument("--scenario", type=Path, default=SHARED / "upstream-tests" / "test-basic1")
+    ap.add_argument("--floor", action="store_true", help="also time the engine alone (imports; imports and run)")
     args = ap.parse_args()
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -74,6 +89,10 @@ def main() -> None:
                 sh("git", "worktree", "remove", "--force", old_src, cwd=REPO)
         bare_python = next(iter(pythons.values()))
         commands = {"python -c pass": [str(bare_python), "-c", "pass"]}
+        if args.floor:
+            commands["import re, json"] = [str(bare_python), "-c", "import re, json"]
+            commands["+ the engine imported"] = [str(bare_python), "-c", "import re, json, hasim.simulation"]
+            commands["+ read and run in memory"] = [str(bare_python), "-c", IN_MEMORY, str(scenario)]
         for label, python in pythons.items():  # the console script, as users type `hasim run`
             commands[label] = [str(python.parent / "hasim"), "run", "-q", str(scenario)]
         for cmd in commands.values():  # warm the page cache and the bytecode
