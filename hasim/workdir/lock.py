@@ -160,6 +160,7 @@ class DirLock:
                 raise LockError(self.path, "holds something other than a process id, not hasim's lock file: "
                                 "remove it, then try again", errno.EEXIST)  # fmt: skip
             os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)  # the read moved past a dead owner's pid: NULs before ours else
             write_all(fd, f"{os.getpid()}\n".encode(), self.path)
             return fst.st_dev, fst.st_ino
         except OSError as err:

@@ -120,3 +120,23 @@ def test_run_takes_the_lock_before_reading_its_inputs(workdir):
     with DirLock(workdir):
         res = run_hasim("run", "-q", str(workdir))
     assert res.returncode == 2 and "in use by another hasim" in one_clean_line(res.stderr)
+
+
+def test_a_dead_owners_lock_is_taken_over_with_our_pid_alone(workdir):
+    """The pid left by an owner killed with -9 was read (moving the file
+    offset past it), the file truncated and our pid written at that offset:
+    NUL bytes before it.  The next owner after a second unclean end then
+    found "something other than a process id" and refused the directory."""
+    lock_file = workdir / DirLock.NAME
+    lock_file.write_text("4194303\n")  # a dead owner's (no flock held)
+    first = DirLock(workdir)
+    first.acquire()
+    assert lock_file.read_bytes() == f"{os.getpid()}\n".encode()
+    os.close(first._dir_fd)  # this owner ends uncleanly too: its file stays, the kernel drops the flock
+    second = DirLock(workdir)
+    second.acquire()  # taken over again, not refused
+    try:
+        assert lock_file.read_bytes() == f"{os.getpid()}\n".encode()
+    finally:
+        second.release()
+    assert not lock_file.exists()

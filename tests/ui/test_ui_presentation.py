@@ -179,3 +179,21 @@ def test_zoom_keys(qtbot, make_window, workdir):
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.zoom.factor == 1.0
     assert controller.speed == 10  # plain + and - stay the speed keys
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 738)])
+def test_the_status_bar_shows_its_states_whole(qtbot, make_window, workdir, size):
+    """'no quorum' is bold: sized to the rounded advance of its text, it
+    read 'no quoru…' (the elider measures exactly)."""
+    from PySide6.QtCore import Qt
+
+    from ui.widgets.text_line import MARGIN, TextLine
+
+    window, controller = make_window(workdir)  # nodes off: no master, no quorum
+    window.resize(*size)
+    qtbot.wait(20)
+    assert window.quorum_label.text() == "no quorum" and window.quorum_label.font().bold()
+    for label in window.statusBar().findChildren(TextLine):
+        if label.text() and label is not window.dir_label:
+            room = label.width() - 2 * MARGIN
+            assert label.fontMetrics().elidedText(label.text(), Qt.TextElideMode.ElideRight, room) == label.text()

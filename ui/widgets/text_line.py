@@ -123,7 +123,10 @@ class TextLine(QWidget):
     # -- geometry and painting ------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
-        width = max(fm.horizontalAdvance(self._text), fm.horizontalAdvance(self._reserve))
+        # +1: the integer advance is rounded (73.4 px reads 73) while eliding
+        # measures exactly, so a label sized to the rounded figure showed
+        # "no quoru…" in bold
+        width = max(fm.horizontalAdvance(self._text), fm.horizontalAdvance(self._reserve)) + 1
         return QSize(width + 2 * MARGIN, fm.height() + 2)
 
     def minimumSizeHint(self) -> QSize:
