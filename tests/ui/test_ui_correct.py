@@ -120,3 +120,18 @@ def test_the_window_starts_paused_over_powered_off_nodes_and_says_why(qtbot, mak
                                              "switch), then Run (Space)")
     _, scenario = make_window(make_workdir(tmp_path, '[["power node1 on"]]', name="scripted"), speed=10)
     assert scenario.why_start_paused() is None  # a scenario plays its commands by itself: it runs
+
+
+def test_the_log_counts_its_lines_in_english(qtbot, make_window, workdir):
+    window, controller = make_window(workdir, speed=0)  # every node off: one line so far
+    pane = window.log_pane
+    assert pane.model.rowCount() == 1 and pane.count.text() == "1 line"
+    pane.search.setText("no such text")
+    qtbot.wait(10)
+    assert pane.count.text() == "0 of 1 line"
+    pane.search.setText("")
+    for name in ("node1", "node2", "node3"):
+        window.nodes_panel.card(name).power.click()
+    controller.step()
+    qtbot.wait(10)
+    assert pane.count.text() == f"{pane.model.rowCount()} lines"

@@ -106,7 +106,8 @@ class LogPane(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count.setText(f"{total} lines" if shown == total else f"{shown} of {total} lines")
+        noun = "line" if total == 1 else "lines"
+        self.count.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}")
 
     def _scrolled(self, value: int) -> None:
         bar = self.view.verticalScrollBar()
