@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
-        self.quorum_label = TextLine(reserve="no quorum", whole=True)
+        self.quorum_label = TextLine(reserve="no quorum", whole=True, reserve_bold=True)  # bold when lost
         self.quorum_label.setObjectName("quorumLabel")
         self.master_label = TextLine(reserve="master: node10", whole=True)
         self.pending_label = TextLine(reserve=PENDING.format(n=99), whole=True)  # appears and goes: room kept

@@ -124,3 +124,21 @@ def test_changed_runs_are_the_changed_characters_and_what_moved():
 
     spans = changed_runs("a1b", "a2b", narrow_ones)  # "b" moves: repainted too
     assert min(x0 for x0, _ in spans) == 10 and max(x1 for _, x1 in spans) == 30
+
+
+def test_a_status_label_that_changes_does_not_repaint_the_whole_status_bar(qtbot, make_window, workdir):
+    # a QStatusBar repaints itself whole on every layout request: a label whose
+    # room is kept (the pending count appearing, "no quorum" turning bold) asks for none
+    window, controller = powered_on(qtbot, make_window, workdir)
+    bar = window.statusBar()
+    spy = PaintSpy(bar)
+    spy.settle(qtbot)
+    for change in (lambda: window.pending_label.setText("1 command pending"),
+                   lambda: window.pending_label.setText(""),
+                   lambda: window.quorum_label.setText("no quorum"),
+                   lambda: window.quorum_label.set_style("#c92a2a", bold=True)):
+        spy.reset()
+        change()
+        spy.settle(qtbot)
+        assert 0 < spy.area < full_area(bar) * 0.25
+

@@ -7,13 +7,15 @@ repaint of the changed character runs only ("0:01:23 (83 s)" → "0:01:24
 (84 s)": two digits, not the line), nothing when the text is the same, and
 never changes its size hint while the text fits its `reserve` text (so the
 layouts around it do not move).  Colour and boldness are properties (no
-style sheet: a sheet re-polishes the widget and its neighbours).
+style sheet: a sheet re-polishes the widget and its neighbours).  It asks
+its layout for a new geometry only when its size hint really changes: a
+QStatusBar repaints itself whole on every layout request.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.zoom import scaled_font
@@ -62,15 +64,18 @@ class TextLine(QWidget):
     """Plain text, one line, left-aligned, elided when it does not fit."""
 
     def __init__(self, text: str = "", parent=None, *, reserve: str = "", bold: bool = False,
-                 color: str | None = None, scale: float = 1.0, whole: bool = False) -> None:
+                 color: str | None = None, scale: float = 1.0, whole: bool = False,
+                 reserve_bold: bool = False) -> None:
         super().__init__(parent)
         self._text = text
         self._reserve = reserve  # the size hint is at least this text's width
+        self._reserve_bold = reserve_bold  # … in bold (a label that turns bold keeps its size)
         self._whole = whole  # never narrower than the text (or reserve): a status, never "M…"
         self._color = QColor(color) if color else None
         self._scale = scale  # of the application font (the clock is larger)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._bold = bold
+        self._hint: QSize | None = None  # the size hint the layout was last told about
         self._apply_font()
 
     # -- text and look ----------------------------------------------------------------------------
@@ -89,7 +94,13 @@ class TextLine(QWidget):
         else:
             for x0, x1 in changed_runs(old, text, fm.horizontalAdvance):
                 self.update(QRect(MARGIN + x0 - PAD, 0, x1 - x0 + 2 * PAD, self.height()))
-        if fm.horizontalAdvance(text) > fm.horizontalAdvance(self._reserve) or self._whole:
+        self._geometry_changed()
+
+    def _geometry_changed(self) -> None:
+        """Tell the layout, if the size hint changed (a status bar repaints whole on each request)."""
+        hint = (self.sizeHint(), self.minimumSizeHint())
+        if hint != self._hint:
+            self._hint = hint
             self.updateGeometry()
 
     def set_color(self, color: str | None) -> None:
@@ -113,18 +124,35 @@ class TextLine(QWidget):
 
     def _apply_font(self) -> None:
         self.setFont(scaled_font(self._scale, self._bold))
-        self.updateGeometry()
+        self._geometry_changed()
         self.update()
 
     def follow_zoom(self) -> None:
         """The application font changed (ui.zoom): follow it, keeping our scale and weight."""
         self._apply_font()
 
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # QWidget's own handling asks for a new geometry, always
+            self.update()
+            self._geometry_changed()
+            return
+        super().changeEvent(event)
+
     # -- geometry and painting ------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
-        width = max(fm.horizontalAdvance(self._text), fm.horizontalAdvance(self._reserve))
+        width = max(fm.horizontalAdvance(self._text), self._reserve_width())
         return QSize(width + 2 * MARGIN, fm.height() + 2)
+
+    def _reserve_width(self) -> int:
+        """The room kept for the text (in bold if asked: a label that turns bold,
+        "no quorum", then keeps its size, and its neighbours do not move)."""
+        if not self._reserve:
+            return 0
+        font = QFont(self.font())
+        if self._reserve_bold:
+            font.setBold(True)
+        return QFontMetrics(font).horizontalAdvance(self._reserve)
 
     def minimumSizeHint(self) -> QSize:
         if self._whole:
