@@ -7,8 +7,10 @@ widget.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtCore import QEvent, QObject, QPoint
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hasim.log import LogLine
 from tests.ui.conftest import powered_on
@@ -142,3 +144,133 @@ def test_a_status_label_that_changes_does_not_repaint_the_whole_status_bar(qtbot
         spy.settle(qtbot)
         assert 0 < spy.area < full_area(bar) * 0.25
 
+
+def test_the_log_scroll_bar_repaints_only_when_its_handle_moves(qtbot, make_window, workdir):
+    window, controller = powered_on(qtbot, make_window, workdir)
+    view = window.log_pane.view
+    bar = view.verticalScrollBar()
+    window.log_pane.append([LogLine("info", 998, "command", f"line {i}") for i in range(400)])
+    spy = PaintSpy(bar)
+    spy.settle(qtbot)
+    spy.reset()
+    for i in range(3):  # a long log that follows the tail: the handle stays at the bottom, as small
+        window.log_pane.append([LogLine("info", 999, "command", "execute network node3 off")])
+        spy.settle(qtbot)
+    assert window.log_pane.following and bar.value() == bar.maximum()
+    assert spy.events == 0
+    bar.setValue(0)  # the handle moves to the top: the bar shows it (its arrows too)
+    spy.settle(qtbot)
+    assert spy.events >= 1 and spy.area == full_area(bar)
+
+
+def test_a_log_scroll_bar_handle_that_shrinks_repaints_only_its_changed_end(qtbot, make_window, workdir):
+    window, controller = powered_on(qtbot, make_window, workdir)
+    bar = window.log_pane.view.verticalScrollBar()
+    window.log_pane.clear()
+    window.log_pane.append(_lines(8, 800))  # a short log: the handle is large, it shrinks as lines come
+    spy = PaintSpy(bar)
+    spy.settle(qtbot)
+    for n in (1, 2, 1, 3):
+        spy.reset()
+        handle = bar.look()[0]
+        window.log_pane.append(_lines(n, 900))
+        spy.settle(qtbot)
+        assert bar.look()[0] != handle
+        assert 0 < spy.area < full_area(bar) * 0.3
+        shown = _on_screen(bar)
+        bar.update()  # the whole bar painted afresh looks the same
+        spy.settle(qtbot)
+        assert _on_screen(bar) == shown
+
+
+def _on_screen(widget) -> QImage:
+    """What the screen shows of `widget` (offscreen: the window's backing store)."""
+    win = QWidget.window(widget)  # (the timeline canvas has a `window` of its own)
+    at = widget.mapTo(win, QPoint(0, 0))
+    shot = win.windowHandle().screen().grabWindow(win.winId(), at.x(), at.y(), widget.width(), widget.height())
+    return shot.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def _drawn_afresh(widget) -> QImage:
+    return widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def _lines(n: int, t: int, tag: str = "") -> list:
+    return [LogLine("info", t, f"node{i % 3 + 1}/crm",
+                    f"service 'vm:10{i % 7}': state changed from 'started' to 'fence' {tag}{i}") for i in range(n)]
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["backing-store", "widget-scroll"])
+def test_the_log_on_screen_is_always_what_a_full_repaint_draws(qtbot, make_window, workdir, direct):
+    # the log repaints only the pixels that differ from what each row shows: after
+    # bursts small and large, a scroll back and forth and a violation line, the
+    # screen holds exactly what painting the view afresh gives
+    from hasim.analysis.invariants import Violation
+
+    window, controller = powered_on(qtbot, make_window, workdir)
+    view = window.log_pane.view
+    view.direct_scroll = direct
+    spy = PaintSpy(view.viewport())
+    spy.settle(qtbot)
+    assert _on_screen(view.viewport()) == _drawn_afresh(view.viewport())
+    steps = [lambda: window.log_pane.append(_lines(1, 900)), lambda: window.log_pane.append(_lines(3, 901, "b")),
+             lambda: window.log_pane.append(_lines(60, 902, "burst ")),
+             lambda: view.verticalScrollBar().setValue(view.verticalScrollBar().value() - 2),
+             lambda: view.verticalScrollBar().setValue(view.verticalScrollBar().maximum()),
+             lambda: window.log_pane.append([Violation("no_double_start", "It must never run twice.", 903, "vm:101 started on two nodes")]),
+             lambda: window.log_pane.append(_lines(2, 904, "after "))]
+    for step in steps:
+        step()
+        spy.settle(qtbot)
+        assert _on_screen(view.viewport()) == _drawn_afresh(view.viewport())
+
+
+def test_a_burst_of_more_lines_than_the_log_shows_paints_the_rows_shown_once(qtbot, make_window, workdir):
+    window, controller = powered_on(qtbot, make_window, workdir)
+    view = window.log_pane.view
+    spy = PaintSpy(view.viewport())
+    spy.settle(qtbot)
+    spy.reset()
+    window.log_pane.append(_lines(10 * view.rows_fully_shown(), 900))  # the lines in between are never painted
+    spy.settle(qtbot)
+    assert window.log_pane.following
+    assert spy.events == 1
+    assert 0 < spy.area <= full_area(view.viewport())
+
+
+def test_a_new_log_line_repaints_only_where_it_differs_from_the_line_it_replaces(qtbot, make_window, workdir):
+    # the rows move up on the X server; the bottom row still shows the line that was
+    # there ("info   900    node1/crm: service 'vm:100': state changed from …"): only the
+    # columns that differ are sent, not the new line's whole row
+    window, controller = powered_on(qtbot, make_window, workdir)
+    view = window.log_pane.view
+    window.log_pane.append(_lines(1, 900))
+    spy = PaintSpy(view.viewport())
+    spy.settle(qtbot)
+    spy.reset()
+    line = LogLine("info", 900, "node2/crm", "service 'vm:100': state changed from 'started' to 'fence' 1")
+    window.log_pane.append([line])
+    spy.settle(qtbot)
+    row = view.fontMetrics().horizontalAdvance(line.render().rstrip()) * view.row_h
+    assert 0 < spy.area < row * 0.2
+    assert _on_screen(view.viewport()) == _drawn_afresh(view.viewport())
+
+
+def test_the_timeline_on_screen_is_what_a_full_repaint_draws_as_time_moves(qtbot, make_window, workdir):
+    # "now" moving repaints the two red lines, the bars grown between them and a
+    # grid line passed, not the rows between the bars nor the axis: the screen
+    # still holds what painting the whole plot afresh gives
+    window, controller = powered_on(qtbot, make_window, workdir, speed=10)
+    canvas = window.timeline.canvas
+    spy = PaintSpy(canvas)
+    spy.settle(qtbot)
+    window.nodes_panel.card("node3").network.click()  # states change on the way: fence, recovery
+    for _ in range(30):
+        spy.reset()
+        controller.advance_by(10)
+        spy.settle(qtbot)
+        assert spy.area < full_area(canvas) * 0.3
+        shown = _on_screen(canvas)
+        canvas.update()
+        spy.settle(qtbot)
+        assert _on_screen(canvas) == shown

@@ -2,12 +2,32 @@
 
 Why not a QListView: appending rows re-laid out the list and repainted its
 whole viewport, which over `ssh -X` means the whole log area as raw pixels
-for every new line.  Here a batch of appended lines, while the view follows
-the tail, scrolls the lines already shown up (`QWidget.scroll`: a CopyArea
-on the X server, no pixels sent) and paints the new lines only; the scroll
-is limited to the width the text really takes, so the blank right part of
-the view is never sent either.  Anything else the model does (a filter
-change, a reset) repaints the view once.
+for every new line.  Here the view knows what each row slot of the screen
+shows (`_shown`: the text, colours and weight drawn there) and, whatever
+happened (lines appended, the view following the tail, a scroll), sends
+only the pixels that differ from what is shown:
+
+- When the rows move (the view follows the tail, or a scroll by less than
+  a page), the rows still shown are moved by the X server (a CopyArea, no
+  pixels sent) — straight in the window's backing store
+  (`QBackingStore.scroll` + `flush`), so Qt does not repaint the rows that
+  come into view whole: those are treated like any other row.
+- Each row slot whose line changed is compared with what it shows, pixel
+  by pixel (both drawn off screen, `_row_bits`), and only the columns that
+  differ are repainted, between the first and the last scanline that
+  differs.  Log lines share much at the same columns (level, time,
+  `node1/crm: service 'vm:10…`, the blanks between the columns), and none
+  of it is sent again.
+- Moving costs a little only if it saves pixels: a burst of more lines
+  than the view shows, or one that moves most of it, compares the rows in
+  place instead (the lines that scrolled past in between are never
+  painted).
+
+Where the backing store cannot scroll (another platform, the view partly
+covered, a paint still pending) it falls back to `QWidget.scroll`, which
+repaints the rows that come into view whole, as before.  Anything else the
+model does (a filter change, a reset), a resize, a horizontal scroll or a
+zoom repaints the view once.
 
 Rows come from the model's roles: DisplayRole (the text), ForegroundRole,
 BackgroundRole (behind the text only), FontRole (bold for safety
@@ -18,20 +38,94 @@ replaces.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QAbstractScrollArea, QToolTip
+import re
+from collections import OrderedDict
+
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QRegion
+from PySide6.QtWidgets import QAbstractScrollArea, QScrollBar, QStyle, QStyleOptionSlider, QToolTip
 
 from ui.zoom import mono_font
 
 PAD = 4  # left margin of the text, and room after it
+EDGE = 1  # pixels repainted beside a changed column (the diff is exact; this is a safety margin)
+GAP = 6  # changed spans closer than this are repainted as one (each rectangle is one X request)
+CACHE = 160  # row pictures kept for comparisons (keyed by what they show)
+ENDS = 4  # pixels around a handle's changed edge repainted with it (rounded ends, shading)
+_DIFFERS = re.compile(rb"[^\x00]+")
+
+
+class QuietScrollBar(QScrollBar):
+    """A scroll bar that repaints only when it looks different.
+
+    QAbstractSlider repaints the whole bar on every range or value change; a
+    log that grows by a line while it follows the tail changes the range
+    (the handle moves up a little) and then the value (back to the bottom),
+    and the handle usually ends where it was, as large as it was.  Here the
+    changes are looked at once they are over (the next pass of the event
+    loop, before the window paints): nothing is repainted if the handle
+    ends where it was; if it moved or changed size, only the rows of the
+    bar it left or reached (and its rounded ends); the whole bar if an end
+    was reached or left (the arrows)."""
+
+    def __init__(self, orientation, parent=None) -> None:
+        super().__init__(orientation, parent)
+        self._painted = None  # the look last painted
+        self._check = QTimer(self)
+        self._check.setSingleShot(True)
+        self._check.setInterval(0)
+        self._check.timeout.connect(self._repaint_if_changed)
+
+    def look(self) -> tuple:
+        """What the bar shows: the handle's rectangle and which ends it touches."""
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        handle = self.style().subControlRect(QStyle.ComplexControl.CC_ScrollBar, opt,
+                                             QStyle.SubControl.SC_ScrollBarSlider, self)
+        return (handle.getRect(), self.value() <= self.minimum(), self.value() >= self.maximum(),
+                self.minimum() == self.maximum(), self.isEnabled())
+
+    def sliderChange(self, change) -> None:
+        if self._painted is None or self.isSliderDown():
+            super().sliderChange(change)  # never painted yet, or dragged: as QScrollBar does
+        else:
+            self._check.start()
+
+    def _repaint_if_changed(self) -> None:
+        look = self.look()
+        if look == self._painted:
+            return
+        if look[1:] != self._painted[1:]:
+            self.update()
+            return
+        # only the handle moved or changed size: the rows of the bar where it
+        # was or is and is not now or was not (and its rounded ends) change
+        was, now = QRect(*self._painted[0]), QRect(*look[0])
+        changed = QRegion(was).xored(QRegion(now))
+        region = QRegion()
+        for r in changed:
+            if self.orientation() == Qt.Orientation.Vertical:
+                region += QRect(0, r.top() - ENDS, self.width(), r.height() + 2 * ENDS)
+            else:
+                region += QRect(r.left() - ENDS, 0, r.width() + 2 * ENDS, self.height())
+        self.update(region)
+
+    def paintEvent(self, event) -> None:
+        self._painted = self.look()
+        super().paintEvent(event)
 
 
 class LogView(QAbstractScrollArea):
+    direct_scroll = True  # move rows in the backing store (False: QWidget.scroll, tests compare)
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.setVerticalScrollBar(QuietScrollBar(Qt.Orientation.Vertical, self))
         self._model = None
         self._count = 0
+        self._shown: list = []  # per row slot: the look drawn there (None: blank; False: not known)
+        self._pending = False  # a repaint asked for and not done yet
+        self._bits: OrderedDict = OrderedDict()  # look -> scanlines (bytes) of its row picture
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -44,7 +138,7 @@ class LogView(QAbstractScrollArea):
         model.rowsInserted.connect(self._inserted)
         for signal in (model.rowsRemoved, model.modelReset, model.layoutChanged, model.rowsMoved):
             signal.connect(self._reset)
-        model.dataChanged.connect(lambda *_: self.viewport().update())
+        model.dataChanged.connect(lambda *_: self._repaint_all())
         self._reset()
 
     def model(self):
@@ -56,6 +150,7 @@ class LogView(QAbstractScrollArea):
         self._bold = QFont(mono)
         self._bold.setBold(True)
         self.row_h = QFontMetrics(mono).height()
+        self._bits.clear()
         self._reset()
 
     def follow_zoom(self) -> None:
@@ -84,46 +179,22 @@ class LogView(QAbstractScrollArea):
         self._count = self._model.rowCount() if self._model is not None else 0
         self._widest = max([self._widest, *(self._width(r) for r in self._visible_rows())])
         self._update_ranges()
-        self.viewport().update()
+        self._repaint_all()
 
     def _inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if parent.isValid() or first != self._count:
             self._reset()  # not an append at the end
             return
         self._count = self._model.rowCount()
-        bar = self.verticalScrollBar()
-        top = bar.value()
-        self._update_ranges()  # the owner keeps following the tail (it moves the bar)
-        if bar.value() == top:
-            # not scrolled: new rows that land in view (a view not yet full) are painted
-            end = top + self._rows_painted()
-            if first < end:
-                y = (first - top) * self.row_h
-                self.viewport().update(QRect(0, y, self._text_right(range(first, min(last + 1, end))),
-                                             self.viewport().height() - y))
-
-    # -- scrolling -----------------------------------------------------------------------------------
-    def scrollContentsBy(self, dx: int, dy: int) -> None:
-        if dx:
-            self.viewport().update()
-            return
-        if not dy:
-            return
+        # the new lines that will be in view widen the horizontal range (lines never seen do not)
+        self._widest = max([self._widest, *(self._width(r) for r in range(max(first, self._count - self._rows_painted()),
+                                                                           self._count))])
         top = self.first_row()
-        # what changes: the text of the rows shown before and after (the rest stays blank)
-        before = range(top + dy, top + dy + self._rows_painted())
-        after = range(top, top + self._rows_painted())
-        right = max(self._text_right(before), self._text_right(after))
-        whole = self.rows_fully_shown() * self.row_h
-        if abs(dy) >= self.rows_fully_shown():
-            self.viewport().update(QRect(0, 0, right, self.viewport().height()))  # nothing shown stays
-            return
-        # the whole rows move (the X server copies them); the rows that come into
-        # view are repainted, and so is the part-row at the bottom
-        self.viewport().scroll(0, dy * self.row_h, QRect(0, 0, right, whole))
-        if self.viewport().height() > whole:
-            self.viewport().update(QRect(0, whole, right, self.viewport().height() - whole))
+        self._update_ranges()  # the owner keeps following the tail (it moves the bar: scrollContentsBy)
+        if self.first_row() == top:
+            self._show_changes()  # not scrolled: new rows that land in view (a view not yet full)
 
+    # -- what is shown ---------------------------------------------------------------------------------
     def _rows_painted(self) -> int:
         return -(-self.viewport().height() // self.row_h)  # the last one may be cut
 
@@ -132,6 +203,175 @@ class LogView(QAbstractScrollArea):
             return range(0)
         top = self.verticalScrollBar().value()
         return range(top, min(self._model.rowCount(), top + self._rows_painted()))
+
+    def _look(self, row: int) -> tuple | None:
+        """What row `row` of the model looks like (None: no line, blank)."""
+        if not 0 <= row < self._count:
+            return None
+        index = self._model.index(row, 0)
+        fg = index.data(Qt.ItemDataRole.ForegroundRole)
+        bg = index.data(Qt.ItemDataRole.BackgroundRole)
+        font = index.data(Qt.ItemDataRole.FontRole)
+        return (index.data() or "", fg.color().rgba() if fg is not None else None,
+                isinstance(font, QFont) and font.bold(), bg.color().rgba() if bg is not None else None)
+
+    def _wanted(self) -> list:
+        top = self.first_row()
+        return [self._look(top + p) for p in range(self._rows_painted())]
+
+    def _repaint_all(self) -> None:
+        self._shown = self._wanted() if self._model is not None else []
+        self._update(QRegion(self.viewport().rect()))
+
+    def _update(self, region: QRegion) -> None:
+        if not region.isEmpty():
+            self._pending = True
+            self.viewport().update(region)
+
+    def _row_bits(self, look) -> list[bytes]:
+        """The scanlines of `look` drawn as a row of the view (cached): an image with
+        the view's resolution and device pixel ratio, so it holds the very pixels
+        a paint of the row puts on the screen."""
+        vp = self.viewport()
+        base = self.palette().color(QPalette.ColorRole.Base)
+        dpr = vp.devicePixelRatioF()
+        key = (look, vp.width(), self.horizontalScrollBar().value(), self.row_h, base.rgba(), dpr,
+               vp.logicalDpiX(), vp.logicalDpiY())
+        bits = self._bits.get(key)
+        if bits is not None:
+            self._bits.move_to_end(key)
+            return bits
+        image = QImage(max(1, round(vp.width() * dpr)), max(1, round(self.row_h * dpr)), QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(dpr)
+        image.setDotsPerMeterX(round(vp.logicalDpiX() / 0.0254))  # fonts in points: the view's resolution
+        image.setDotsPerMeterY(round(vp.logicalDpiY() / 0.0254))
+        painter = QPainter(image)
+        painter.fillRect(QRect(0, 0, vp.width(), self.row_h), base)
+        if look is not None:
+            self._paint_look(painter, look, 0)
+        painter.end()
+        data = bytes(image.constBits())
+        step, width = image.bytesPerLine(), 4 * image.width()
+        bits = [data[y * step:y * step + width] for y in range(image.height())]
+        self._bits[key] = bits
+        if len(self._bits) > CACHE:
+            self._bits.popitem(last=False)
+        return bits
+
+    def _diff(self, old, new, y: int) -> list[QRect]:
+        """The rectangles (viewport coordinates, slot at `y`) where `new` drawn over `old` differs."""
+        if old == new:
+            return []
+        a, b = self._row_bits(old), self._row_bits(new)
+        lines = [i for i in range(len(a)) if a[i] != b[i]]
+        if not lines:
+            return []
+        acc = 0
+        for i in lines:
+            acc |= int.from_bytes(a[i], "little") ^ int.from_bytes(b[i], "little")
+        differs = acc.to_bytes(len(a[0]), "little")
+        dpr = self.viewport().devicePixelRatioF()
+        width = self.viewport().width()
+        spans: list[list[int]] = []
+        for m in _DIFFERS.finditer(differs):  # device pixels -> the view's pixels, outwards
+            x0 = max(0, int(m.start() // 4 / dpr) - EDGE)
+            x1 = min(width, -int(-((m.end() + 3) // 4) // dpr) + EDGE)
+            if spans and x0 - spans[-1][1] < GAP:
+                spans[-1][1] = x1
+            else:
+                spans.append([x0, x1])
+        y0 = y + int(lines[0] / dpr)
+        y1 = min(y + self.row_h, y - int(-(lines[-1] + 1) // dpr))
+        return [QRect(x0, y0, x1 - x0, y1 - y0) for x0, x1 in spans]
+
+    def _changes(self, shown: list, wanted: list) -> tuple[QRegion, int]:
+        """The region to repaint for the slots to go from `shown` to `wanted`, and its area."""
+        region, area = QRegion(), 0
+        for p, look in enumerate(wanted):
+            old = shown[p] if p < len(shown) else False
+            if old is False:  # not known: the whole row
+                rects = [QRect(0, p * self.row_h, self.viewport().width(), self.row_h)]
+            else:
+                rects = self._diff(old, look, p * self.row_h)
+            for r in rects:
+                region += r
+                area += r.width() * r.height()
+        return region, area
+
+    def _show_changes(self) -> None:
+        """Repaint what differs between the slots as shown and as they should be."""
+        wanted = self._wanted()
+        shown = list(self._shown)
+        region, _ = self._changes(shown, wanted)
+        self._update(region)
+        self._shown = wanted
+
+    # -- scrolling -----------------------------------------------------------------------------------
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        if dx:
+            self._repaint_all()
+            return
+        if not dy:
+            return
+        wanted = self._wanted()
+        shown = list(self._shown)
+        shown += [False] * (len(wanted) - len(shown))
+        whole = self.rows_fully_shown()
+        k = abs(dy)
+        in_place, in_place_area = self._changes(shown, wanted)
+        if k < whole:
+            # the whole rows move; the others keep what they show
+            moved = list(shown)
+            for p in range(whole):
+                q = p - dy  # the slot whose row lands in slot p
+                moved[p] = shown[q] if 0 <= q < whole else shown[p]
+            region, area = self._changes(moved, wanted)
+            if area < in_place_area and self._move_rows(dy, whole):
+                self._update(region)
+                self._shown = wanted
+                return
+            if area < in_place_area:  # no moving in the backing store: Qt repaints what comes into view
+                self._scroll_widget(dy, shown, wanted, whole)
+                return
+        self._update(in_place)
+        self._shown = wanted
+
+    def _move_rows(self, dy: int, whole: int) -> bool:
+        """Move the whole rows by `dy` in the window's backing store (no repaint); False if it cannot."""
+        vp = self.viewport()
+        win = vp.window()
+        handle = win.windowHandle()
+        store = vp.backingStore()
+        if (not self.direct_scroll or store is None or handle is None or vp.nativeParentWidget() is not win
+                or not vp.isVisible() or vp.visibleRegion() != QRegion(vp.rect())):
+            return False
+        if self._pending:  # what was asked must be painted where it was asked, before rows move
+            QCoreApplication.sendPostedEvents(win, QEvent.Type.UpdateRequest)
+            if self._pending:
+                return False
+        h = self.row_h
+        k = abs(dy)
+        offset = vp.mapTo(win, QPoint(0, 0))
+        width = vp.width()
+        if dy < 0:  # up: rows k.. land in 0..
+            source, target = QRect(0, k * h, width, (whole - k) * h), QRect(0, 0, width, (whole - k) * h)
+        else:
+            source, target = QRect(0, 0, width, (whole - k) * h), QRect(0, k * h, width, (whole - k) * h)
+        if not store.scroll(QRegion(source.translated(offset)), 0, dy * h):
+            return False
+        store.flush(QRegion(target.translated(offset)), handle, QPoint(0, 0))
+        return True
+
+    def _scroll_widget(self, dy: int, shown: list, wanted: list, whole: int) -> None:
+        """QWidget.scroll: the rows that come into view are repainted whole (as wide as any text shown)."""
+        top = self.first_row()
+        right = max(self._text_right(range(top + dy, top + dy + len(wanted))),
+                    self._text_right(range(top, top + len(wanted))))
+        self.viewport().scroll(0, dy * self.row_h, QRect(0, 0, right, whole * self.row_h))
+        self._pending = True
+        if self.viewport().height() > whole * self.row_h:
+            self._update(QRect(0, whole * self.row_h, right, self.viewport().height() - whole * self.row_h))
+        self._shown = wanted
 
     def _text_right(self, rows) -> int:
         """The right end (pixels) of the text of `rows`, within the viewport."""
@@ -163,31 +403,30 @@ class LogView(QAbstractScrollArea):
         self._update_ranges()
         if following:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+        self._repaint_all()  # Qt repaints a resized view whole
 
     # -- painting ----------------------------------------------------------------------------------
+    def _paint_look(self, painter: QPainter, look, y: int) -> None:
+        text, fg, bold, bg = look
+        x = PAD - self.horizontalScrollBar().value()
+        painter.setFont(self._bold if bold else self.font())
+        if bg is not None:
+            width = painter.fontMetrics().horizontalAdvance(text)
+            painter.fillRect(QRect(x - PAD, y, width + 2 * PAD, self.row_h), QColor.fromRgba(bg))
+        painter.setPen(QColor.fromRgba(fg) if fg is not None else self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(QRect(x, y, 100_000, self.row_h),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
     def paintEvent(self, event) -> None:
+        self._pending = False
         painter = QPainter(self.viewport())
         clip = event.rect()
-        base = self.palette().color(QPalette.ColorRole.Base)
-        painter.fillRect(clip, base)
-        text_color = self.palette().color(QPalette.ColorRole.Text)
-        x = PAD - self.horizontalScrollBar().value()
+        painter.fillRect(clip, self.palette().color(QPalette.ColorRole.Base))
         top = self.first_row()
         first = top + clip.top() // self.row_h
         last = min(self._count - 1, top + clip.bottom() // self.row_h)
         for row in range(first, last + 1):
-            index = self._model.index(row, 0)
-            y = (row - top) * self.row_h
-            text = index.data() or ""
-            painter.setFont(self._row_font(index))
-            background = index.data(Qt.ItemDataRole.BackgroundRole)
-            if background is not None:
-                width = painter.fontMetrics().horizontalAdvance(text)
-                painter.fillRect(QRect(x - PAD, y, width + 2 * PAD, self.row_h), background)
-            fg = index.data(Qt.ItemDataRole.ForegroundRole)
-            painter.setPen(fg.color() if fg is not None else QColor(text_color))
-            painter.drawText(QRect(x, y, 100_000, self.row_h),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            self._paint_look(painter, self._look(row), (row - top) * self.row_h)
         painter.end()
 
     def viewportEvent(self, event) -> bool:
