@@ -274,3 +274,32 @@ def test_the_timeline_on_screen_is_what_a_full_repaint_draws_as_time_moves(qtbot
         canvas.update()
         spy.settle(qtbot)
         assert _on_screen(canvas) == shown
+
+
+def test_labels_repaint_only_the_pixels_that_changed_and_show_the_new_text(qtbot, make_window, workdir):
+    # a TextLine draws the old and the new text off screen and repaints where they
+    # differ: the clock's changed digits (their ink, not the label's height), and
+    # the screen then holds what a full repaint draws
+    window, controller = powered_on(qtbot, make_window, workdir)
+    clock, pending = window.clock, window.pending_label
+    spies = {w: PaintSpy(w) for w in (clock, pending)}
+    spies[clock].settle(qtbot)
+    for change in (lambda: clock.setText("t = 0:01:23  (83 s)"), lambda: clock.setText("t = 0:01:24  (84 s)"),
+                   lambda: clock.setText("t = 0:01:30  (90 s)"), lambda: pending.setText("1 command pending"),
+                   lambda: pending.setText("2 commands pending"), lambda: pending.setText("")):
+        for spy in spies.values():
+            spy.reset()
+        change()
+        spies[clock].settle(qtbot)
+        assert sum(spy.events for spy in spies.values()) >= 1
+        for widget, spy in spies.items():
+            assert spy.area < full_area(widget) * 0.6
+            shown = _on_screen(widget)
+            widget.update()
+            spy.settle(qtbot)
+            assert _on_screen(widget) == shown
+    spies[clock].reset()
+    clock.setText("t = 0:01:31  (91 s)")  # one digit twice: about two digits' ink
+    spies[clock].settle(qtbot)
+    digit = clock.fontMetrics().horizontalAdvance("0")
+    assert 0 < spies[clock].area < 2 * (digit + 4) * clock.fontMetrics().ascent()

@@ -248,9 +248,9 @@ class LanesCanvas(QWidget):
         if new_x < old_x:  # back in time: the strip between, whole
             self.update(QRect(new_x - 2, 0, old_x - new_x + 5, lanes_h + self.axis_h) & plot)
             return
-        tall = lanes_h + 5  # the now line reaches 4 pixels into the axis
+        tall = lanes_h + 4  # the now line (2 pixels wide, no antialiasing) reaches 4 pixels into the axis
         for x in {old_x, new_x}:
-            self.update(QRect(x - 1, 0, 4, tall) & plot)
+            self.update(QRect(x, 0, 2, tall) & plot)
         if new_x == old_x:
             return
         for row in range(self.lanes_shown()):

@@ -38,21 +38,20 @@ replaces.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QRegion
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import QAbstractScrollArea, QScrollBar, QStyle, QStyleOptionSlider, QToolTip
 
+from ui.widgets.pixel_diff import differing, picture
 from ui.zoom import mono_font
 
 PAD = 4  # left margin of the text, and room after it
 EDGE = 1  # pixels repainted beside a changed column (the diff is exact; this is a safety margin)
-GAP = 6  # changed spans closer than this are repainted as one (each rectangle is one X request)
+GAP = 3  # changed spans closer than this are repainted as one (each rectangle is one X request)
 CACHE = 160  # row pictures kept for comparisons (keyed by what they show)
 ENDS = 4  # pixels around a handle's changed edge repainted with it (rounded ends, shading)
-_DIFFERS = re.compile(rb"[^\x00]+")
 
 
 class QuietScrollBar(QScrollBar):
@@ -229,30 +228,18 @@ class LogView(QAbstractScrollArea):
             self.viewport().update(region)
 
     def _row_bits(self, look) -> list[bytes]:
-        """The scanlines of `look` drawn as a row of the view (cached): an image with
-        the view's resolution and device pixel ratio, so it holds the very pixels
-        a paint of the row puts on the screen."""
+        """The scanlines of `look` drawn as a row of the view (cached): the very
+        pixels a paint of the row puts on the screen (`pixel_diff.picture`)."""
         vp = self.viewport()
         base = self.palette().color(QPalette.ColorRole.Base)
-        dpr = vp.devicePixelRatioF()
-        key = (look, vp.width(), self.horizontalScrollBar().value(), self.row_h, base.rgba(), dpr,
-               vp.logicalDpiX(), vp.logicalDpiY())
+        key = (look, vp.width(), self.horizontalScrollBar().value(), self.row_h, base.rgba(),
+               vp.devicePixelRatioF(), vp.logicalDpiX(), vp.logicalDpiY())
         bits = self._bits.get(key)
         if bits is not None:
             self._bits.move_to_end(key)
             return bits
-        image = QImage(max(1, round(vp.width() * dpr)), max(1, round(self.row_h * dpr)), QImage.Format.Format_RGB32)
-        image.setDevicePixelRatio(dpr)
-        image.setDotsPerMeterX(round(vp.logicalDpiX() / 0.0254))  # fonts in points: the view's resolution
-        image.setDotsPerMeterY(round(vp.logicalDpiY() / 0.0254))
-        painter = QPainter(image)
-        painter.fillRect(QRect(0, 0, vp.width(), self.row_h), base)
-        if look is not None:
-            self._paint_look(painter, look, 0)
-        painter.end()
-        data = bytes(image.constBits())
-        step, width = image.bytesPerLine(), 4 * image.width()
-        bits = [data[y * step:y * step + width] for y in range(image.height())]
+        bits = picture(vp, vp.width(), self.row_h,
+                       lambda painter: look is not None and self._paint_look(painter, look, 0), base)
         self._bits[key] = bits
         if len(self._bits) > CACHE:
             self._bits.popitem(last=False)
@@ -262,27 +249,10 @@ class LogView(QAbstractScrollArea):
         """The rectangles (viewport coordinates, slot at `y`) where `new` drawn over `old` differs."""
         if old == new:
             return []
-        a, b = self._row_bits(old), self._row_bits(new)
-        lines = [i for i in range(len(a)) if a[i] != b[i]]
-        if not lines:
-            return []
-        acc = 0
-        for i in lines:
-            acc |= int.from_bytes(a[i], "little") ^ int.from_bytes(b[i], "little")
-        differs = acc.to_bytes(len(a[0]), "little")
-        dpr = self.viewport().devicePixelRatioF()
-        width = self.viewport().width()
-        spans: list[list[int]] = []
-        for m in _DIFFERS.finditer(differs):  # device pixels -> the view's pixels, outwards
-            x0 = max(0, int(m.start() // 4 / dpr) - EDGE)
-            x1 = min(width, -int(-((m.end() + 3) // 4) // dpr) + EDGE)
-            if spans and x0 - spans[-1][1] < GAP:
-                spans[-1][1] = x1
-            else:
-                spans.append([x0, x1])
-        y0 = y + int(lines[0] / dpr)
-        y1 = min(y + self.row_h, y - int(-(lines[-1] + 1) // dpr))
-        return [QRect(x0, y0, x1 - x0, y1 - y0) for x0, x1 in spans]
+        vp = self.viewport()
+        rects = differing(self._row_bits(old), self._row_bits(new), vp.devicePixelRatioF(), vp.width(),
+                          self.row_h, EDGE, GAP)
+        return [r.translated(0, y) for r in rects]
 
     def _changes(self, shown: list, wanted: list) -> tuple[QRegion, int]:
         """The region to repaint for the slots to go from `shown` to `wanted`, and its area."""

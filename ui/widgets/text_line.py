@@ -1,10 +1,12 @@
-"""A one-line label that repaints only the characters that changed.
+"""A one-line label that repaints only the pixels that changed.
 
 Over `ssh -X` Qt uploads every repainted rectangle as raw pixels, so a clock
 label that repaints itself whole ten times a second costs more than the whole
 simulation.  `TextLine` is a plain-text line that, on `setText`, asks for a
-repaint of the changed character runs only ("0:01:23 (83 s)" → "0:01:24
-(84 s)": two digits, not the line), nothing when the text is the same, and
+repaint of the pixels that differ between the old and the new text only
+("0:01:23 (83 s)" → "0:01:24 (84 s)": two digits' ink, not the line; both
+drawn off screen and compared, `ui.widgets.pixel_diff`; hidden, the changed
+character runs, `changed_runs`), nothing when the text is the same, and
 never changes its size hint while the text fits its `reserve` text (so the
 layouts around it do not move).  Colour and boldness are properties (no
 style sheet: a sheet re-polishes the widget and its neighbours).  It asks
@@ -18,6 +20,7 @@ from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ui.widgets.pixel_diff import differing, picture
 from ui.zoom import scaled_font
 
 PAD = 2  # pixels around a changed run: antialiasing and kerning reach a little beyond a glyph
@@ -89,7 +92,13 @@ class TextLine(QWidget):
         old, self._text = self._text, text
         fm = self.fontMetrics()
         width = self.width() - 2 * MARGIN
-        if max(fm.horizontalAdvance(old), fm.horizontalAdvance(text)) > width:
+        if self.isVisible() and self.width() > 0 and self.height() > 0:
+            w, h = self.width(), self.height()
+            before = picture(self, w, h, lambda painter: self._draw(painter, old))
+            after = picture(self, w, h, lambda painter: self._draw(painter, text))
+            for rect in differing(before, after, self.devicePixelRatioF(), w, h):
+                self.update(rect)
+        elif max(fm.horizontalAdvance(old), fm.horizontalAdvance(text)) > width:
             self.update()  # elided before or after: the whole line changes
         else:
             for x0, x1 in changed_runs(old, text, fm.horizontalAdvance):
@@ -160,11 +169,15 @@ class TextLine(QWidget):
         fm = QFontMetrics(self.font())
         return QSize(fm.horizontalAdvance(self._reserve[:4] or "M…") + 2 * MARGIN, fm.height() + 2)
 
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
+    def _draw(self, painter: QPainter, text: str) -> None:
         color = self._color if self._color is not None else self.palette().color(QPalette.ColorRole.WindowText)
         painter.setPen(color)
+        painter.setFont(self.font())
         rect = self.rect().adjusted(MARGIN, 0, -MARGIN, 0)
-        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width())
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        self._draw(painter, self._text)
         painter.end()
