@@ -67,6 +67,7 @@ from ui.style import BAD_TEXT, BLUE_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, format_ti
 from ui.throttle import Throttle
 from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
+from ui.widgets.status_bar import StatusBar
 from ui.widgets.manager_status import ManagerStatusPane
 from ui.widgets.nodes_panel import NodesPanel
 from ui.widgets.services_table import ServicesTable
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("hasim — Proxmox VE HA simulator")
         self.setWindowIcon(icon("node"))
         self.resize(1280, 800)
+        self.setStatusBar(StatusBar())  # its message repaints only the pixels that change (ssh -X)
         self.mutating: list = []  # every widget/action that changes the cluster
         self.saving = SaveActions(self)
         self.reports = ReportActions(self)

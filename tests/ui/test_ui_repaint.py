@@ -303,3 +303,30 @@ def test_labels_repaint_only_the_pixels_that_changed_and_show_the_new_text(qtbot
     spies[clock].settle(qtbot)
     digit = clock.fontMetrics().horizontalAdvance("0")
     assert 0 < spies[clock].area < 2 * (digit + 4) * clock.fontMetrics().ascent()
+
+
+def test_a_status_message_repaints_only_the_pixels_that_change(qtbot, make_window, workdir):
+    # QStatusBar repainted its whole message area (~300 x 24) for every message;
+    # the message line sends the pixels that change
+    window, controller = powered_on(qtbot, make_window, workdir)
+    bar = window.statusBar()
+    line = bar.message
+    spy = PaintSpy(bar)
+    said = []
+    bar.messageChanged.connect(said.append)
+    spy.settle(qtbot)
+    texts = ["Queued 'power node1 on' for the next loop end", "Queued 'power node2 on' for the next loop end", ""]
+    for text in texts:
+        spy.reset()
+        window.controller.message.emit(text) if text else bar.clearMessage()
+        spy.settle(qtbot)
+        assert bar.currentMessage() == text
+        whole = line.width() * bar.height()  # what QStatusBar repainted: the message area, whole
+        assert 0 < spy.area < whole * (0.05 if "node2" in text else 0.6)  # one digit; the text's ink
+        shown = _on_screen(line)
+        line.update()
+        spy.settle(qtbot)
+        assert _on_screen(line) == shown
+    assert said == texts
+    bar.showMessage("gone soon", 50)
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)

@@ -68,12 +68,14 @@ class TextLine(QWidget):
 
     def __init__(self, text: str = "", parent=None, *, reserve: str = "", bold: bool = False,
                  color: str | None = None, scale: float = 1.0, whole: bool = False,
-                 reserve_bold: bool = False) -> None:
+                 reserve_bold: bool = False, follows_text: bool = True, margin: int = MARGIN) -> None:
         super().__init__(parent)
         self._text = text
         self._reserve = reserve  # the size hint is at least this text's width
         self._reserve_bold = reserve_bold  # … in bold (a label that turns bold keeps its size)
         self._whole = whole  # never narrower than the text (or reserve): a status, never "M…"
+        self._follows_text = follows_text  # False: the size hint is the reserve's, whatever the text
+        self._margin = margin  # left and right, inside the widget
         self._color = QColor(color) if color else None
         self._scale = scale  # of the application font (the clock is larger)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -91,7 +93,7 @@ class TextLine(QWidget):
             return
         old, self._text = self._text, text
         fm = self.fontMetrics()
-        width = self.width() - 2 * MARGIN
+        width = self.width() - 2 * self._margin
         if self.isVisible() and self.width() > 0 and self.height() > 0:
             w, h = self.width(), self.height()
             before = picture(self, w, h, lambda painter: self._draw(painter, old))
@@ -102,7 +104,7 @@ class TextLine(QWidget):
             self.update()  # elided before or after: the whole line changes
         else:
             for x0, x1 in changed_runs(old, text, fm.horizontalAdvance):
-                self.update(QRect(MARGIN + x0 - PAD, 0, x1 - x0 + 2 * PAD, self.height()))
+                self.update(QRect(self._margin + x0 - PAD, 0, x1 - x0 + 2 * PAD, self.height()))
         self._geometry_changed()
 
     def _geometry_changed(self) -> None:
@@ -150,8 +152,9 @@ class TextLine(QWidget):
     # -- geometry and painting ------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
-        width = max(fm.horizontalAdvance(self._text), self._reserve_width())
-        return QSize(width + 2 * MARGIN, fm.height() + 2)
+        text = fm.horizontalAdvance(self._text) if self._follows_text else 0
+        width = max(text, self._reserve_width())
+        return QSize(width + 2 * self._margin, fm.height() + 2)
 
     def _reserve_width(self) -> int:
         """The room kept for the text (in bold if asked: a label that turns bold,
@@ -167,13 +170,13 @@ class TextLine(QWidget):
         if self._whole:
             return self.sizeHint()
         fm = QFontMetrics(self.font())
-        return QSize(fm.horizontalAdvance(self._reserve[:4] or "M…") + 2 * MARGIN, fm.height() + 2)
+        return QSize(fm.horizontalAdvance(self._reserve[:4] or "M…") + 2 * self._margin, fm.height() + 2)
 
     def _draw(self, painter: QPainter, text: str) -> None:
         color = self._color if self._color is not None else self.palette().color(QPalette.ColorRole.WindowText)
         painter.setPen(color)
         painter.setFont(self.font())
-        rect = self.rect().adjusted(MARGIN, 0, -MARGIN, 0)
+        rect = self.rect().adjusted(self._margin, 0, -self._margin, 0)
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
