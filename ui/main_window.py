@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.refresh_ms = refresh_interval_ms(self.settings.refresh(), os.environ)
         self._view_throttle = Throttle(self.refresh_ms, self._refresh_views, self)
         self.explain_pane.set_min_interval(2 * self.refresh_ms)
+        self.log_pane.view.compare_pixels = self.refresh_ms > 0  # a remote display: send only changed pixels
         controller.snapshotChanged.connect(self._snapshot_published)
         controller.logLines.connect(self._lines_published)
         controller.runningChanged.connect(self._running_changed)
@@ -269,6 +270,7 @@ class MainWindow(QMainWindow):
         self.refresh_ms = refresh_interval_ms(choice, os.environ)
         self._view_throttle.interval_ms = self.refresh_ms
         self.explain_pane.set_min_interval(2 * self.refresh_ms)
+        self.log_pane.view.compare_pixels = self.refresh_ms > 0
         for act in self.refresh_actions.values():
             act.setChecked(act.data() == choice)
 

@@ -200,16 +200,18 @@ def _lines(n: int, t: int, tag: str = "") -> list:
                     f"service 'vm:10{i % 7}': state changed from 'started' to 'fence' {tag}{i}") for i in range(n)]
 
 
-@pytest.mark.parametrize("direct", [True, False], ids=["backing-store", "widget-scroll"])
-def test_the_log_on_screen_is_always_what_a_full_repaint_draws(qtbot, make_window, workdir, direct):
-    # the log repaints only the pixels that differ from what each row shows: after
+@pytest.mark.parametrize("remote, direct", [(True, True), (True, False), (False, False)],
+                         ids=["remote", "remote-widget-scroll", "local"])
+def test_the_log_on_screen_is_always_what_a_full_repaint_draws(qtbot, make_window, workdir, remote, direct):
+    # the log repaints only the pixels that differ from what each row shows (a
+    # remote display; locally the rows as far as their text reaches): after
     # bursts small and large, a scroll back and forth and a violation line, the
     # screen holds exactly what painting the view afresh gives
     from hasim.analysis.invariants import Violation
 
     window, controller = powered_on(qtbot, make_window, workdir)
     view = window.log_pane.view
-    view.direct_scroll = direct
+    view.compare_pixels, view.direct_scroll = remote, direct
     spy = PaintSpy(view.viewport())
     spy.settle(qtbot)
     assert _on_screen(view.viewport()) == _drawn_afresh(view.viewport())
@@ -225,9 +227,11 @@ def test_the_log_on_screen_is_always_what_a_full_repaint_draws(qtbot, make_windo
         assert _on_screen(view.viewport()) == _drawn_afresh(view.viewport())
 
 
-def test_a_burst_of_more_lines_than_the_log_shows_paints_the_rows_shown_once(qtbot, make_window, workdir):
+@pytest.mark.parametrize("remote", [True, False], ids=["remote", "local"])
+def test_a_burst_of_more_lines_than_the_log_shows_paints_the_rows_shown_once(qtbot, make_window, workdir, remote):
     window, controller = powered_on(qtbot, make_window, workdir)
     view = window.log_pane.view
+    view.compare_pixels = remote
     spy = PaintSpy(view.viewport())
     spy.settle(qtbot)
     spy.reset()
@@ -244,6 +248,9 @@ def test_a_new_log_line_repaints_only_where_it_differs_from_the_line_it_replaces
     # columns that differ are sent, not the new line's whole row
     window, controller = powered_on(qtbot, make_window, workdir)
     view = window.log_pane.view
+    assert not view.compare_pixels  # a local display (the tests'): painting is cheap, comparing is not
+    window.set_refresh("remote")  # what a remote display gets by default (View → Refresh rate)
+    assert view.compare_pixels
     window.log_pane.append(_lines(1, 900))
     spy = PaintSpy(view.viewport())
     spy.settle(qtbot)

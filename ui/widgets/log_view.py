@@ -25,7 +25,11 @@ only the pixels that differ from what is shown:
 
 Where the backing store cannot scroll (another platform, the view partly
 covered, a paint still pending) it falls back to `QWidget.scroll`, which
-repaints the rows that come into view whole, as before.  Anything else the
+repaints the rows that come into view whole.  On a local display
+(`compare_pixels` False: the window sets it from View → Refresh rate, like
+the refresh interval) painting costs nothing on a wire and comparing costs
+a few milliseconds a burst: rows are repainted as far as their text
+reaches and moved with `QWidget.scroll`.  Anything else the
 model does (a filter change, a reset), a resize, a horizontal scroll or a
 zoom repaints the view once.
 
@@ -50,7 +54,7 @@ from ui.zoom import mono_font
 PAD = 4  # left margin of the text, and room after it
 EDGE = 1  # pixels repainted beside a changed column (the diff is exact; this is a safety margin)
 GAP = 3  # changed spans closer than this are repainted as one (each rectangle is one X request)
-CACHE = 160  # row pictures kept for comparisons (keyed by what they show)
+CACHE = 16  # row pictures kept for comparisons beyond two views' worth (keyed by what they show)
 ENDS = 4  # pixels around a handle's changed edge repainted with it (rounded ends, shading)
 
 
@@ -116,6 +120,10 @@ class QuietScrollBar(QScrollBar):
 
 class LogView(QAbstractScrollArea):
     direct_scroll = True  # move rows in the backing store (False: QWidget.scroll, tests compare)
+    # compare rows pixel by pixel (a remote display: every pixel is sent); False: rows
+    # repainted as far as their text reaches, rows that come into view whole (a
+    # local display: painting is cheap, comparing costs a few milliseconds a burst)
+    compare_pixels = True
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -124,7 +132,8 @@ class LogView(QAbstractScrollArea):
         self._count = 0
         self._shown: list = []  # per row slot: the look drawn there (None: blank; False: not known)
         self._pending = False  # a repaint asked for and not done yet
-        self._bits: OrderedDict = OrderedDict()  # look -> scanlines (bytes) of its row picture
+        self._bits: OrderedDict = OrderedDict()  # look -> its row's picture (pixel_diff.picture)
+        self._looks: dict[int, tuple | None] = {}  # row -> _look(row) (lines never change once appended)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -137,7 +146,7 @@ class LogView(QAbstractScrollArea):
         model.rowsInserted.connect(self._inserted)
         for signal in (model.rowsRemoved, model.modelReset, model.layoutChanged, model.rowsMoved):
             signal.connect(self._reset)
-        model.dataChanged.connect(lambda *_: self._repaint_all())
+        model.dataChanged.connect(self._reset)
         self._reset()
 
     def model(self):
@@ -175,6 +184,7 @@ class LogView(QAbstractScrollArea):
         h.setRange(0, max(0, self._widest + 2 * PAD - self.viewport().width()))
 
     def _reset(self, *_args) -> None:
+        self._looks.clear()
         self._count = self._model.rowCount() if self._model is not None else 0
         self._widest = max([self._widest, *(self._width(r) for r in self._visible_rows())])
         self._update_ranges()
@@ -207,6 +217,15 @@ class LogView(QAbstractScrollArea):
         """What row `row` of the model looks like (None: no line, blank)."""
         if not 0 <= row < self._count:
             return None
+        look = self._looks.get(row, False)
+        if look is False:
+            look = self._looks[row] = self._read_look(row)
+            if len(self._looks) > 4 * self._rows_painted() + 64:
+                self._looks.clear()
+                self._looks[row] = look
+        return look
+
+    def _read_look(self, row: int) -> tuple:
         index = self._model.index(row, 0)
         fg = index.data(Qt.ItemDataRole.ForegroundRole)
         bg = index.data(Qt.ItemDataRole.BackgroundRole)
@@ -227,7 +246,7 @@ class LogView(QAbstractScrollArea):
             self._pending = True
             self.viewport().update(region)
 
-    def _row_bits(self, look) -> list[bytes]:
+    def _row_bits(self, look) -> tuple[int, list[int]]:
         """The scanlines of `look` drawn as a row of the view (cached): the very
         pixels a paint of the row puts on the screen (`pixel_diff.picture`)."""
         vp = self.viewport()
@@ -241,7 +260,7 @@ class LogView(QAbstractScrollArea):
         bits = picture(vp, vp.width(), self.row_h,
                        lambda painter: look is not None and self._paint_look(painter, look, 0), base)
         self._bits[key] = bits
-        if len(self._bits) > CACHE:
+        if len(self._bits) > 2 * self._rows_painted() + CACHE:
             self._bits.popitem(last=False)
         return bits
 
@@ -261,12 +280,22 @@ class LogView(QAbstractScrollArea):
             old = shown[p] if p < len(shown) else False
             if old is False:  # not known: the whole row
                 rects = [QRect(0, p * self.row_h, self.viewport().width(), self.row_h)]
+            elif not self.compare_pixels:  # the row as far as either text reaches
+                rects = [] if old == look else [QRect(0, p * self.row_h, self._look_right(old, look), self.row_h)]
             else:
                 rects = self._diff(old, look, p * self.row_h)
             for r in rects:
                 region += r
                 area += r.width() * r.height()
         return region, area
+
+    def _look_right(self, *looks) -> int:
+        """The right end (pixels, within the viewport) of the texts of `looks` (and their background)."""
+        widths = [QFontMetrics(self._bold if look[2] else self.font()).horizontalAdvance(look[0])
+                  for look in looks if look is not None]
+        if not widths:
+            return 0
+        return min(self.viewport().width(), max(widths) + 2 * PAD - self.horizontalScrollBar().value())
 
     def _show_changes(self) -> None:
         """Repaint what differs between the slots as shown and as they should be."""
@@ -288,7 +317,9 @@ class LogView(QAbstractScrollArea):
         shown += [False] * (len(wanted) - len(shown))
         whole = self.rows_fully_shown()
         k = abs(dy)
-        in_place, in_place_area = self._changes(shown, wanted)
+        if k < whole and not self.compare_pixels:
+            self._scroll_widget(dy, shown, wanted, whole)
+            return
         if k < whole:
             # the whole rows move; the others keep what they show
             moved = list(shown)
@@ -296,14 +327,19 @@ class LogView(QAbstractScrollArea):
                 q = p - dy  # the slot whose row lands in slot p
                 moved[p] = shown[q] if 0 <= q < whole else shown[p]
             region, area = self._changes(moved, wanted)
-            if area < in_place_area and self._move_rows(dy, whole):
+            # comparing in place can only be cheaper when most of the view would move
+            in_place = self._changes(shown, wanted) if 3 * k >= whole else None
+            better = in_place is not None and in_place[1] <= area
+            if not better and self._move_rows(dy, whole):
                 self._update(region)
                 self._shown = wanted
                 return
-            if area < in_place_area:  # no moving in the backing store: Qt repaints what comes into view
+            if not better:  # no moving in the backing store: Qt repaints what comes into view
                 self._scroll_widget(dy, shown, wanted, whole)
                 return
-        self._update(in_place)
+            self._update(in_place[0])
+        else:
+            self._update(self._changes(shown, wanted)[0])
         self._shown = wanted
 
     def _move_rows(self, dy: int, whole: int) -> bool:

@@ -7,7 +7,9 @@ the widget's resolution and device pixel ratio, so it holds the pixels a
 paint puts on the screen) and `differing` returns the rectangles that cover
 the differences — the columns that differ, merged when closer than `gap`,
 widened by `edge` pixels, between the first and the last scanline that
-differs.  Pure Qt, no numpy: the scanlines are compared as integers.
+differs.  Pure Qt, no numpy: a picture is its scanlines as integers (one
+conversion when drawn; a picture is usually compared more than once), and
+two are compared with XOR.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ _NONZERO = re.compile(rb"[^\x00]+")
 
 
 def picture(widget: QWidget, width: int, height: int, draw: Callable[[QPainter], None],
-            background: QColor | None = None) -> list[bytes]:
-    """The scanlines of `draw` painting a `width` x `height` area of `widget`
-    (over `background`, or over nothing: transparent)."""
+            background: QColor | None = None) -> tuple[int, list[int]]:
+    """`draw` painting a `width` x `height` area of `widget` (over `background`,
+    or over nothing: transparent): (bytes per scanline, the scanlines as integers)."""
     dpr = widget.devicePixelRatioF()
     fmt = QImage.Format.Format_RGB32 if background is not None else QImage.Format.Format_ARGB32_Premultiplied
     image = QImage(max(1, round(width * dpr)), max(1, round(height * dpr)), fmt)
@@ -38,20 +40,22 @@ def picture(widget: QWidget, width: int, height: int, draw: Callable[[QPainter],
     painter.end()
     data = bytes(image.constBits())
     step, row = image.bytesPerLine(), 4 * image.width()
-    return [data[y * step:y * step + row] for y in range(image.height())]
+    return row, [int.from_bytes(data[y * step:y * step + row], "little") for y in range(image.height())]
 
 
-def differing(a: list[bytes], b: list[bytes], dpr: float, width: int, height: int,
+def differing(a: tuple[int, list[int]], b: tuple[int, list[int]], dpr: float, width: int, height: int,
               edge: int = 1, gap: int = 3) -> list[QRect]:
     """Rectangles (the widget's pixels, `width` x `height` area at 0, 0) covering
     where pictures `a` and `b` (from `picture`, same size) differ."""
-    lines = [i for i in range(min(len(a), len(b))) if a[i] != b[i]]
+    size, a_lines = a
+    b_lines = b[1]
+    lines = [i for i in range(min(len(a_lines), len(b_lines))) if a_lines[i] != b_lines[i]]
     if not lines:
         return []
     acc = 0
     for i in lines:
-        acc |= int.from_bytes(a[i], "little") ^ int.from_bytes(b[i], "little")
-    differs = acc.to_bytes(len(a[0]), "little")
+        acc |= a_lines[i] ^ b_lines[i]
+    differs = acc.to_bytes(size, "little")
     spans: list[list[int]] = []
     for m in _NONZERO.finditer(differs):  # device pixels -> the widget's pixels, outwards
         x0 = max(0, int(m.start() // 4 / dpr) - edge)
