@@ -67,6 +67,7 @@ from ui.style import BAD_TEXT, BLUE_TEXT, GOOD_TEXT, MUTED, WARN_TEXT, format_ti
 from ui.throttle import Throttle
 from ui.widgets.explain_pane import ExplainPane
 from ui.widgets.log_pane import LogPane
+from ui.widgets.status_bar import StatusBar
 from ui.widgets.manager_status import ManagerStatusPane
 from ui.widgets.nodes_panel import NodesPanel
 from ui.widgets.services_table import ServicesTable
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("hasim — Proxmox VE HA simulator")
         self.setWindowIcon(icon("node"))
         self.resize(1280, 800)
+        self.setStatusBar(StatusBar())  # its message repaints only the pixels that change (ssh -X)
         self.mutating: list = []  # every widget/action that changes the cluster
         self.saving = SaveActions(self)
         self.reports = ReportActions(self)
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
         self.refresh_ms = refresh_interval_ms(self.settings.refresh(), os.environ)
         self._view_throttle = Throttle(self.refresh_ms, self._refresh_views, self)
         self.explain_pane.set_min_interval(2 * self.refresh_ms)
+        self.log_pane.view.compare_pixels = self.refresh_ms > 0  # a remote display: send only changed pixels
         controller.snapshotChanged.connect(self._snapshot_published)
         controller.logLines.connect(self._lines_published)
         controller.runningChanged.connect(self._running_changed)
@@ -267,6 +270,7 @@ class MainWindow(QMainWindow):
         self.refresh_ms = refresh_interval_ms(choice, os.environ)
         self._view_throttle.interval_ms = self.refresh_ms
         self.explain_pane.set_min_interval(2 * self.refresh_ms)
+        self.log_pane.view.compare_pixels = self.refresh_ms > 0
         for act in self.refresh_actions.values():
             act.setChecked(act.data() == choice)
 
@@ -505,7 +509,7 @@ class MainWindow(QMainWindow):
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
-        self.quorum_label = TextLine(reserve="no quorum", whole=True)
+        self.quorum_label = TextLine(reserve="no quorum", whole=True, reserve_bold=True)  # bold when lost
         self.quorum_label.setObjectName("quorumLabel")
         self.master_label = TextLine(reserve="master: node10", whole=True)
         self.pending_label = TextLine(reserve=PENDING.format(n=99), whole=True)  # appears and goes: room kept
@@ -515,7 +519,7 @@ class MainWindow(QMainWindow):
         self.safety_indicator.setCursor(Qt.CursorShape.PointingHandCursor)
         self.safety_indicator.clicked.connect(self.show_safety)
         self.dir_label = TextLine(color=MUTED)  # elided: the full path is its tooltip
-        self.dir_label.setMaximumWidth(self.dir_label.fontMetrics().horizontalAdvance("M" * 28))
+        self.dir_label.setMaximumWidth(self.dir_label.fontMetrics().horizontalAdvance("M" * 22))  # the message comes first
         for w in (self.pending_label, self.master_label, self.quorum_label, self.safety_indicator, self.dir_label):
             sb.addPermanentWidget(w)
         self._show_safety_state()

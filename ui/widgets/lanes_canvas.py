@@ -13,8 +13,9 @@ hatching included (the brush origin moves with the content).  So when time
 moves on, `refresh` does not redraw the picture: it scrolls it by the
 window's pixel shift (`QWidget.scroll`, which the X server does with a
 CopyArea) and asks for a repaint of what really changed — the strip that
-came into view, the old "now" line, a lane from the point where its state
-changed, a marker's column.  Over `ssh -X` that is a few kilobytes a
+came into view, the old and the new "now" line, the bars that grew between
+them (not the rows between the bars, nor the axis), a grid line now passed,
+a lane from the point where its state changed, a marker's column.  Over `ssh -X` that is a few kilobytes a
 second instead of the whole plot per tick.  For the picture to stay right
 under partial repaints, painting is a function of the history and the
 window only: a segment's label is drawn at its start and clipped to the
@@ -227,8 +228,7 @@ class LanesCanvas(QWidget):
             old_now_x -= shift
         lanes_h = self.lanes_height()
         new_now_x = self.x_of(h.now)
-        # the old "now" line becomes lane content; the lanes grow up to the new one
-        self.update(QRect(old_now_x - 2, 0, new_now_x - old_now_x + 5, lanes_h + self.axis_h) & plot)
+        self._now_moved(old_now_x, new_now_x, lanes_h, plot)
         for row, key in enumerate(h.order[self.first_lane:self.first_lane + self.lanes_shown()]):
             since = self._changed_from(key, self._drawn.get(key))
             if since is not None:
@@ -239,6 +239,27 @@ class LanesCanvas(QWidget):
         for t in [v.time for v in h.violations[violations:]] + [c[0] for c in h.commands[commands:]]:
             self.update(QRect(self.x_of(t) - MARK_HALF_PX - 1, 0, 2 * MARK_HALF_PX + 3, lanes_h + self.axis_h))
         self._remember()
+
+    def _now_moved(self, old_x: int, new_x: int, lanes_h: int, plot: QRect) -> None:
+        """Repaint what "now" moving from `old_x` to `new_x` changes: the old and the
+        new red line (down into the axis), the bars of the lanes growing between
+        them (not the blank or shaded rows between the bars, nor the axis), and a
+        grid line that now lies left of now."""
+        if new_x < old_x:  # back in time: the strip between, whole
+            self.update(QRect(new_x - 2, 0, old_x - new_x + 5, lanes_h + self.axis_h) & plot)
+            return
+        tall = lanes_h + 4  # the now line (2 pixels wide, no antialiasing) reaches 4 pixels into the axis
+        for x in {old_x, new_x}:
+            self.update(QRect(x, 0, 2, tall) & plot)
+        if new_x == old_x:
+            return
+        for row in range(self.lanes_shown()):
+            self.update(QRect(old_x, row * self.lane_h + 1, new_x - old_x + 1, self.bar_h) & plot)
+        _, ticks = self._ticks(old_x - 2, new_x + 2)
+        for t in ticks:
+            x = self.x_of(t)
+            if old_x - 1 <= x <= new_x + 1:
+                self.update(QRect(x - 1, 0, 3, lanes_h) & plot)
 
     def set_speed(self, speed: float) -> None:
         if self.window.set_speed(speed):
