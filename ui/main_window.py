@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         # views refresh from the published snapshot; over a remote display at most
         # every `refresh_ms` (each refresh costs its repainted pixels on the wire)
         self._lines: list = []
+        self._first_snapshot_due = True  # a new simulation's first snapshot is shown at once
         self.refresh_ms = refresh_interval_ms(self.settings.refresh(), os.environ)
         self._view_throttle = Throttle(self.refresh_ms, self._refresh_views, self)
         self.explain_pane.set_min_interval(2 * self.refresh_ms)
@@ -234,6 +235,13 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             QTimer.singleShot(0, self._fit_splitters)  # once the window has its size
 
+    def reset_pane_sizes(self) -> None:
+        """The first sizes again (pane sizes are remembered: one squashed by
+        mistake stayed so in every later window)."""
+        for key in self.splitters:
+            self.settings.forget_splitter(f"{self.layout_name}/{key}")
+        self._fit_splitters()
+
     def _remember_splitters(self) -> None:
         for key, splitter in self.splitters.items():
             self.settings.set_splitter(f"{self.layout_name}/{key}", splitter.saveState())
@@ -274,9 +282,18 @@ class MainWindow(QMainWindow):
         for act in self.refresh_actions.values():
             act.setChecked(act.data() == choice)
 
-    def _snapshot_published(self, _snap) -> None:
+    def _snapshot_published(self, snap) -> None:
+        first = snap is not None and self._first_snapshot_due
+        if first:
+            self._first_snapshot_due = False
         if self.refresh_ms <= 0:
             self._refresh_views()
+        elif first:
+            # a new directory's cards, rows and lanes at once: the log line
+            # published just before would otherwise hold them back a whole
+            # interval, and the first window's panes were sized without them
+            # (over ssh the top row opened squashed to one card)
+            self._view_throttle.run_now()
         else:
             self._view_throttle.request()
 
@@ -487,6 +504,10 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             view.addAction(act)
             self.layout_actions[name] = act
+        self.reset_panes_action = self._action("&Reset pane sizes", self.reset_pane_sizes,
+                                               tip="Forget the remembered pane sizes of this layout: "
+                                                   "the cards whole, the lanes, the rest for the log")
+        view.addAction(self.reset_panes_action)
         view.addSeparator()
         refresh = view.addMenu("&Refresh rate")
         self.refresh_actions = {}
@@ -557,6 +578,7 @@ class MainWindow(QMainWindow):
     # -- refresh --------------------------------------------------------------------------------
     def _simulation_changed(self) -> None:
         self._lines = []  # lines of the simulation before, not shown yet (remote refresh)
+        self._first_snapshot_due = True
         guide = scenario_guide(self.controller.source, self.controller.path)
         self.guide_action.setEnabled(guide is not None)
         self.guide_action.setText(f"Scenario &guide: {guide[0]}…" if guide else "Scenario &guide…")

@@ -54,6 +54,10 @@ class Settings:
     def set_splitter(self, name: str, data: QByteArray) -> None:
         self._set(f"splitters/{name}", data)
 
+    def forget_splitter(self, name: str) -> None:
+        if self._qs is not None:
+            self._qs.remove(f"splitters/{name}")
+
     # -- presentation -------------------------------------------------------------------------------
     def zoom(self) -> float:
         try:

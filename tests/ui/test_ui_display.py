@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ui.display import LOCAL_REFRESH_MS, REMOTE_REFRESH_MS, is_remote, prepare_environment, refresh_interval_ms
 
 
@@ -30,3 +32,29 @@ def test_remote_displays_refresh_less_often_by_default():
     assert refresh_interval_ms("auto", {"SSH_CONNECTION": "x"}) == REMOTE_REFRESH_MS
     assert refresh_interval_ms("auto", {"DISPLAY": ":0"}) == LOCAL_REFRESH_MS
     assert refresh_interval_ms("fast", {"SSH_CONNECTION": "x"}) == LOCAL_REFRESH_MS
+
+
+@pytest.mark.parametrize("refresh", ["remote", "fast"])
+def test_the_first_window_over_ssh_shows_every_card_whole(qtbot, workdir, monkeypatch, tmp_path, refresh):
+    """Opened as `hasim DIR` opens it (the window first, then the directory,
+    then shown) with the over-ssh refresh, the first picture waited a refresh
+    interval behind the first log line, so the panes were sized before the
+    cards existed: the top row opened one card high (and was remembered so)."""
+    from ui.controller import Controller
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    settings = Settings(str(tmp_path / "window.ini"))
+    settings.set_refresh(refresh)
+    controller = Controller(speed=10)
+    window = MainWindow(controller, interactive_errors=False, settings=settings)
+    qtbot.addWidget(window)
+    assert window.refresh_ms == (REMOTE_REFRESH_MS if refresh == "remote" else LOCAL_REFRESH_MS)
+    assert controller.open(workdir)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.wait(50)  # the panes are fitted once the window has its size (well within the 500 ms interval)
+    assert list(window.nodes_panel.cards) == ["node1", "node2", "node3"]
+    top = window.splitters["mainSplitter"].sizes()[0]
+    assert top >= window.nodes_panel.cards_height()
+    controller.shutdown()

@@ -197,3 +197,37 @@ def test_the_status_bar_shows_its_states_whole(qtbot, make_window, workdir, size
         if label.text() and label is not window.dir_label:
             room = label.width() - 2 * MARGIN
             assert label.fontMetrics().elidedText(label.text(), Qt.TextElideMode.ElideRight, room) == label.text()
+
+
+def test_reset_pane_sizes_forgets_a_squashed_layout(qtbot, workdir, tmp_path):
+    """Pane sizes are remembered: a top row squashed once (by hand, or by the
+    first window over ssh before it was fixed) stayed so in every later
+    window until View → Reset pane sizes."""
+    from ui.controller import Controller
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    def window_over(settings):
+        controller = Controller(speed=10)
+        window = MainWindow(controller, interactive_errors=False, settings=settings)
+        qtbot.addWidget(window)
+        assert controller.open(workdir)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.wait(20)
+        return window, controller
+
+    settings = Settings(str(tmp_path / "window.ini"))
+    window, controller = window_over(settings)
+    main = window.splitters["mainSplitter"]
+    total = sum(main.sizes())
+    main.setSizes([40, 100, total - 140])
+    window.close()  # remembers the sizes
+    controller.shutdown()
+    window, controller = window_over(Settings(str(tmp_path / "window.ini")))
+    main = window.splitters["mainSplitter"]
+    assert main.sizes()[0] < window.nodes_panel.cards_height()  # remembered squashed
+    window.reset_panes_action.trigger()
+    assert main.sizes()[0] >= window.nodes_panel.cards_height()
+    assert window.settings.splitter("classic/mainSplitter") is None
+    controller.shutdown()
