@@ -337,3 +337,19 @@ def test_a_status_message_repaints_only_the_pixels_that_change(qtbot, make_windo
     assert said == texts
     bar.showMessage("gone soon", 50)
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)
+
+
+def test_a_node_powering_on_repaints_what_changed_on_its_card_not_the_card(qtbot, make_window, workdir):
+    """A card greyed while its node was off was repainted whole on each power
+    change (~120 KB over ssh -X); the chip, the switch and the texts that
+    change are what must be repainted."""
+    window, controller = make_window(workdir, speed=0)
+    card = window.nodes_panel.card("node1")
+    card.power.click()
+    spy = PaintSpy(card)
+    spy.settle(qtbot)
+    spy.reset()
+    controller.step()  # the power command applies: node1 on, its chip and daemons line change
+    spy.settle(qtbot)
+    assert card.power.isChecked()
+    assert 0 < spy.area < full_area(card) * 0.6
