@@ -30,6 +30,23 @@ PACE_WINDOW = 2.0  # real seconds over which the reached rate is measured
 NEXT_CHANGE_LIMIT = 3600  # virtual seconds the next-change search looks ahead at most
 
 
+class WaitClock:
+    """The real clock of a command that waits on another process (an edit
+    waiting for the directory's lock, a request waiting for the running
+    simulation's answer): `now()` in monotonic seconds, `sleep(seconds)`, and
+    `stamp()` in nanoseconds of the system clock (request ids sort in arrival
+    order across processes).  The command line makes one from `time`; tests
+    may hand in their own; below the command line nothing reads the wall
+    clock itself."""
+
+    __slots__ = ("now", "sleep", "stamp")
+
+    def __init__(self, now: Callable[[], float], sleep: Callable[[float], None], stamp: Callable[[], int]) -> None:
+        self.now = now
+        self.sleep = sleep
+        self.stamp = stamp
+
+
 class PacedClock:
     """Virtual time at `rate` virtual seconds per real second (0: paused)."""
 

@@ -106,6 +106,25 @@ def test_the_engine_never_imports_qt_or_the_window():
         assert not {n for n in names if n.split(".")[0] in ("PySide6", "pyqtgraph", "ui")}, path
 
 
+CLOCK_READERS = {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "sleep",
+                 "localtime", "ctime", "now", "today", "utcnow"}
+
+
+def test_only_the_command_line_reads_the_wall_clock():
+    """Virtual time only below hasim/cli: what waits on another process is
+    handed a clock (hasim.clock.WaitClock), the paced run its real time."""
+    for path in (REPO / "hasim").rglob("*.py"):
+        if path.relative_to(REPO).parts[1] == "cli":
+            continue
+        tree = ast.parse(path.read_text())
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module in ("time", "datetime")
+                    for a in n.names}
+        assert not imported & (CLOCK_READERS | {"datetime", "date"}), path
+        reads = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                 and n.value.id in ("time", "datetime", "date") and n.attr in CLOCK_READERS}
+        assert not reads, f"{path} reads the wall clock: {sorted(reads)}"
+
+
 @pytest.mark.parametrize("scenario", ["test-basic1"])
 def test_a_batch_run_loads_only_the_engine(tmp_path, scenario):
     source = REPO.parent / "shared" / "upstream-tests" / scenario

@@ -19,7 +19,6 @@ import argparse
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from hasim.admin.parameters import EXIT_REFUSED, ParameterError, Parsed, parse
 from hasim.admin.refusals import is_writer, refusal
 from hasim.admin.status import status_report
 from hasim.admin.tables import cut_to_width, locale_is_utf8
+from hasim.clock import WaitClock
 from hasim.errors import InputError
 from hasim.workdir import JSON_INPUTS, TEXT_INPUTS, DirectoryBusy, DirLock, dump_json
 from hasim.workdir.files import write_files
@@ -151,13 +151,13 @@ def _show(request: Parsed, cluster: Cluster, now: int, node: str) -> int:
 EDIT_WAIT = 5.0  # seconds an idle edit waits for another edit of the same directory to finish
 
 
-def _edit_inputs(directory: Path, request: Parsed) -> int:
+def _edit_inputs(directory: Path, request: Parsed, clock: WaitClock) -> int:
     """An idle directory: the change goes into its input files, read, checked
     and written under the directory's lock (two edits at the same time cannot
     lose one of them), all files or none."""
     lock = DirLock(directory)
     try:
-        lock.acquire(wait=EDIT_WAIT)
+        lock.acquire(wait=EDIT_WAIT, clock=clock)
     except DirectoryBusy as err:
         raise HasimError(f"{err} (it accepts no requests)") from None
     except OSError as err:
@@ -177,17 +177,17 @@ def _edit_inputs(directory: Path, request: Parsed) -> int:
     return 0
 
 
-def _send(directory: Path, owner: str, argv: list[str]) -> tuple[int, str | None]:
+def _send(directory: Path, owner: str, argv: list[str], clock: WaitClock) -> tuple[int, str | None]:
     """Queue a request for the running simulation and wait briefly for its answer.
 
     Returns (exit status, the real refusal text or None)."""
     inbox = Inbox(directory / "status")
     try:
-        request_id = inbox.put(argv)
+        request_id = inbox.put(argv, clock.stamp())
     except OSError:
         raise HasimError("not applied: the simulation ended") from None
     lock = DirLock(directory)
-    deadline = time.monotonic() + WAIT_SECONDS
+    deadline = clock.now() + WAIT_SECONDS
     answer = None
     while True:
         answer = inbox.read_answer(request_id)
@@ -201,9 +201,9 @@ def _send(directory: Path, owner: str, argv: list[str]) -> tuple[int, str | None
                 break
             if inbox.withdraw(request_id) or answer is None or answer.state == QUEUED:
                 raise HasimError("not applied: the simulation ended")
-        if time.monotonic() >= deadline:
+        if clock.now() >= deadline:
             break
-        time.sleep(0.05)
+        clock.sleep(0.05)
     if answer is None:
         _note(f"the simulation (pid {owner}) has not taken the request yet (is it paused?); "
               "it stays queued and applies at the simulation's next loop end")  # fmt: skip
@@ -219,18 +219,19 @@ def _send(directory: Path, owner: str, argv: list[str]) -> tuple[int, str | None
     raise HasimError("not applied: the simulation ended")
 
 
-def _write(directory: Path, request: Parsed, argv: list[str], cluster: Cluster, owner: str | None, node: str) -> int:
+def _write(directory: Path, request: Parsed, argv: list[str], cluster: Cluster, owner: str | None, node: str,
+           clock: WaitClock) -> int:
     if owner is None:
         if request.path[0] == "crm-command":
             raise HasimError(f"no simulation is running in {directory}: '{EXE} {' '.join(argv)}' needs a running "
                              f"CRM (start `hasim {directory}` or `hasim run --interactive --speed 10 {directory}`)")  # fmt: skip
-        return _edit_inputs(directory, request)
+        return _edit_inputs(directory, request, clock)
     text = refusal(request, cluster, typed_on=node)
     if text is not None:
         print(text, file=sys.stderr)
         return EXIT_REFUSED
     notes = motion_notes(request, cluster)
-    status, refused = _send(directory, owner, argv)
+    status, refused = _send(directory, owner, argv, clock)
     if refused is not None:
         print(refused, file=sys.stderr)
         return status
@@ -239,7 +240,8 @@ def _write(directory: Path, request: Parsed, argv: list[str], cluster: Cluster, 
     return EXIT_REFUSED if notes.stderr else status
 
 
-def cmd_ha_manager(args: argparse.Namespace) -> int:
+def cmd_ha_manager(args: argparse.Namespace, clock: WaitClock) -> int:
+    """`clock`: the real one (hasim.cli.ha_manager), for the waits on the lock and on the answer."""
     directory = Path(args.dir)
     argv = list(args.request)
     try:
@@ -259,7 +261,7 @@ def cmd_ha_manager(args: argparse.Namespace) -> int:
         node = _typing_node(cluster, args.node, owner is not None)
         if not is_writer(request):
             return _show(request, cluster, _now(folder, cluster, owner is not None), node)
-        return _write(directory, request, argv, cluster, owner, node)
+        return _write(directory, request, argv, cluster, owner, node, clock)
     except HasimError as err:
         _note(str(err))
         return HASIM_ERROR

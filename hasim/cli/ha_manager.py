@@ -7,9 +7,12 @@ import argparse
 
 
 def cmd_ha_manager(args: argparse.Namespace) -> int:
-    from hasim.admin.command import cmd_ha_manager as run  # the command's weight only when it runs
+    import time
 
-    return run(args)
+    from hasim.admin.command import cmd_ha_manager as run  # the command's weight only when it runs
+    from hasim.clock import WaitClock
+
+    return run(args, WaitClock(time.monotonic, time.sleep, time.time_ns))  # the command line gives the real clock
 
 
 COMMANDS = ('ha-manager',)  # the subcommands `register` adds

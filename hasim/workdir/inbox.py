@@ -69,13 +69,13 @@ class Inbox:
         self.path.mkdir(parents=True, exist_ok=True)
 
     # -- the sender's side -------------------------------------------------------------------------
-    def put(self, argv: list[str]) -> str:
-        """Drop a request; returns its id."""
-        # the wall clock first: ids sort in arrival order, also within one clock tick of the file system
-        import time  # only the sender needs these; the running simulation does not pay for them
-        import uuid
+    def put(self, argv: list[str], stamp: int) -> str:
+        """Drop a request sent at `stamp` (the sender's system clock in ns,
+        hasim.clock.WaitClock.stamp); returns its id."""
+        # the stamp first: ids sort in arrival order, also within one clock tick of the file system
+        import uuid  # only the sender needs it; the running simulation does not pay for it
 
-        request_id = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        request_id = f"{stamp:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         atomic_write(self.path / f"{request_id}.json", json.dumps({"argv": argv}) + "\n")
         return request_id
 

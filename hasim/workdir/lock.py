@@ -21,7 +21,6 @@ import errno
 import os
 import re
 import stat
-import time
 from pathlib import Path
 
 from hasim.workdir.files import write_all
@@ -93,35 +92,37 @@ class DirLock:
         return data.decode().strip() if _PID.fullmatch(data) else None
 
     # -- owning ---------------------------------------------------------------------------------
-    def acquire(self, wait: float = 0.0) -> None:
+    def acquire(self, wait: float = 0.0, clock=None) -> None:
         """Own the directory, or raise DirectoryBusy (another owner, after
-        waiting up to `wait` seconds for it to finish) or LockError/OSError
-        (the directory or its `.hasim.lock` cannot be used).  Nothing is left
-        behind when it fails."""
+        waiting up to `wait` seconds of `clock`, a hasim.clock.WaitClock, for
+        it to finish) or LockError/OSError (the directory or its `.hasim.lock`
+        cannot be used).  Nothing is left behind when it fails."""
         import fcntl
 
         if self._dir_fd is not None:
             return
+        if wait > 0 and clock is None:
+            raise ValueError("waiting for the lock needs a clock")
         try:
             fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except NotADirectoryError:
             raise LockError(self.dir, "not a directory", errno.ENOTDIR) from None
         except OSError as err:
             raise LockError(self.dir, f"cannot lock: {err.strerror or err}", err.errno or errno.EIO) from None
-        deadline = time.monotonic() + wait
+        deadline = clock.now() + wait if wait > 0 else None
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                if deadline is None or clock.now() >= deadline:
                     os.close(fd)
                     holder = self._recorded_pid() or "unknown"
                     raise DirectoryBusy(
                         f"{self.dir}: in use by another hasim (pid {holder}); "
                         "close it first, or use `hasim ha-manager` to send it commands"
                     ) from None
-                time.sleep(0.02)
+                clock.sleep(0.02)
             except OSError as err:
                 os.close(fd)
                 raise LockError(self.dir, f"cannot lock: {err.strerror or err}", err.errno or errno.EIO) from None

@@ -225,8 +225,8 @@ def test_a_request_refused_when_it_applies_gets_the_real_message(tmp_path):
     d, lock, live = _owner(tmp_path)
     try:
         inbox = Inbox(d / "status")
-        first = inbox.put(["add", "vm:107", "--node", "node2"])
-        second = inbox.put(["add", "vm:107", "--node", "node3"])  # both passed the CLI's check
+        first = inbox.put(["add", "vm:107", "--node", "node2"], time.time_ns())
+        second = inbox.put(["add", "vm:107", "--node", "node3"], time.time_ns())  # both passed the CLI's check
         time.sleep(0.01)
         live.sim.step_loop()
         assert inbox.read_answer(first).state == "applied"
@@ -275,7 +275,7 @@ def test_migrate_against_a_negative_partner_is_refused_yet_queued(tmp_path):
 def test_a_request_seen_between_loop_ends_applies_after_the_owners_own_commands(tmp_path):
     d, lock, live = _owner(tmp_path)
     try:
-        request_id = Inbox(d / "status").put(["set", "vm:101", "--state", "stopped"])
+        request_id = Inbox(d / "status").put(["set", "vm:101", "--state", "stopped"], time.time_ns())
         live.flush()  # the window writes its files: the request is seen, answered, left in place
         live.sim.submit("network node3 off")  # the window's own command, queued after
         live.sim.step_loop()

@@ -140,3 +140,23 @@ def test_a_dead_owners_lock_is_taken_over_with_our_pid_alone(workdir):
     finally:
         second.release()
     assert not lock_file.exists()
+
+
+def test_waiting_for_the_lock_follows_the_clock_it_is_given(workdir):
+    """No wall clock below the command line: a wait for a busy directory
+    runs on the clock the caller hands in (here one that only moves when
+    slept on) and ends with the owner named once it has passed."""
+    from hasim.clock import WaitClock
+
+    owner = DirLock(workdir)
+    owner.acquire()
+    try:
+        moments = [0.0]
+        clock = WaitClock(lambda: moments[0], lambda s: moments.__setitem__(0, moments[0] + s), lambda: 0)
+        with pytest.raises(DirectoryBusy, match=f"pid {os.getpid()}"):
+            DirLock(workdir).acquire(wait=5.0, clock=clock)
+        assert 5.0 <= moments[0] < 5.1  # slept in small steps until the wait was over
+        with pytest.raises(ValueError, match="needs a clock"):
+            DirLock(workdir).acquire(wait=5.0)
+    finally:
+        owner.release()
